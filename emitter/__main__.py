@@ -1,0 +1,3 @@
+from emitter.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""Avro: the schemas in schemas/ are the contract for every table."""

@@ -1,0 +1,60 @@
+"""Generate and write a contiguous run of days with one scenario instance, one day at a time."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from emitter.backfill.layout import fact_file
+from emitter.backfill.partitions import WrittenPartition, write_partition
+from emitter.backfill.plan import DayWork
+from emitter.config import Config
+from emitter.formats import writer_for
+from emitter.scenarios.base import Scenario
+
+
+@dataclass(frozen=True)
+class ChunkJob:
+    """Everything a worker process needs: it rebuilds the scenario from the config itself."""
+
+    config: Config
+    out_dir: Path
+    format: str
+    days: tuple[DayWork, ...]
+
+
+@dataclass(frozen=True)
+class DayDone:
+    """All partitions still needed for ``day`` are on disk."""
+
+    day: date
+    partitions: tuple[WrittenPartition, ...]
+    generate_seconds: float
+
+
+def run_chunk(job: ChunkJob, scenario: Scenario) -> Iterator[DayDone]:
+    """Yield after each day is fully written; only the current day's batches are ever held."""
+    fmt = writer_for(job.format)
+    needed = {work.day: work.tables for work in job.days}
+    wanted = {table for work in job.days for table in work.tables}
+    tables = [table for table in scenario.fact_tables if table in wanted]
+    days = [work.day for work in job.days]
+    batches_by_day = scenario.facts(days, tables)
+    while True:
+        started = time.perf_counter()
+        try:
+            day, batches = next(batches_by_day)
+        except StopIteration:
+            return
+        generate_seconds = time.perf_counter() - started
+        written = []
+        for table in needed.get(day, ()):
+            if table not in batches:
+                raise RuntimeError(f"scenario {scenario.name} returned no {table} batch for {day}")
+            key = fact_file(table, day, fmt.extension)
+            written.append(write_partition(fmt, scenario.name, table, batches[table], job.out_dir, key, day))
+        del batches
+        yield DayDone(day=day, partitions=tuple(written), generate_seconds=generate_seconds)

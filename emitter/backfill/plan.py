@@ -1,0 +1,88 @@
+"""Decide what a run must write: the partitions not already complete, split into contiguous chunks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TypeVar
+
+from emitter.backfill.layout import fact_file, master_file
+from emitter.backfill.manifest import Manifest
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class DayWork:
+    """One day and the fact tables still to write for it."""
+
+    day: date
+    tables: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BackfillPlan:
+    """Master tables and days left to write, plus how many partitions were already complete."""
+
+    master: tuple[str, ...]
+    days: tuple[DayWork, ...]
+    skipped: int
+
+    def partitions_per_table(self) -> dict[str, int]:
+        counts = dict.fromkeys(self.master, 1)
+        for work in self.days:
+            for table in work.tables:
+                counts[table] = counts.get(table, 0) + 1
+        return counts
+
+    @property
+    def partition_count(self) -> int:
+        return len(self.master) + sum(len(work.tables) for work in self.days)
+
+
+def day_range(start: date, end: date) -> list[date]:
+    """Every day from ``start`` to ``end``, both included."""
+    return [start + timedelta(days=offset) for offset in range((end - start).days + 1)]
+
+
+def plan_backfill(
+    manifest: Manifest,
+    out_dir: Path,
+    extension: str,
+    master_tables: Sequence[str],
+    fact_tables: Sequence[str],
+    days: Sequence[date],
+    force: bool,
+) -> BackfillPlan:
+    """List the partitions to (re)write; without ``force``, ones the manifest shows complete are skipped."""
+    skipped = 0
+
+    def needed(key: str) -> bool:
+        nonlocal skipped
+        if force or not manifest.is_complete(key, out_dir):
+            return True
+        skipped += 1
+        return False
+
+    master = tuple(table for table in master_tables if needed(master_file(table, extension)))
+    work: list[DayWork] = []
+    for day in days:
+        tables = tuple(table for table in fact_tables if needed(fact_file(table, day, extension)))
+        if tables:
+            work.append(DayWork(day, tables))
+    return BackfillPlan(master=master, days=tuple(work), skipped=skipped)
+
+
+def split_contiguous(items: Sequence[T], parts: int) -> list[list[T]]:
+    """Split into at most ``parts`` runs of consecutive items whose sizes differ by at most one."""
+    parts = max(1, min(parts, len(items)))
+    size, extra = divmod(len(items), parts)
+    chunks: list[list[T]] = []
+    start = 0
+    for index in range(parts):
+        stop = start + size + (1 if index < extra else 0)
+        chunks.append(list(items[start:stop]))
+        start = stop
+    return [chunk for chunk in chunks if chunk]

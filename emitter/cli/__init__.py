@@ -1,0 +1,1 @@
+"""The command line: thin typer commands, each options → config → one library call."""

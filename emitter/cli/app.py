@@ -1,0 +1,52 @@
+"""The ``emitter`` command: a typer app whose root group reports every user mistake as one line."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from emitter import __version__
+from emitter.cli.backfill import backfill
+from emitter.cli.error_reporting import EmitterGroup
+from emitter.cli.tables import tables
+
+app = typer.Typer(
+    name="emitter",
+    cls=EmitterGroup,
+    help="Realistic synthetic business data: partitioned history files and live event streams.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"emitter {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the version and exit.", callback=_print_version, is_eager=True),
+    ] = False,
+) -> None:
+    """Realistic synthetic business data: partitioned history files and live event streams."""
+
+
+@app.command("version")
+def version() -> None:
+    """Print the version."""
+    typer.echo(f"emitter {__version__}")
+
+
+app.command("backfill")(backfill)
+app.command("tables")(tables)
+
+
+def main() -> None:
+    """Console-script entry point (``emitter``) and ``python -m emitter``."""
+    app()

@@ -1,0 +1,66 @@
+"""Options shared by commands, and turning them into a Config (flags override file and environment)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from emitter.config import Config, load_config
+from emitter.errors import ConfigError
+
+ConfigPathOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="Config file (JSON). Default: ./config.json if present.",
+        envvar="EMITTER_CONFIG",
+        dir_okay=False,
+    ),
+]
+SeedOption = Annotated[
+    int | None,
+    typer.Option("--seed", help="Random seed; the same seed gives the same data.", envvar="EMITTER_SEED"),
+]
+ScenarioOption = Annotated[
+    str | None,
+    typer.Option("--scenario", help="Business domain to simulate (e.g. retail).", envvar="EMITTER_SCENARIO"),
+]
+
+
+def build_config(config_path: Path | None, overrides: dict[str, Any]) -> Config:
+    """Load the config file and environment, with command-line values (None = not given) on top."""
+    return load_config(config_path, overrides=overrides)
+
+
+def parse_day(value: str, flag: str) -> date:
+    """A YYYY-MM-DD option value as a date, or a ConfigError naming the flag."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{flag}: {value!r} is not a date; use YYYY-MM-DD, e.g. 2024-01-31") from None
+
+
+def resolve_end(start: date, end: str | None, days: int | None) -> date:
+    """The inclusive last day from either ``--end`` or ``--days`` (default: just ``start``)."""
+    if end is not None and days is not None:
+        raise ConfigError("--end and --days: give one of them, not both")
+    if days is not None:
+        if days < 1:
+            raise ConfigError(f"--days: {days} is not a day count; pass 1 or more")
+        return start + timedelta(days=days - 1)
+    if end is None:
+        return start
+    last = parse_day(end, "--end")
+    if last < start:
+        raise ConfigError(f"--end: {last} is before --start {start}; pass an --end on or after --start")
+    return last
+
+
+def split_names(value: str | None) -> list[str] | None:
+    """``"a, b"`` as ``["a", "b"]``; None when the option wasn't given."""
+    if value is None:
+        return None
+    return [name.strip() for name in value.split(",") if name.strip()]

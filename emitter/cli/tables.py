@@ -1,0 +1,55 @@
+"""``emitter tables``: the scenario's tables and their columns, read from schemas/."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from emitter.avro.schemas import load_schema
+from emitter.backfill import select_tables
+from emitter.cli.options import ConfigPathOption, ScenarioOption, build_config, split_names
+from emitter.scenarios import get_scenario
+
+
+def tables(
+    names: Annotated[
+        str | None,
+        typer.Option("--table", help="Comma-separated tables to show (default: all).", show_default=False),
+    ] = None,
+    scenario: ScenarioOption = None,
+    config_path: ConfigPathOption = None,
+) -> None:
+    """List the scenario's master and fact tables with each column's type and meaning."""
+    config = build_config(config_path, {"scenario": scenario})
+    model = get_scenario(config)
+    master, facts = select_tables(model, split_names(names))
+    console = Console()
+    for kind, group in (("master", master), ("fact", facts)):
+        for name in group:
+            avro = load_schema(model.name, name)
+            listing = Table(
+                title=f"{name} ({kind}) - {avro.get('doc', '')}", title_justify="left", expand=False
+            )
+            listing.add_column("column")
+            listing.add_column("type")
+            listing.add_column("doc")
+            for field in avro["fields"]:
+                listing.add_row(field["name"], describe_type(field["type"]), field.get("doc", ""))
+            console.print(listing)
+
+
+def describe_type(avro_type: Any) -> str:
+    """A short human name for an Avro field type, e.g. ``decimal(12,2)`` or ``int | null``."""
+    if isinstance(avro_type, list):
+        return " | ".join(describe_type(branch) for branch in avro_type if branch != "null") + " | null"
+    if isinstance(avro_type, dict):
+        logical = avro_type.get("logicalType")
+        if logical == "decimal":
+            return f"decimal({avro_type['precision']},{avro_type.get('scale', 0)})"
+        if logical is not None:
+            return str(logical)
+        return describe_type(avro_type["type"])
+    return str(avro_type)

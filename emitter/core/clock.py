@@ -1,0 +1,40 @@
+"""Simulated time: days in microseconds since the Unix epoch, split into 15-minute slots."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import numpy.typing as npt
+
+MICROS_PER_SECOND = 1_000_000
+MICROS_PER_MINUTE = 60 * MICROS_PER_SECOND
+MICROS_PER_HOUR = 60 * MICROS_PER_MINUTE
+MICROS_PER_DAY = 24 * MICROS_PER_HOUR
+SLOT_MINUTES = 15
+SLOTS_PER_DAY = 24 * 60 // SLOT_MINUTES
+MICROS_PER_SLOT = SLOT_MINUTES * MICROS_PER_MINUTE
+EPOCH = date(1970, 1, 1)
+
+
+def day_start_us(day: date) -> int:
+    """Midnight of ``day`` in microseconds since the epoch (timestamps are naive wall-clock, stored as UTC)."""
+    return (day - EPOCH).days * MICROS_PER_DAY
+
+
+def day_of(ts_us: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The day index (days since the epoch) of each timestamp."""
+    return ts_us // MICROS_PER_DAY
+
+
+def date_range(start: date, end: date) -> list[date]:
+    """Inclusive list of days."""
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def yyyymmdd(day: date) -> int:
+    return day.year * 10_000 + day.month * 100 + day.day
+
+
+def to_datetime(ts_us: int) -> datetime:
+    return datetime(1970, 1, 1) + timedelta(microseconds=ts_us)

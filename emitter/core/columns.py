@@ -1,0 +1,158 @@
+"""Build Arrow columns from numpy arrays without per-row Python: ids, money, timestamps, pooled strings.
+
+String columns stay "deferred" (a byte matrix or pool indices) until a table is assembled, so
+sorting and filtering them is plain numpy indexing and Arrow sees each string exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+IntArray = npt.NDArray[np.int64]
+Part = tuple[int | npt.ArrayLike, int]
+
+
+@cache
+def _digit_table(width: int) -> npt.NDArray[np.uint8]:
+    """ASCII digits of 0 … 10**width - 1, one row each."""
+    values = np.arange(10**width, dtype=np.int64)
+    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+    return ((values[:, None] // powers) % 10 + 48).astype(np.uint8)
+
+
+class FixedIds:
+    """Fixed-width ASCII ids as an (n, width) byte matrix."""
+
+    def __init__(self, matrix: npt.NDArray[np.uint8]) -> None:
+        self.matrix = matrix
+
+    def __len__(self) -> int:
+        return int(self.matrix.shape[0])
+
+    def take(self, index: npt.ArrayLike) -> FixedIds:
+        return FixedIds(self.matrix[np.asarray(index)])
+
+    def to_arrow(self) -> pa.StringArray:
+        n, width = self.matrix.shape
+        offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32)
+        data = np.ascontiguousarray(self.matrix)
+        return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data.tobytes()))
+
+
+def fixed_width_ids(prefix: str, parts: Sequence[Part]) -> FixedIds:
+    """Format ids like ``RCP2024010100123000042`` column-wise.
+
+    Args:
+        prefix: constant leading text (ASCII).
+        parts: (value, digit width) pairs, zero-padded and concatenated in order. A value is a
+            non-negative int (constant for all rows) or an array of them.
+    """
+    n = next((np.size(v) for v, _ in parts if not isinstance(v, int | np.integer)), None)
+    if n is None:
+        raise ValueError("at least one id part must be an array")
+    head = prefix.encode("ascii")
+    width = len(head) + sum(w for _, w in parts)
+    template = np.frombuffer(head + b"0" * (width - len(head)), dtype=np.uint8).copy()
+    col = len(head)
+    arrays: list[tuple[IntArray, int, int]] = []
+    for value, digits in parts:
+        if isinstance(value, int | np.integer):
+            if not 0 <= value < 10**digits:
+                raise ValueError(f"id part {value} does not fit {digits} digits")
+            template[col : col + digits] = np.frombuffer(f"{int(value):0{digits}d}".encode(), dtype=np.uint8)
+        else:
+            arrays.append((np.asarray(value, dtype=np.int64), col, digits))
+        col += digits
+    out = np.broadcast_to(template, (n, width)).copy()
+    for values, start, digits in arrays:
+        if values.size and (values.min() < 0 or values.max() >= 10**digits):
+            raise ValueError(f"id part out of range for {digits} digits")
+        # fill 4 digits per gather from a lookup table, least significant group last
+        pos = start + digits
+        rest = values
+        while pos > start:
+            chunk = min(4, pos - start)
+            out[:, pos - chunk : pos] = _digit_table(chunk)[rest % 10**chunk]
+            rest = rest // 10**chunk
+            pos -= chunk
+    return FixedIds(out)
+
+
+class Pooled:
+    """Strings drawn from a small pool, held as indices until assembled."""
+
+    def __init__(self, pool: pa.Array, index: IntArray) -> None:
+        self.pool = pool
+        self.index = index
+
+    def __len__(self) -> int:
+        return int(self.index.size)
+
+    def take(self, index: npt.ArrayLike) -> Pooled:
+        return Pooled(self.pool, self.index[np.asarray(index)])
+
+    def to_arrow(self) -> pa.Array:
+        return self.pool.take(pa.array(self.index))
+
+
+def pooled(pool: pa.Array | Sequence[str], index: npt.ArrayLike) -> Pooled:
+    """Pick values from a pool of strings by index."""
+    arr = pool if isinstance(pool, pa.Array) else pa.array(list(pool), type=pa.string())
+    return Pooled(arr, np.asarray(index, dtype=np.int64))
+
+
+class Decimals:
+    """Decimal column held as integer units of 10**-scale until assembled."""
+
+    def __init__(self, units: IntArray, precision: int, scale: int) -> None:
+        self.units, self.precision, self.scale = units, precision, scale
+
+    def __len__(self) -> int:
+        return int(self.units.size)
+
+    def take(self, index: npt.ArrayLike) -> Decimals:
+        return Decimals(self.units[np.asarray(index)], self.precision, self.scale)
+
+    def to_arrow(self) -> pa.Array:
+        return decimal_from_units(self.units, self.precision, self.scale)
+
+
+Deferred = FixedIds | Pooled | Decimals
+
+
+def concat(columns: Sequence[Any]) -> Any:
+    """Concatenate same-kind columns, keeping them deferred where possible."""
+    if all(isinstance(c, FixedIds) for c in columns) and len({c.matrix.shape[1] for c in columns}) == 1:
+        return FixedIds(np.concatenate([c.matrix for c in columns]))
+    if all(isinstance(c, Pooled) for c in columns) and len({id(c.pool) for c in columns}) == 1:
+        return Pooled(columns[0].pool, np.concatenate([c.index for c in columns]))
+    return pa.concat_arrays([to_arrow(c) for c in columns])
+
+
+def to_arrow(column: Any) -> Any:
+    return column.to_arrow() if isinstance(column, FixedIds | Pooled | Decimals) else column
+
+
+def decimal_from_units(units: npt.ArrayLike, precision: int, scale: int) -> pa.Array:
+    """Decimal column from integer units of 10**-scale (e.g. cents for scale 2), without Python Decimals."""
+    lo = np.ascontiguousarray(units, dtype=np.int64)
+    words = np.empty((lo.size, 2), dtype=np.int64)
+    words[:, 0] = lo
+    words[:, 1] = np.where(lo < 0, -1, 0)  # sign-extend to 128 bits, little-endian
+    return pa.Array.from_buffers(pa.decimal128(precision, scale), lo.size, [None, pa.py_buffer(words.tobytes())])
+
+
+def timestamps(ts_us: npt.ArrayLike) -> pa.Array:
+    return pa.array(np.asarray(ts_us, dtype=np.int64), type=pa.int64()).view(pa.timestamp("us", tz="UTC"))
+
+
+def round_half_up_div(numerator: IntArray, denominator: int) -> IntArray:
+    """Integer division rounded half away from zero, for money math in integer units."""
+    sign = np.where(numerator < 0, -1, 1)
+    return sign * ((np.abs(numerator) + denominator // 2) // denominator)

@@ -1,0 +1,37 @@
+"""Value pools built once per run with Faker; rows then draw from them with numpy indices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+from faker import Faker
+
+
+@dataclass(frozen=True)
+class NamePools:
+    first_names: pa.StringArray
+    last_names: pa.StringArray
+    streets: pa.StringArray
+    towns: pa.StringArray
+
+
+def build_name_pools(seed: int, size: int = 600) -> NamePools:
+    """Deterministic pools of person names, street names and town names (unique, sorted for stability)."""
+    fake = Faker("en_US")
+    fake.seed_instance(seed)
+
+    def unique(make: object, n: int) -> pa.StringArray:
+        values: set[str] = set()
+        attempts = 0
+        while len(values) < n and attempts < n * 20:
+            values.add(make())  # type: ignore[operator]
+            attempts += 1
+        return pa.array(sorted(values), type=pa.string())
+
+    return NamePools(
+        first_names=unique(fake.first_name, size),
+        last_names=unique(fake.last_name, size),
+        streets=unique(fake.street_name, size),
+        towns=unique(fake.city, size // 2),
+    )

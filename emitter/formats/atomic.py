@@ -1,0 +1,96 @@
+"""Atomic file replacement, so readers and resumed runs never see a half-written file."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+TEMP_SUFFIX = ".tmp"
+_HASH_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class WrittenFile:
+    """What landed on disk: the final path, its size and a sha256 of its bytes."""
+
+    path: Path
+    bytes: int
+    sha256: str
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """Open a hidden temp file beside ``path``; on success fsync it and ``os.replace`` it into place.
+
+    The temp name starts with '.' so hive-style readers skip it; on any exception, including
+    KeyboardInterrupt, the temp file is removed and ``path`` is left as it was.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as sink:
+            yield sink
+            sink.flush()
+            os.fsync(sink.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_directory(path.parent)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically (small files such as the manifest)."""
+    with atomic_file(path) as sink:
+        sink.write(data)
+
+
+def describe_file(path: Path) -> WrittenFile:
+    """Size and sha256 of a file as it is on disk now."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as source:
+        while chunk := source.read(_HASH_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return WrittenFile(path=path, bytes=size, sha256=digest.hexdigest())
+
+
+def is_temp_file(path: Path) -> bool:
+    """Whether ``path`` looks like a temp file left behind by :func:`atomic_file`."""
+    return path.name.startswith(".") and path.name.endswith(TEMP_SUFFIX)
+
+
+def remove_temp_files(root: Path) -> int:
+    """Delete temp files under ``root`` left by a killed writer; returns how many were removed."""
+    removed = 0
+    if not root.is_dir():
+        return 0
+    for dirpath, _dirnames, filenames in os.walk(root):
+        for name in filenames:
+            candidate = Path(dirpath) / name
+            if is_temp_file(candidate):
+                candidate.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Persist the rename itself; not every platform can open a directory, which is fine."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

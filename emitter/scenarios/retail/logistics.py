@@ -1,0 +1,92 @@
+"""Truck trips from DCs to stores: one shipment per store and delivery day, six status events each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+
+from emitter.core.clock import MICROS_PER_HOUR, MICROS_PER_MINUTE, yyyymmdd
+from emitter.core.rng import block_rng
+from emitter.scenarios.retail.visits import delivery_time
+from emitter.scenarios.retail.world import RetailWorld, _km
+
+I64 = npt.NDArray[np.int64]
+TRUCK_STATUSES = ("SCHEDULED", "LOADING", "IN_TRANSIT", "ARRIVED", "UNLOADING", "COMPLETED")
+TRUCK_KMH = 65.0
+
+
+@dataclass
+class Shipments:
+    """Shipments delivered on one day: per-store trip times plus the (store, product, qty) manifest."""
+
+    day: date
+    store: I64  # shipping stores, ascending
+    truck: I64  # truck number within the store's DC
+    status_ts: I64  # (shipments, 6) timestamps in TRUCK_STATUSES order
+    eta: I64
+    etd: I64
+    delivered_at: I64  # when stock is received; before the store's first sale of the day
+    item_store: I64
+    item_product: I64
+    item_qty: I64
+
+    @property
+    def loading_ts(self) -> I64:
+        return self.status_ts[:, 1]
+
+
+def plan_shipments(world: RetailWorld, seed: int, day: date, quantities: I64) -> Shipments:
+    """Turn tomorrow's order matrix (stores × products) into truck trips arriving on ``day``."""
+    rng = block_rng(seed, "retail", "trucks", day)
+    n = world.n_stores
+    # draw for every store so a store's times do not depend on which others ship
+    travel = (_km(world.store_lat, world.store_lon, world.dc_lat[world.store_dc], world.dc_lon[world.store_dc])
+              / TRUCK_KMH * MICROS_PER_HOUR).astype(np.int64) + 20 * MICROS_PER_MINUTE
+    lead = rng.uniform(2.0, 4.0, n) * MICROS_PER_HOUR
+    load = rng.uniform(60, 100, n) * MICROS_PER_MINUTE
+    late = np.clip(rng.normal(0, 6, n), -20, 18) * MICROS_PER_MINUTE
+    unload = rng.uniform(2, 8, n) * MICROS_PER_MINUTE
+    linger = rng.uniform(0, 15, n) * MICROS_PER_MINUTE
+
+    delivered_at = delivery_time(world, day)
+    eta = delivered_at - 30 * MICROS_PER_MINUTE
+    etd = delivered_at + 20 * MICROS_PER_MINUTE
+    dispatch = eta - travel
+    arrived = eta + late.astype(np.int64)
+    unloading = np.minimum(arrived + unload.astype(np.int64), delivered_at - MICROS_PER_MINUTE)
+    status = np.stack([
+        dispatch - lead.astype(np.int64),
+        dispatch - load.astype(np.int64),
+        dispatch,
+        arrived,
+        unloading,
+        etd + linger.astype(np.int64),
+    ], axis=1)
+
+    item_store, item_product = np.nonzero(quantities)
+    store = np.unique(item_store)
+    dc = world.store_dc[store]
+    # rank of each store among its DC's shipping stores, in store order
+    order = np.argsort(dc, kind="stable")
+    rank = np.empty(store.size, dtype=np.int64)
+    rank[order] = np.arange(store.size) - np.searchsorted(dc[order], dc[order], side="left")
+    return Shipments(
+        day=day,
+        store=store,
+        truck=rank % world.trucks_per_dc,
+        status_ts=status[store],
+        eta=eta[store],
+        etd=etd[store],
+        delivered_at=delivered_at,
+        item_store=item_store.astype(np.int64),
+        item_product=item_product.astype(np.int64),
+        item_qty=quantities[item_store, item_product],
+    )
+
+
+def shipment_id_parts(day: date, store: I64) -> list[tuple[npt.ArrayLike, int]]:
+    """Parts for ``SHP<yyyymmdd><store>``: derived from the delivery day and store, so stable everywhere."""
+    return [(yyyymmdd(day), 8), (store + 1, 5)]

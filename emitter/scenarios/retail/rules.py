@@ -1,0 +1,225 @@
+"""Business rules of the retail domain as executable checks over generated tables.
+
+``emitter validate`` runs these on backfill output and the tests run them on fresh batches. Each
+check sees whole tables (master plus any number of consecutive days of facts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+Tables = Mapping[str, pa.Table]
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: str
+    ok: bool
+    detail: str
+
+
+def _col(t: pa.Table, name: str) -> npt.NDArray[np.int64]:
+    return np.asarray(t.column(name).to_numpy(), dtype=np.int64)
+
+
+def _units(t: pa.Table, name: str) -> npt.NDArray[np.int64]:
+    """Decimal column as integer units of its scale, exactly."""
+    col = t.column(name).combine_chunks()
+    if col.null_count:
+        raise ValueError(f"{name} has nulls")
+    words = np.frombuffer(col.buffers()[1], dtype=np.int64)[2 * col.offset : 2 * (col.offset + len(col))]
+    return words[0::2].copy()
+
+
+def _ts(t: pa.Table, name: str = "event_ts") -> npt.NDArray[np.int64]:
+    return np.asarray(t.column(name).cast(pa.int64()).to_numpy(), dtype=np.int64)
+
+
+def _members(values: pa.ChunkedArray | pa.Array, allowed: pa.ChunkedArray | pa.Array) -> int:
+    """How many values are missing from ``allowed``."""
+    found = pc.is_in(values, value_set=pa.chunked_array(allowed).combine_chunks() if isinstance(allowed, pa.ChunkedArray)
+                     else allowed)
+    return int(len(values) - pc.sum(found).as_py()) if len(values) else 0
+
+
+FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
+    ("receipts", "store_id", "stores", "store_id"),
+    ("receipts", "customer_id", "customers", "customer_id"),
+    ("receipt_lines", "receipt_id", "receipts", "receipt_id"),
+    ("receipt_lines", "product_id", "products", "product_id"),
+    ("store_inventory_txn", "store_id", "stores", "store_id"),
+    ("store_inventory_txn", "product_id", "products", "product_id"),
+    ("dc_inventory_txn", "dc_id", "distribution_centers", "dc_id"),
+    ("dc_inventory_txn", "product_id", "products", "product_id"),
+    ("truck_moves", "truck_id", "trucks", "truck_id"),
+    ("truck_moves", "dc_id", "distribution_centers", "dc_id"),
+    ("truck_moves", "store_id", "stores", "store_id"),
+    ("foot_traffic", "store_id", "stores", "store_id"),
+    ("ble_pings", "store_id", "stores", "store_id"),
+    ("ble_pings", "customer_ble_id", "customers", "customer_ble_id"),
+    ("marketing", "customer_ad_id", "customers", "customer_ad_id"),
+    ("online_orders", "customer_id", "customers", "customer_id"),
+    ("online_orders", "dc_id", "distribution_centers", "dc_id"),
+    ("online_orders", "store_id", "stores", "store_id"),
+    ("online_order_lines", "product_id", "products", "product_id"),
+    ("stores", "geography_id", "geographies", "geography_id"),
+    ("stores", "dc_id", "distribution_centers", "dc_id"),
+    ("customers", "home_store_id", "stores", "store_id"),
+    ("customers", "geography_id", "geographies", "geography_id"),
+    ("trucks", "dc_id", "distribution_centers", "dc_id"),
+)
+
+
+def foreign_keys(t: Tables) -> list[RuleResult]:
+    out = []
+    for child, col, parent, key in FOREIGN_KEYS:
+        if child in t and parent in t:
+            values = pc.drop_null(t[child].column(col))
+            missing = _members(values, t[parent].column(key))
+            out.append(RuleResult(f"fk {child}.{col} -> {parent}.{key}", missing == 0, f"{missing} unresolved"))
+    return out
+
+
+def receipt_arithmetic(t: Tables) -> list[RuleResult]:
+    if "receipts" not in t or "receipt_lines" not in t:
+        return []
+    r, lines = t["receipts"], t["receipt_lines"]
+    qty, unit, ext = _col(lines, "qty"), _units(lines, "unit_price"), _units(lines, "ext_price")
+    bad_ext = int((qty * unit != ext).sum())
+    idx = pc.index_in(lines.column("receipt_id"), value_set=r.column("receipt_id").combine_chunks()).to_numpy(
+        zero_copy_only=False)
+    known = ~np.isnan(idx.astype(np.float64)) if idx.dtype == object else idx >= 0
+    sums = np.bincount(np.asarray(idx[known], dtype=np.int64), weights=ext[known], minlength=r.num_rows).astype(np.int64)
+    subtotal, tax, total = _units(r, "subtotal"), _units(r, "tax"), _units(r, "total")
+    bad_sub = int((sums != subtotal).sum())
+    bad_total = int((subtotal + tax != total).sum())
+    return [
+        RuleResult("receipt_lines.ext_price = qty × unit_price", bad_ext == 0, f"{bad_ext} lines differ"),
+        RuleResult("receipts.subtotal = Σ ext_price", bad_sub == 0, f"{bad_sub} receipts differ"),
+        RuleResult("receipts.total = subtotal + tax", bad_total == 0, f"{bad_total} receipts differ"),
+        RuleResult("receipts have lines", int((np.bincount(np.asarray(idx[known], dtype=np.int64),
+                                                           minlength=r.num_rows) == 0).sum()) == 0, ""),
+    ]
+
+
+def _running_stock(t: pa.Table, key: tuple[str, str]) -> list[RuleResult]:
+    """on_hand_after never negative, and each row = previous row of the same key + qty_delta."""
+    name = "store" if key[0] == "store_id" else "dc"
+    on_hand, delta = _col(t, "on_hand_after"), _col(t, "qty_delta")
+    cell = _col(t, key[0]) * 10_000_000 + _col(t, key[1])
+    order = np.lexsort((np.arange(t.num_rows), _ts(t), cell))
+    c, h, d = cell[order], on_hand[order], delta[order]
+    same = c[1:] == c[:-1]
+    broken = int((h[1:][same] != h[:-1][same] + d[1:][same]).sum())
+    return [
+        RuleResult(f"{name} stock never negative", int((on_hand < 0).sum()) == 0, f"min {on_hand.min(initial=0)}"),
+        RuleResult(f"{name} stock moves by qty_delta", broken == 0, f"{broken} breaks in the running balance"),
+    ]
+
+
+def inventory(t: Tables) -> list[RuleResult]:
+    out: list[RuleResult] = []
+    if "store_inventory_txn" in t:
+        s = t["store_inventory_txn"]
+        out += _running_stock(s, ("store_id", "product_id"))
+        reason = s.column("reason")
+        sales = _col(s.filter(pc.equal(reason, "SALE")), "qty_delta")
+        inbound = _col(s.filter(pc.equal(reason, "INBOUND_SHIPMENT")), "qty_delta")
+        out.append(RuleResult("sales reduce store stock", bool((sales < 0).all()), ""))
+        out.append(RuleResult("deliveries raise store stock", bool((inbound > 0).all()), ""))
+        if "receipt_lines" in t:
+            sold = int(-sales.sum())
+            bought = int(_col(t["receipt_lines"], "qty").sum())
+            out.append(RuleResult("store sales = receipt line units", sold == bought, f"{sold} vs {bought}"))
+        if "truck_moves" in t:
+            arrived = t["truck_moves"].filter(pc.equal(t["truck_moves"].column("status"), "COMPLETED"))
+            src = s.filter(pc.equal(reason, "INBOUND_SHIPMENT")).column("source")
+            missing = _members(src, arrived.column("shipment_id"))
+            out.append(RuleResult("every delivery matches a truck trip", missing == 0, f"{missing} without a trip"))
+    if "dc_inventory_txn" in t:
+        d = t["dc_inventory_txn"]
+        out += _running_stock(d, ("dc_id", "product_id"))
+        if "truck_moves" in t:
+            tm = t["truck_moves"]
+            loading = tm.filter(pc.equal(tm.column("status"), "LOADING")).column("shipment_id")
+            shipped = d.filter(pc.equal(d.column("reason"), "OUTBOUND_SHIPMENT")).column("source")
+            missing = _members(loading, shipped)
+            out.append(RuleResult("every truck trip starts from a DC shipment", missing == 0, f"{missing} trips"))
+    if "truck_moves" in t:
+        out.append(_truck_progress(t["truck_moves"]))
+    return out
+
+
+def _truck_progress(tm: pa.Table) -> RuleResult:
+    """Statuses of one shipment advance in order, and ETA precedes ETD."""
+    rank = {s: i for i, s in enumerate(("SCHEDULED", "LOADING", "IN_TRANSIT", "ARRIVED", "UNLOADING", "COMPLETED"))}
+    status = np.array([rank[s] for s in tm.column("status").to_pylist()], dtype=np.int64) if tm.num_rows else np.zeros(0)
+    ship = pc.dictionary_encode(tm.column("shipment_id")).combine_chunks().indices.to_numpy()
+    ts = _ts(tm)
+    order = np.lexsort((status, ship))
+    same = ship[order][1:] == ship[order][:-1]
+    backwards = int((np.diff(ts[order])[same] < 0).sum())
+    eta_etd = int((_ts(tm, "eta") >= _ts(tm, "etd")).sum())
+    return RuleResult("truck statuses progress in time; eta < etd", backwards == 0 and eta_etd == 0,
+                      f"{backwards} out of order, {eta_etd} eta ≥ etd")
+
+
+def store_traffic(t: Tables) -> list[RuleResult]:
+    """Per store and hour: Σ foot-traffic count ≥ distinct members seen by BLE ≥ distinct buyers."""
+    if not {"foot_traffic", "ble_pings", "receipts"} <= set(t):
+        return []
+    hour = 3_600_000_000
+
+    def per_hour(table: pa.Table, weights: npt.NDArray[np.int64] | None, distinct: str | None) -> dict[int, int]:
+        key = _col(table, "store_id") * 10_000_000 + _ts(table) // hour
+        if distinct is not None:
+            ids = pc.dictionary_encode(table.column(distinct)).combine_chunks().indices.to_numpy().astype(np.int64)
+            pairs = np.unique(np.stack([key, ids], axis=1), axis=0) if key.size else np.zeros((0, 2), np.int64)
+            key = pairs[:, 0]
+        k, inv = np.unique(key, return_inverse=True)
+        return dict(zip(k.tolist(), np.bincount(inv, weights=weights).astype(np.int64).tolist(), strict=True))
+
+    foot = per_hour(t["foot_traffic"], _col(t["foot_traffic"], "count"), None)
+    ble = per_hour(t["ble_pings"], None, "customer_ble_id")
+    buy = per_hour(t["receipts"], None, "customer_id")
+    bad1 = sum(1 for k, v in ble.items() if foot.get(k, 0) < v)
+    bad2 = sum(1 for k, v in buy.items() if ble.get(k, 0) < v)
+    return [RuleResult("foot traffic ≥ BLE customers per store-hour", bad1 == 0, f"{bad1} store-hours"),
+            RuleResult("BLE customers ≥ buyers per store-hour", bad2 == 0, f"{bad2} store-hours")]
+
+
+def online_orders(t: Tables) -> list[RuleResult]:
+    if "online_orders" not in t:
+        return []
+    o = t["online_orders"]
+    bad_total = int((_units(o, "subtotal") + _units(o, "tax") + _units(o, "shipping_fee") != _units(o, "total")).sum())
+    out = [RuleResult("online total = subtotal + tax + shipping", bad_total == 0, f"{bad_total} rows differ")]
+    if "online_order_lines" in t:
+        lines = t["online_order_lines"]
+        ext = _units(lines, "ext_price")
+        out.append(RuleResult("online ext_price = qty × unit_price",
+                              bool((_col(lines, "qty") * _units(lines, "unit_price") == ext).all()), ""))
+        created = o.filter(pc.equal(o.column("status"), "CREATED"))
+        idx = pc.index_in(lines.column("order_id"), value_set=created.column("order_id").combine_chunks())
+        idx_np = idx.to_numpy(zero_copy_only=False)
+        known = ~pc.is_null(idx).to_numpy(zero_copy_only=False)
+        sums = np.bincount(np.asarray(idx_np[known], dtype=np.int64), weights=ext[known],
+                           minlength=created.num_rows).astype(np.int64)
+        bad = int((sums != _units(created, "subtotal")).sum())
+        out.append(RuleResult("online subtotal = Σ line ext_price", bad == 0, f"{bad} orders differ"))
+    return out
+
+
+CHECKS: tuple[Callable[[Tables], list[RuleResult]], ...] = (
+    foreign_keys, receipt_arithmetic, inventory, store_traffic, online_orders,
+)
+
+
+def check_all(t: Tables) -> list[RuleResult]:
+    return [result for check in CHECKS for result in check(t)]

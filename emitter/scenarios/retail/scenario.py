@@ -1,0 +1,406 @@
+"""The retail scenario: stores and their supply chain (seed 002), one day at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from emitter.config import Config
+from emitter.core.arrivals import cdf_pick, shares_cdf
+from emitter.core.clock import MICROS_PER_MINUTE, day_start_us
+from emitter.core.clock import yyyymmdd
+from emitter.core.columns import Pooled, concat, decimal_from_units, fixed_width_ids, pooled, round_half_up_div, timestamps
+from emitter.core.rng import block_rng
+from emitter.errors import ConfigError
+from emitter.scenarios.base import DayTables, Scenario
+from emitter.scenarios.retail.baskets import PROMO_CODES, BasketModel, Lines
+from emitter.scenarios.retail.catalog import CHANNELS, DEVICES, SEGMENTS, ZONES
+from emitter.scenarios.retail.inventory import WARMUP_DAYS, Demand, Policy, policy_from_demand, simulate_day
+from emitter.scenarios.retail.logistics import TRUCK_STATUSES, Shipments, plan_shipments, shipment_id_parts
+from emitter.scenarios.retail.marketing import CAMPAIGNS_PER_CHANNEL, draw_impressions
+from emitter.scenarios.retail.online import ONLINE_LOOKBACK_DAYS, STATUSES, Orders, draw_orders
+from emitter.scenarios.retail.tables import finish, in_day, money
+from emitter.scenarios.retail.visits import Visits, delivery_time, draw_visits, ping, walk
+from emitter.scenarios.retail.world import RetailWorld, build_world
+
+I64 = npt.NDArray[np.int64]
+TENDERS = ("CREDIT_CARD", "DEBIT_CARD", "CASH", "MOBILE_PAY", "GIFT_CARD")
+MASTER_TABLES = ("geographies", "stores", "distribution_centers", "trucks", "products", "customers")
+FACT_TABLES = ("receipts", "receipt_lines", "store_inventory_txn", "dc_inventory_txn", "truck_moves",
+               "foot_traffic", "ble_pings", "marketing", "online_orders", "online_order_lines")
+
+
+@dataclass
+class _Carry:
+    """Stock at the start of ``day`` and what trucks bring that morning."""
+
+    day: date
+    opening: I64
+    pending: I64
+
+
+@dataclass
+class _Sales:
+    visits: Visits
+    buyers: I64  # visit indices of buyers
+    lines: Lines  # owner = index into buyers
+    demand: Demand
+
+
+class RetailScenario(Scenario):
+    name = "retail"
+    master_tables = MASTER_TABLES
+    fact_tables = FACT_TABLES
+
+    def __init__(self, config: Config) -> None:
+        super().__init__(config)
+        self.seed = config.seed
+        self.members_per_day = float(config.volume.customers_per_day)
+
+    # ---- the world, built on first use -------------------------------------------------------
+    @cached_property
+    def world(self) -> RetailWorld:
+        return build_world(self.config)
+
+    @cached_property
+    def baskets(self) -> BasketModel:
+        shares = np.array([self.config.shares.segment.get(s.name, 0.0) for s in SEGMENTS])
+        return BasketModel(self.world, self.config.volume.items_per_ticket_mean, shares)
+
+    @cached_property
+    def policy(self) -> Policy:
+        w = self.world
+        conv = np.array([s.conversion for s in SEGMENTS])
+        shares = np.array([self.config.shares.segment.get(s.name, 0.0) for s in SEGMENTS])
+        per_buyer = self.baskets.expected_units_per_buyer()  # (segments, products)
+        per_member = (shares * conv) @ per_buyer
+        members = self.members_per_day * w.store_traffic / w.store_traffic.sum()
+        return policy_from_demand(members[:, None] * per_member[None, :], w.store_weekday)
+
+    @cached_property
+    def dc_base_stock(self) -> I64:
+        """Constant DC stock between days: a week of par for every store it serves."""
+        base = np.zeros((self.world.n_dcs, self.world.n_products), dtype=np.int64)
+        np.add.at(base, self.world.store_dc, self.policy.par)
+        return base
+
+    @cached_property
+    def tender_cdf(self) -> npt.NDArray[np.float64]:
+        return shares_cdf([self.config.shares.tender.get(t, 0.0) for t in TENDERS])
+
+    @cached_property
+    def _zone_ids(self) -> tuple[pa.Array, pa.Array]:
+        """Sensor and beacon ids per (store, zone), e.g. SENSOR_00015_ENTRANCE."""
+        n = self.world.n_stores
+        sensors = [f"SENSOR_{s + 1:05d}_{z}" for s in range(n) for z in ZONES]
+        beacons = [f"BEACON_{s + 1:05d}_{z}" for s in range(n) for z in ZONES]
+        return pa.array(sensors), pa.array(beacons)
+
+    def master(self) -> DayTables:
+        return dict(self.world.tables)
+
+    # ---- facts ----------------------------------------------------------------------------------
+    def facts(self, days: Sequence[date], tables: Collection[str]) -> Iterator[tuple[date, DayTables]]:
+        wanted = set(tables)
+        unknown = wanted - set(FACT_TABLES)
+        if unknown:
+            raise ConfigError(f"tables: unknown retail fact table(s) {sorted(unknown)}; known: {', '.join(FACT_TABLES)}")
+        carry: _Carry | None = None
+        orders: dict[date, Orders] = {}
+        for day in days:
+            if carry is None or carry.day != day:
+                carry = self._warm_up(day)
+            out, carry = self._day(day, carry, wanted, orders)
+            yield day, out
+
+    def _sales(self, day: date) -> _Sales:
+        visits = draw_visits(self.world, self.seed, day, self.members_per_day)
+        buyers = np.flatnonzero(visits.buys)
+        lines = self.baskets.draw(self.seed, day, "baskets", visits.segment[buyers], visits.customer[buyers])
+        owner_visit = buyers[lines.owner]
+        demand = Demand(visits.store[owner_visit], lines.product, lines.qty, visits.exit[owner_visit])
+        return _Sales(visits, buyers, lines, demand)
+
+    def _warm_up(self, day: date) -> _Carry:
+        """Replay the week before ``day``; the weekly refill makes the result exact (see inventory)."""
+        p = self.policy
+        opening, pending = p.par.copy(), np.zeros_like(p.par)
+        for back in range(WARMUP_DAYS, 0, -1):
+            d = day - timedelta(days=back)
+            stock = simulate_day(p, opening, pending, self._sales(d).demand, d)
+            opening, pending = stock.closing, stock.next_delivery
+        return _Carry(day, opening, pending)
+
+    def _day(self, day: date, carry: _Carry, wanted: set[str], orders: dict[date, Orders]) -> tuple[DayTables, _Carry]:
+        sales = self._sales(day)
+        stock = simulate_day(self.policy, carry.opening, carry.pending, sales.demand, day)
+        nxt = _Carry(day + timedelta(days=1), stock.closing, stock.next_delivery)
+        out: DayTables = {}
+        if wanted & {"receipts", "receipt_lines", "store_inventory_txn"}:
+            out.update(self._receipts(day, sales, stock.sold, stock.on_hand_after_sale, carry, wanted))
+        if wanted & {"truck_moves", "dc_inventory_txn"}:
+            today = plan_shipments(self.world, self.seed, day, carry.pending)
+            tomorrow = plan_shipments(self.world, self.seed, nxt.day, stock.next_delivery)
+            if "truck_moves" in wanted:
+                out["truck_moves"] = self._truck_moves(day, (today, tomorrow))
+        if wanted & {"online_orders", "online_order_lines", "dc_inventory_txn"}:
+            for stale in [d for d in orders if (day - d).days > ONLINE_LOOKBACK_DAYS]:
+                del orders[stale]
+            for back in range(ONLINE_LOOKBACK_DAYS, -1, -1):
+                d = day - timedelta(days=back)
+                if d not in orders:
+                    orders[d] = draw_orders(self.world, self.baskets, self.seed, d,
+                                            self.config.volume.online_orders_per_day, self.tender_cdf,
+                                            self.config.shares.pickup_in_store)
+            recent = [orders[day - timedelta(days=b)] for b in range(ONLINE_LOOKBACK_DAYS, -1, -1)]
+            if "online_orders" in wanted:
+                out["online_orders"] = self._online_orders(day, recent)
+            if "online_order_lines" in wanted:
+                out["online_order_lines"] = self._online_order_lines(day, orders[day])
+        if "dc_inventory_txn" in wanted:
+            out["dc_inventory_txn"] = self._dc_inventory(day, (today, tomorrow), recent)
+        if wanted & {"foot_traffic", "ble_pings"}:
+            out.update(self._traffic(day, sales.visits, wanted))
+        if "marketing" in wanted:
+            out["marketing"] = self._marketing(day)
+        return {t: out[t] for t in FACT_TABLES if t in wanted}, nxt
+
+    # ---- table builders -------------------------------------------------------------------------
+    def _receipts(self, day: date, sales: _Sales, sold: I64, on_hand: I64, carry: _Carry,
+                  wanted: set[str]) -> DayTables:
+        w, v, lines = self.world, sales.visits, sales.lines
+        n_buyers = sales.buyers.size
+        keep = sold > 0
+        owner = lines.owner[keep]
+        qty, unit = sold[keep], lines.unit_price[keep]
+        ext = qty * unit
+        line_no = 1 + np.arange(owner.size) - np.searchsorted(owner, owner, side="left")
+        store, seq, ts = v.store[sales.buyers], v.seq[sales.buyers], v.exit[sales.buyers]
+        receipt_id = fixed_width_ids("RCP", [(yyyymmdd(day), 8), (store + 1, 5), (seq, 6)])
+        out: DayTables = {}
+        line_receipt = receipt_id.take(owner)
+        if "receipts" in wanted:
+            subtotal = np.bincount(owner, weights=ext, minlength=n_buyers).astype(np.int64)
+            tax = round_half_up_div(subtotal * w.geo_tax_bp[w.store_geo[store]], 10_000)
+            tender = cdf_pick(block_rng(self.seed, "retail", "tender", day), self.tender_cdf, n_buyers)
+            has = np.flatnonzero(np.bincount(owner, minlength=n_buyers) > 0)
+            out["receipts"] = finish("receipts", day, ts[has], {
+                "store_id": store[has] + 1,
+                "customer_id": v.customer[sales.buyers][has] + 1,
+                "receipt_id": receipt_id.take(has),
+                "subtotal": money(subtotal[has]),
+                "tax": money(tax[has]),
+                "total": money(subtotal[has] + tax[has]),
+                "tender_type": pooled(TENDERS, tender[has]),
+            })
+        if "receipt_lines" in wanted:
+            promo = lines.promo[keep]
+            out["receipt_lines"] = finish("receipt_lines", day, ts[owner], {
+                "receipt_id": line_receipt,
+                "line": line_no,
+                "product_id": lines.product[keep] + 1,
+                "qty": qty,
+                "unit_price": money(unit),
+                "ext_price": money(ext),
+                "promo_code": pooled(pa.array([None, *PROMO_CODES], type=pa.string()), promo + 1),
+            })
+        if "store_inventory_txn" in wanted:
+            in_store, in_product = np.nonzero(carry.pending)
+            in_qty = carry.pending[in_store, in_product]
+            n_in = in_store.size
+            shipment = fixed_width_ids("SHP", shipment_id_parts(day, in_store))
+            out["store_inventory_txn"] = finish(
+                "store_inventory_txn", day,
+                np.concatenate([delivery_time(w, day)[in_store], ts[owner]]),
+                {
+                    "store_id": np.concatenate([in_store, store[owner]]) + 1,
+                    "product_id": np.concatenate([in_product, lines.product[keep]]) + 1,
+                    "qty_delta": np.concatenate([in_qty, -qty]),
+                    "reason": pooled(["INBOUND_SHIPMENT", "SALE"], np.r_[np.zeros(n_in, np.int64), np.ones(qty.size, np.int64)]),
+                    "source": concat([shipment, line_receipt]),
+                    "on_hand_after": np.concatenate([carry.opening[in_store, in_product] + in_qty, on_hand[keep]]),
+                },
+            )
+        return out
+
+    def _truck_moves(self, day: date, trips: tuple[Shipments, ...]) -> pa.Table:
+        cols: dict[str, list[Any]] = {k: [] for k in ("ts", "store", "truck", "status", "eta", "etd", "ship_day")}
+        for s in trips:
+            n = s.store.size
+            ts = s.status_ts.ravel()
+            sel = in_day(ts, day)
+            row = np.repeat(np.arange(n), len(TRUCK_STATUSES))[sel]
+            cols["ts"].append(ts[sel])
+            cols["store"].append(s.store[row])
+            cols["truck"].append(s.truck[row])
+            cols["status"].append(np.tile(np.arange(len(TRUCK_STATUSES)), n)[sel])
+            cols["eta"].append(s.eta[row])
+            cols["etd"].append(s.etd[row])
+            cols["ship_day"].append(np.full(row.size, s.day.toordinal()))
+        c = {k: np.concatenate(v) for k, v in cols.items()}
+        dc = self.world.store_dc[c["store"]]
+        shipment_day = np.array([date.fromordinal(int(o)).year * 10_000 + date.fromordinal(int(o)).month * 100
+                                 + date.fromordinal(int(o)).day for o in np.unique(c["ship_day"])])
+        ship_codes = shipment_day[np.searchsorted(np.unique(c["ship_day"]), c["ship_day"])] if c["ship_day"].size else c["ship_day"]
+        return finish("truck_moves", day, c["ts"], {
+            "truck_id": fixed_width_ids("TRK", [(dc + 1, 3), (c["truck"] + 1, 4)]),
+            "dc_id": dc + 1,
+            "store_id": c["store"] + 1,
+            "shipment_id": fixed_width_ids("SHP", [(ship_codes, 8), (c["store"] + 1, 5)]),
+            "status": pooled(TRUCK_STATUSES, c["status"]),
+            "eta": timestamps(c["eta"]),
+            "etd": timestamps(c["etd"]),
+        })
+
+    def _dc_inventory(self, day: date, trips: tuple[Shipments, ...], recent: list[Orders]) -> pa.Table:
+        w = self.world
+        dc, product, qty, ts, source, reason = [], [], [], [], [], []
+        for s in trips:
+            load = s.loading_ts[np.searchsorted(s.store, s.item_store)]
+            sel = in_day(load, day)
+            dc.append(w.store_dc[s.item_store[sel]])
+            product.append(s.item_product[sel])
+            qty.append(-s.item_qty[sel])
+            ts.append(load[sel])
+            source.append(fixed_width_ids("SHP", shipment_id_parts(s.day, s.item_store[sel])))
+            reason.append(np.full(int(sel.sum()), 1))
+        for o in recent:
+            picked = o.status_ts[:, 2]
+            owner = o.lines.owner
+            sel = in_day(picked[owner], day)
+            dc.append(o.dc[owner[sel]])
+            product.append(o.lines.product[sel])
+            qty.append(-o.lines.qty[sel])
+            ts.append(picked[owner[sel]])
+            source.append(self._order_ids(o).take(owner[sel]))
+            reason.append(np.full(int(sel.sum()), 2))
+        out_dc, out_product, out_qty, out_ts = (np.concatenate(x) for x in (dc, product, qty, ts))
+        # suppliers deliver, ahead of the day's first outbound, exactly what the DC ships that day
+        n_p = w.n_products
+        cell = out_dc * n_p + out_product
+        cells, first = np.unique(cell, return_index=True)
+        need = -np.bincount(cell, weights=out_qty, minlength=w.n_dcs * n_p).astype(np.int64)[cells]
+        first_ts = np.full(w.n_dcs * n_p, np.iinfo(np.int64).max)
+        np.minimum.at(first_ts, cell, out_ts)
+        lead = block_rng(self.seed, "retail", "supplier", day).uniform(30, 120, w.n_dcs * n_p) * MICROS_PER_MINUTE
+        in_ts = np.maximum(day_start_us(day), first_ts[cells] - lead[cells].astype(np.int64))
+        in_dc, in_product = cells // n_p, cells % n_p
+        po = fixed_width_ids("PO", [(yyyymmdd(day), 8), (in_dc + 1, 3), (in_product + 1, 7)])
+
+        all_dc = np.concatenate([in_dc, out_dc])
+        all_product = np.concatenate([in_product, out_product])
+        all_qty = np.concatenate([need, out_qty])
+        all_ts = np.concatenate([in_ts, out_ts])
+        # running stock per (dc, product) in event order, from the constant opening stock
+        time_rank = np.empty(all_ts.size, dtype=np.int64)
+        time_rank[np.argsort(all_ts, kind="stable")] = np.arange(all_ts.size)
+        all_cell = all_dc * n_p + all_product
+        order = np.lexsort((time_rank, all_cell))
+        cum = np.cumsum(all_qty[order])
+        start = np.r_[True, all_cell[order][1:] != all_cell[order][:-1]]
+        cum -= np.maximum.accumulate(np.where(start, cum - all_qty[order], np.iinfo(np.int64).min))
+        on_hand = np.empty_like(cum)
+        on_hand[order] = self.dc_base_stock.ravel()[all_cell[order]] + cum
+        return finish("dc_inventory_txn", day, all_ts, {
+            "dc_id": all_dc + 1,
+            "product_id": all_product + 1,
+            "qty_delta": all_qty,
+            "reason": pooled(["SUPPLIER_RECEIPT", "OUTBOUND_SHIPMENT", "ONLINE_ORDER"],
+                             np.concatenate([np.zeros(cells.size, np.int64), *reason])),
+            "source": concat([po, *source]),
+            "on_hand_after": on_hand,
+        })
+
+    @staticmethod
+    def _order_ids(o: Orders) -> pa.Array:
+        return fixed_width_ids("ORD", [(yyyymmdd(o.day), 8), (np.arange(o.size), 7)])
+
+    def _online_orders(self, day: date, recent: list[Orders]) -> pa.Table:
+        parts: dict[str, list[Any]] = {k: [] for k in ("ts", "status", "order", "ids")}
+        for o in recent:
+            status = np.where(o.pickup[:, None], [0, 1, 2, 3, 5, 6], [0, 1, 2, 3, 4, -1])
+            ts = o.status_ts.ravel()
+            sel = in_day(ts, day) & (status.ravel() >= 0)
+            order = np.repeat(np.arange(o.size), 6)[sel]
+            parts["ts"].append(ts[sel])
+            parts["status"].append(status.ravel()[sel])
+            parts["order"].append((o, order))
+        ts = np.concatenate(parts["ts"])
+        pick = {k: np.concatenate([getattr(o, k)[i] for o, i in parts["order"]])
+                for k in ("customer", "channel", "pickup", "store", "dc", "tender", "item_count", "subtotal", "tax",
+                          "shipping")}
+        ids = concat([self._order_ids(o).take(i) for o, i in parts["order"]])
+        return finish("online_orders", day, ts, {
+            "order_id": ids,
+            "customer_id": pick["customer"] + 1,
+            "channel": pooled(["WEB", "APP"], pick["channel"]),
+            "fulfillment": pooled(["SHIP_TO_HOME", "PICKUP_IN_STORE"], pick["pickup"].astype(np.int64)),
+            "dc_id": pick["dc"] + 1,
+            "store_id": pa.array(pick["store"] + 1, mask=~pick["pickup"], type=pa.int32()),
+            "status": pooled(STATUSES, np.concatenate(parts["status"])),
+            "item_count": pick["item_count"],
+            "subtotal": money(pick["subtotal"]),
+            "tax": money(pick["tax"]),
+            "shipping_fee": money(pick["shipping"]),
+            "total": money(pick["subtotal"] + pick["tax"] + pick["shipping"]),
+            "tender_type": pooled(TENDERS, pick["tender"]),
+        })
+
+    def _online_order_lines(self, day: date, o: Orders) -> pa.Table:
+        owner = o.lines.owner
+        return finish("online_order_lines", day, o.status_ts[owner, 0], {
+            "order_id": self._order_ids(o).take(owner),
+            "line": 1 + np.arange(owner.size) - np.searchsorted(owner, owner, side="left"),
+            "product_id": o.lines.product + 1,
+            "qty": o.lines.qty,
+            "unit_price": money(o.lines.unit_price),
+            "ext_price": money(o.lines.qty * o.lines.unit_price),
+        })
+
+    def _traffic(self, day: date, visits: Visits, wanted: set[str]) -> DayTables:
+        stops = walk(self.world, self.seed, day, visits, self.members_per_day)
+        sensors, beacons = self._zone_ids
+        zone_key = stops.store * len(ZONES) + stops.zone
+        out: DayTables = {}
+        if "foot_traffic" in wanted:
+            out["foot_traffic"] = finish("foot_traffic", day, stops.ts, {
+                "store_id": stops.store + 1,
+                "sensor_id": Pooled(sensors, zone_key),
+                "zone": pooled(ZONES, stops.zone),
+                "dwell": stops.dwell_s,
+                "count": stops.party,
+            })
+        if "ble_pings" in wanted:
+            pings = ping(self.seed, day, stops)
+            st = pings.stop
+            out["ble_pings"] = finish("ble_pings", day, pings.ts, {
+                "store_id": stops.store[st] + 1,
+                "beacon_id": Pooled(beacons, zone_key[st]),
+                "customer_ble_id": fixed_width_ids("BLE", [(stops.customer[st] + 1, 9)]),
+                "rssi": pings.rssi,
+                "zone": pooled(ZONES, stops.zone[st]),
+            })
+        return out
+
+    def _marketing(self, day: date) -> pa.Table:
+        imp = draw_impressions(self.seed, day, self.config.volume.marketing_impressions_per_day, self.world.n_customers)
+        n = imp.ts.size
+        month = np.full(n, day.year * 100 + day.month)
+        campaign = imp.channel * CAMPAIGNS_PER_CHANNEL + imp.campaign
+        customer = imp.customer + 1
+        return finish("marketing", day, imp.ts, {
+            "channel": pooled(CHANNELS, imp.channel),
+            "campaign_id": fixed_width_ids("CMP", [(month, 6), (campaign + 1, 3)]),
+            "creative_id": fixed_width_ids("CRV", [(month, 6), (campaign + 1, 3), (imp.creative + 1, 2)]),
+            "customer_ad_id": fixed_width_ids("AD", [(customer * 7_919_003 % 1_000_000_000, 9)]),
+            "impression_id": fixed_width_ids("IMP", [(yyyymmdd(day), 8), (np.arange(n), 9)]),
+            "cost": decimal_from_units(imp.cost, 10, 4),
+            "device": pooled(DEVICES, imp.device),
+        })

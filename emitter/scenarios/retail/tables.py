@@ -1,0 +1,51 @@
+"""Turn one day's simulated arrays into the fact tables: ids, strings, money and sort order."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from emitter.avro.schemas import conform
+from emitter.core.clock import MICROS_PER_MINUTE, day_start_us, yyyymmdd
+from emitter.core.columns import Decimals, FixedIds, Pooled, fixed_width_ids, pooled, timestamps
+
+I64 = npt.NDArray[np.int64]
+
+# Two-digit code per table inside trace ids: TRC<code><yyyymmdd><row>.
+TRACE_CODES = {
+    "receipts": 1, "receipt_lines": 2, "store_inventory_txn": 3, "dc_inventory_txn": 4, "truck_moves": 5,
+    "foot_traffic": 6, "ble_pings": 7, "marketing": 8, "online_orders": 9, "online_order_lines": 10,
+}
+
+
+def money(cents: npt.ArrayLike) -> Decimals:
+    return Decimals(np.asarray(cents, dtype=np.int64), 12, 2)
+
+
+def finish(table: str, day: date, ts: I64, columns: dict[str, Any]) -> pa.Table:
+    """Sort rows by event time (stable), add trace ids and conform to the table's schema."""
+    order = np.argsort(ts, kind="stable")
+    out: dict[str, Any] = {}
+    for name, col in columns.items():
+        if isinstance(col, FixedIds | Pooled | Decimals):
+            out[name] = col.take(order)
+        elif isinstance(col, pa.Array | pa.ChunkedArray):
+            out[name] = col.take(pa.array(order))
+        else:
+            out[name] = np.asarray(col)[order]
+    n = ts.size
+    out["trace_id"] = fixed_width_ids("TRC", [(TRACE_CODES[table], 2), (yyyymmdd(day), 8), (np.arange(n), 10)])
+    out["event_ts"] = timestamps(ts[order])
+    return conform("retail", table, out)
+
+
+def in_day(ts: I64, day: date) -> npt.NDArray[np.bool_]:
+    start = day_start_us(day)
+    return (ts >= start) & (ts < start + 24 * 60 * MICROS_PER_MINUTE)
+
+
+__all__ = ["finish", "in_day", "money", "pooled"]
