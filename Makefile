@@ -19,7 +19,7 @@ help:
 	@echo "make install    create $(VENV) and install emitter with the dev extras"
 	@echo "make test       run the whole test suite (scripts/test.sh; extra args: make test ARGS='-k foo')"
 	@echo "make demo|run   emitter $(DEMO_ARGS)"
-	@echo "make bench      run every bench/bench_*.py and print its figures"
+	@echo "make bench      run every bench/*.py and print its figures"
 	@echo "make lint       ruff check, ruff format --check, mypy on emitter/"
 	@echo "make clean      remove caches, build output and ./data (distclean also removes $(VENV))"
 
@@ -41,11 +41,11 @@ demo run: install
 
 bench: install
 	@set -e; found=0; \
-	for f in bench/bench_*.py; do \
+	for f in bench/*.py; do \
 	  [ -e "$$f" ] || continue; found=1; \
 	  echo "== $$f"; $(BIN)/python "$$f"; \
 	done; \
-	[ $$found = 1 ] || echo "no benchmarks yet (bench/bench_*.py)"
+	[ $$found = 1 ] || echo "no benchmarks yet (bench/*.py)"
 
 lint: install
 	$(BIN)/ruff check .

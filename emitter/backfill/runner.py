@@ -72,6 +72,8 @@ def run_backfill(
         for sub in (MASTER_DIR, FACTS_DIR):
             remove_temp_files(out_dir / sub)  # left by a run that was killed outright
         manifest = open_manifest(out_dir, config, file_format.name, force)
+        # Claim the directory for this config before any file changes (matters after --force).
+        write_manifest(out_dir, manifest)
         plan = plan_backfill(
             manifest, out_dir, file_format.extension, master_tables, fact_tables, day_range(start, end), force
         )

@@ -24,13 +24,13 @@ _MB = 1_000_000
 
 
 class _RowsPerSecond(ProgressColumn):
-    """Rows written per second of this table's elapsed time."""
+    """Rows written per second since the table started (frozen once its last partition is written)."""
 
     def render(self, task: Task) -> Text:
-        elapsed = task.elapsed or 0.0
+        elapsed = (task.finished_time if task.finished else task.elapsed) or 0.0
         rows: int = task.fields.get("rows", 0)
         rate = rows / elapsed if elapsed > 0 else 0.0
-        return Text(f"{rate:,.0f} rows/s", style="cyan")
+        return Text(f"{rate:>9,.0f}/s", style="cyan", no_wrap=True)
 
 
 class RichBackfillProgress:
@@ -38,10 +38,10 @@ class RichBackfillProgress:
 
     def __init__(self, console: Console) -> None:
         self._progress = Progress(
-            TextColumn("{task.description:<22}"),
+            TextColumn("{task.description:<20}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[rows]:>12,} rows"),
+            TextColumn("{task.fields[rows]:>11,} rows"),
             _RowsPerSecond(),
             TimeRemainingColumn(),
             console=console,
@@ -72,7 +72,8 @@ def print_summary(summary: BackfillSummary, console: Console) -> None:
     if not summary.tables:
         console.print(
             f"Nothing to write: all {summary.skipped} partitions in {summary.out_dir} are complete "
-            "(use --force to rewrite them)."
+            "(use --force to rewrite them).",
+            highlight=False,
         )
         return
     table = Table(title=f"backfill → {summary.out_dir} ({summary.format})", title_justify="left")
@@ -92,10 +93,10 @@ def print_summary(summary: BackfillSummary, console: Console) -> None:
         style="bold",
     )
     console.print(table)
-    note = (
+    note = Text(
         f"Seconds per table are encoding and writing; generating took {summary.generate_seconds:,.1f}s; "
         "the total is wall time."
     )
     if summary.skipped:
         note += f" Skipped {summary.skipped:,} partitions already complete."
-    console.print(note, style="dim")
+    console.print(note, style="dim", highlight=False)

@@ -69,18 +69,24 @@ def fixed_width_ids(prefix: str, parts: Sequence[Part]) -> FixedIds:
         else:
             arrays.append((np.asarray(value, dtype=np.int64), col, digits))
         col += digits
-    out = np.broadcast_to(template, (n, width)).copy()
+    out = np.empty((n, width), dtype=np.uint8)
+    filled = np.zeros(width, dtype=bool)
     for values, start, digits in arrays:
         if values.size and (values.min() < 0 or values.max() >= 10**digits):
             raise ValueError(f"id part out of range for {digits} digits")
-        # fill 4 digits per gather from a lookup table, least significant group last
+        # fill up to 4 digits per gather from a lookup table, least significant group last
         pos = start + digits
         rest = values
         while pos > start:
             chunk = min(4, pos - start)
-            out[:, pos - chunk : pos] = _digit_table(chunk)[rest % 10**chunk]
+            out[:, pos - chunk : pos] = _digit_table(chunk)[rest % 10**chunk if pos - chunk > start else rest]
             rest = rest // 10**chunk
             pos -= chunk
+        filled[start : start + digits] = True
+    # constant stretches: one broadcast assignment each
+    edges = np.flatnonzero(np.diff(np.r_[0, (~filled).astype(np.int8), 0]))
+    for lo, hi in zip(edges[0::2], edges[1::2], strict=True):
+        out[:, lo:hi] = template[lo:hi]
     return FixedIds(out)
 
 

@@ -34,7 +34,7 @@ def _encode_batch(batch: pa.RecordBatch) -> memoryview:
         prefix = "{" if index == 0 else ","
         pieces.append(pa.scalar(f"{prefix}{json.dumps(field.name)}:"))
         pieces.append(_json_values(batch.column(index), field.name))
-    pieces.append(pa.scalar("}\n" if pieces else "{}\n"))
+    pieces.append(pa.scalar("}\n"))
     lines = pc.binary_join_element_wise(*pieces, "")
     return _concatenated_bytes(lines)
 

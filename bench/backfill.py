@@ -1,0 +1,146 @@
+"""Backfill throughput: the vectorized retail generator end to end to Parquet, against a naive per-row baseline.
+
+Prints rows/s per table and in total on one worker, the same for a Faker-and-dicts implementation of
+receipts + receipt_lines written through the same Parquet writer, and peak memory for a short and a
+long range (memory should stay flat as the range grows). Each measurement runs in its own process so
+peak RSS is its own.
+
+    python bench/backfill.py            # 7 days at config.json volumes (250 stores, 20k visits/day)
+    python bench/backfill.py --days 3   # quicker
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+START = date(2024, 3, 4)  # a Monday, outside holiday peaks
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure_vectorized(days: int, tables: list[str] | None) -> dict[str, object]:
+    from emitter.backfill.runner import run_backfill
+    from emitter.config import load_config
+
+    config = load_config(path=Path("config.json") if Path("config.json").exists() else None, environ={})
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        summary = run_backfill(config, START, START + timedelta(days=days - 1), Path(tmp), "parquet", tables, 1)
+        wall = time.perf_counter() - started
+    per_table = {name: t.rows for name, t in summary.tables.items()}
+    return {"wall": wall, "tables": per_table, "peak_mb": _peak_mb()}
+
+
+def measure_naive(receipts: int) -> dict[str, object]:
+    """The usual hand-written generator: Faker and random per row, one dict per row, then the same writer."""
+    import pyarrow as pa
+    from faker import Faker
+
+    from emitter.avro.schemas import arrow_schema
+    from emitter.formats import writer_for
+
+    fake = Faker()
+    Faker.seed(1)
+    rnd = random.Random(1)
+    prices = [Decimal(rnd.randint(100, 5000)) / 100 for _ in range(1000)]
+    tenders = ["CREDIT_CARD", "DEBIT_CARD", "CASH", "MOBILE_PAY", "GIFT_CARD"]
+    day0 = datetime(2024, 3, 4)
+    started = time.perf_counter()
+    receipt_rows, line_rows = [], []
+    for i in range(receipts):
+        ts = fake.date_time_between(day0, day0 + timedelta(days=1))
+        receipt_id = f"RCP{ts:%Y%m%d}{i:09d}"
+        subtotal = Decimal("0.00")
+        for line in range(1, 1 + max(1, int(rnd.expovariate(1 / 4.2)))):
+            product = rnd.randint(1, 1000)
+            qty = rnd.randint(1, 3)
+            unit = prices[product - 1]
+            ext = unit * qty
+            subtotal += ext
+            line_rows.append({
+                "trace_id": fake.uuid4(), "event_ts": ts, "receipt_id": receipt_id, "line": line,
+                "product_id": product, "qty": qty, "unit_price": unit, "ext_price": ext,
+                "promo_code": fake.bothify("SAVE##") if rnd.random() < 0.05 else None,
+            })
+        tax = (subtotal * Decimal("0.0725")).quantize(Decimal("0.01"))
+        receipt_rows.append({
+            "trace_id": fake.uuid4(), "event_ts": ts, "store_id": rnd.randint(1, 250),
+            "customer_id": rnd.randint(1, 100_000), "receipt_id": receipt_id, "subtotal": subtotal, "tax": tax,
+            "total": subtotal + tax, "tender_type": rnd.choice(tenders),
+        })
+    parquet = writer_for("parquet")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, rows in (("receipts", receipt_rows), ("receipt_lines", line_rows)):
+            parquet.write(pa.Table.from_pylist(rows, schema=arrow_schema("retail", name)), Path(tmp) / f"{name}.parquet")
+    wall = time.perf_counter() - started
+    return {"wall": wall, "tables": {"receipts": len(receipt_rows), "receipt_lines": len(line_rows)},
+            "peak_mb": _peak_mb()}
+
+
+def _run(part: str, *args: str) -> dict[str, object]:
+    out = subprocess.run([sys.executable, __file__, "--part", part, *args], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--days", type=int, default=7)
+    parser.add_argument("--naive-receipts", type=int, default=10_000)
+    parser.add_argument("--part", help=argparse.SUPPRESS)
+    parser.add_argument("--tables", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.part == "vectorized":
+        tables = args.tables.split(",") if args.tables else None
+        print(json.dumps(measure_vectorized(args.days, tables)))
+        return
+    if args.part == "naive":
+        print(json.dumps(measure_naive(args.naive_receipts)))
+        return
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; one worker")
+    full = _run("vectorized", "--days", str(args.days))
+    from emitter.scenarios.retail import MASTER_TABLES
+
+    fact_rows = {k: v for k, v in full["tables"].items() if k not in MASTER_TABLES}
+    print(f"\nall retail tables, {args.days} days from {START} to Parquet (zstd), one worker: {full['wall']:.1f} s")
+    print(f"{'table':<22}{'rows':>12}{'rows/s':>14}")
+    total = 0
+    for name, rows in sorted(fact_rows.items(), key=lambda kv: -kv[1]):
+        total += rows
+        print(f"{name:<22}{rows:>12,}{rows / full['wall']:>14,.0f}")
+    print(f"{'total':<22}{total:>12,}{total / full['wall']:>14,.0f}")
+    print("(fact tables come from one joint pass, so rows/s = rows / the run's wall time, master data included)")
+
+    vec = _run("vectorized", "--days", str(args.days), "--tables", "receipts,receipt_lines")
+    naive = _run("naive", "--naive-receipts", str(args.naive_receipts))
+    vec_rate = sum(vec["tables"].values()) / vec["wall"]
+    naive_rate = sum(naive["tables"].values()) / naive["wall"]
+    print("\nreceipts + receipt_lines only, same Parquet writer:")
+    print(f"  vectorized  {sum(vec['tables'].values()):>10,} rows in {vec['wall']:6.1f} s = {vec_rate:>12,.0f} rows/s")
+    print(f"  naive       {sum(naive['tables'].values()):>10,} rows in {naive['wall']:6.1f} s = {naive_rate:>12,.0f} rows/s")
+    print(f"  speed-up    {vec_rate / naive_rate:,.0f}x")
+
+    short = _run("vectorized", "--days", "2")
+    long = _run("vectorized", "--days", str(max(args.days * 2, 14)))
+    print("\npeak memory (RSS):")
+    print(f"  2 days   {short['peak_mb']:8.0f} MB")
+    print(f"  {args.days} days   {full['peak_mb']:8.0f} MB")
+    print(f"  {max(args.days * 2, 14)} days  {long['peak_mb']:8.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
