@@ -10,6 +10,7 @@ from emitter import __version__
 from emitter.cli.backfill import backfill
 from emitter.cli.error_reporting import EmitterGroup
 from emitter.cli.tables import tables
+from emitter.cli.validate import validate
 
 app = typer.Typer(
     name="emitter",
@@ -45,6 +46,7 @@ def version() -> None:
 
 app.command("backfill")(backfill)
 app.command("tables")(tables)
+app.command("validate")(validate)
 
 
 def main() -> None:

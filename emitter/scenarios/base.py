@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import pyarrow as pa
@@ -11,6 +12,15 @@ import pyarrow as pa
 from emitter.config import Config
 
 DayTables = dict[str, pa.Table]
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """Outcome of one business-rule check."""
+
+    rule: str
+    ok: bool
+    detail: str
 
 
 class Scenario(ABC):
@@ -42,3 +52,7 @@ class Scenario(ABC):
         Consecutive days are cheapest: stateful parts (inventory) carry over instead of being rebuilt.
         Each batch conforms to ``arrow_schema(self.name, table)`` and is sorted by ``event_ts``.
         """
+
+    def check(self, tables: Mapping[str, pa.Table]) -> list[RuleResult]:
+        """Run the scenario's business-rule checks over master tables plus consecutive days of facts."""
+        return []

@@ -7,21 +7,15 @@ check sees whole tables (master plus any number of consecutive days of facts).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from emitter.scenarios.base import RuleResult
+
 Tables = Mapping[str, pa.Table]
-
-
-@dataclass(frozen=True)
-class RuleResult:
-    rule: str
-    ok: bool
-    detail: str
 
 
 def _col(t: pa.Table, name: str) -> npt.NDArray[np.int64]:

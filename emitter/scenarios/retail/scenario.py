@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
@@ -19,12 +19,13 @@ from emitter.core.clock import yyyymmdd
 from emitter.core.columns import Pooled, concat, decimal_from_units, fixed_width_ids, pooled, round_half_up_div, timestamps
 from emitter.core.rng import block_rng
 from emitter.errors import ConfigError
-from emitter.scenarios.base import DayTables, Scenario
+from emitter.scenarios.base import DayTables, RuleResult, Scenario
 from emitter.scenarios.retail.baskets import PROMO_CODES, BasketModel, Lines
 from emitter.scenarios.retail.catalog import CHANNELS, DEVICES, SEGMENTS, ZONES
 from emitter.scenarios.retail.inventory import WARMUP_DAYS, Demand, Policy, policy_from_demand, simulate_day
 from emitter.scenarios.retail.logistics import TRUCK_STATUSES, Shipments, plan_shipments, shipment_id_parts
 from emitter.scenarios.retail.marketing import CAMPAIGNS_PER_CHANNEL, draw_impressions
+from emitter.scenarios.retail.rules import check_all
 from emitter.scenarios.retail.online import ONLINE_LOOKBACK_DAYS, STATUSES, Orders, draw_orders
 from emitter.scenarios.retail.tables import finish, in_day, money
 from emitter.scenarios.retail.visits import Visits, delivery_time, draw_visits, ping, walk
@@ -105,6 +106,9 @@ class RetailScenario(Scenario):
 
     def master(self) -> DayTables:
         return dict(self.world.tables)
+
+    def check(self, tables: Mapping[str, pa.Table]) -> list[RuleResult]:
+        return check_all(tables)
 
     # ---- facts ----------------------------------------------------------------------------------
     def facts(self, days: Sequence[date], tables: Collection[str]) -> Iterator[tuple[date, DayTables]]:

@@ -1,0 +1,33 @@
+"""``emitter validate``: check backfill output against the scenario's business rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from emitter.backfill.validate import validate_output
+from emitter.cli.options import ConfigPathOption, build_config
+
+
+def validate(
+    out: Annotated[Path, typer.Argument(help="A directory written by `emitter backfill`.", show_default=False)],
+    config_path: ConfigPathOption = None,
+) -> None:
+    """Check foreign keys, receipt arithmetic, inventory and traffic rules over backfill output; exit 1 on a breach."""
+    results = validate_output(build_config(config_path, {}), out)
+    listing = Table(title=f"business rules over {out}", title_justify="left")
+    listing.add_column("rule")
+    listing.add_column("result")
+    listing.add_column("detail")
+    for r in results:
+        listing.add_row(r.rule, "[green]ok[/green]" if r.ok else "[red]FAILED[/red]", r.detail)
+    Console().print(listing)
+    failed = [r for r in results if not r.ok]
+    if failed:
+        typer.echo(f"{len(failed)} of {len(results)} rules failed", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"all {len(results)} rules hold")
