@@ -10,7 +10,14 @@ from emitter import __version__
 from emitter.cli.app import app
 
 
-@pytest.mark.parametrize("command", [[], ["backfill"], ["tables"], ["version"]])
+COMMANDS = [c.name or c.callback.__name__ for c in app.registered_commands if c.callback is not None]
+
+
+def test_the_main_commands_are_registered() -> None:
+    assert {"backfill", "tables", "validate", "version"} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("command", [[], *([name] for name in COMMANDS)])
 def test_every_command_has_help(runner: CliRunner, command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
 
