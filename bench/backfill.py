@@ -39,7 +39,9 @@ def measure_vectorized(days: int, tables: list[str] | None) -> dict[str, object]
     config = load_config(path=Path("config.json") if Path("config.json").exists() else None, environ={})
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        summary = run_backfill(config, START, START + timedelta(days=days - 1), Path(tmp), "parquet", tables, 1)
+        summary = run_backfill(
+            config, START, START + timedelta(days=days - 1), Path(tmp), "parquet", tables, 1
+        )
         wall = time.perf_counter() - started
     per_table = {name: t.rows for name, t in summary.tables.items()}
     return {"wall": wall, "tables": per_table, "peak_mb": _peak_mb()}
@@ -71,33 +73,58 @@ def measure_naive(receipts: int) -> dict[str, object]:
             unit = prices[product - 1]
             ext = unit * qty
             subtotal += ext
-            line_rows.append({
-                "trace_id": fake.uuid4(), "event_ts": ts, "receipt_id": receipt_id, "line": line,
-                "product_id": product, "qty": qty, "unit_price": unit, "ext_price": ext,
-                "promo_code": fake.bothify("SAVE##") if rnd.random() < 0.05 else None,
-            })
+            line_rows.append(
+                {
+                    "trace_id": fake.uuid4(),
+                    "event_ts": ts,
+                    "receipt_id": receipt_id,
+                    "line": line,
+                    "product_id": product,
+                    "qty": qty,
+                    "unit_price": unit,
+                    "ext_price": ext,
+                    "promo_code": fake.bothify("SAVE##") if rnd.random() < 0.05 else None,
+                }
+            )
         tax = (subtotal * Decimal("0.0725")).quantize(Decimal("0.01"))
-        receipt_rows.append({
-            "trace_id": fake.uuid4(), "event_ts": ts, "store_id": rnd.randint(1, 250),
-            "customer_id": rnd.randint(1, 100_000), "receipt_id": receipt_id, "subtotal": subtotal, "tax": tax,
-            "total": subtotal + tax, "tender_type": rnd.choice(tenders),
-        })
+        receipt_rows.append(
+            {
+                "trace_id": fake.uuid4(),
+                "event_ts": ts,
+                "store_id": rnd.randint(1, 250),
+                "customer_id": rnd.randint(1, 100_000),
+                "receipt_id": receipt_id,
+                "subtotal": subtotal,
+                "tax": tax,
+                "total": subtotal + tax,
+                "tender_type": rnd.choice(tenders),
+            }
+        )
     parquet = writer_for("parquet")
     with tempfile.TemporaryDirectory() as tmp:
         for name, rows in (("receipts", receipt_rows), ("receipt_lines", line_rows)):
-            parquet.write(pa.Table.from_pylist(rows, schema=arrow_schema("retail", name)), Path(tmp) / f"{name}.parquet")
+            parquet.write(
+                pa.Table.from_pylist(rows, schema=arrow_schema("retail", name)), Path(tmp) / f"{name}.parquet"
+            )
     wall = time.perf_counter() - started
-    return {"wall": wall, "tables": {"receipts": len(receipt_rows), "receipt_lines": len(line_rows)},
-            "peak_mb": _peak_mb()}
+    return {
+        "wall": wall,
+        "tables": {"receipts": len(receipt_rows), "receipt_lines": len(line_rows)},
+        "peak_mb": _peak_mb(),
+    }
 
 
 def _run(part: str, *args: str) -> dict[str, object]:
-    out = subprocess.run([sys.executable, __file__, "--part", part, *args], check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--part", part, *args], check=True, capture_output=True, text=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--days", type=int, default=7)
     parser.add_argument("--naive-receipts", type=int, default=10_000)
     parser.add_argument("--part", help=argparse.SUPPRESS)
@@ -111,27 +138,34 @@ def main() -> None:
         print(json.dumps(measure_naive(args.naive_receipts)))
         return
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; one worker")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; one worker"
+    )
     full = _run("vectorized", "--days", str(args.days))
     from emitter.scenarios.retail import MASTER_TABLES
 
     fact_rows = {k: v for k, v in full["tables"].items() if k not in MASTER_TABLES}
-    print(f"\nall retail tables, {args.days} days from {START} to Parquet (zstd), one worker: {full['wall']:.1f} s")
+    print(
+        f"\nall retail tables, {args.days} days from {START} to Parquet (zstd), one worker: {full['wall']:.1f} s"
+    )
     print(f"{'table':<22}{'rows':>12}{'rows/s':>14}")
     total = 0
     for name, rows in sorted(fact_rows.items(), key=lambda kv: -kv[1]):
         total += rows
         print(f"{name:<22}{rows:>12,}{rows / full['wall']:>14,.0f}")
     print(f"{'total':<22}{total:>12,}{total / full['wall']:>14,.0f}")
-    print("(fact tables come from one joint pass, so rows/s = rows / the run's wall time, master data included)")
+    print(
+        "(fact tables come from one joint pass, so rows/s = rows / the run's wall time, master data included)"
+    )
 
     vec = _run("vectorized", "--days", str(args.days), "--tables", "receipts,receipt_lines")
     naive = _run("naive", "--naive-receipts", str(args.naive_receipts))
     vec_rate = sum(vec["tables"].values()) / vec["wall"]
     naive_rate = sum(naive["tables"].values()) / naive["wall"]
     print("\nreceipts + receipt_lines only, same Parquet writer:")
-    print(f"  vectorized  {sum(vec['tables'].values()):>10,} rows in {vec['wall']:6.1f} s = {vec_rate:>12,.0f} rows/s")
-    print(f"  naive       {sum(naive['tables'].values()):>10,} rows in {naive['wall']:6.1f} s = {naive_rate:>12,.0f} rows/s")
+    for label, run, rate in (("vectorized", vec, vec_rate), ("naive", naive, naive_rate)):
+        rows = sum(run["tables"].values())
+        print(f"  {label:<11} {rows:>10,} rows in {run['wall']:6.1f} s = {rate:>12,.0f} rows/s")
     print(f"  speed-up    {vec_rate / naive_rate:,.0f}x")
 
     short = _run("vectorized", "--days", "2")

@@ -6,6 +6,7 @@ variables (nested keys joined by ``__``, e.g. ``EMITTER_VOLUME__STORES=40``), th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Mapping
@@ -29,7 +30,9 @@ class Volume(_Strict):
 
     stores: int = Field(250, ge=1, le=20_000)
     dcs: int = Field(12, ge=1, le=500)
-    trucks_per_dc: int = Field(20, ge=1, le=1_000)
+    trucks_per_store: int = Field(
+        2, ge=2, le=10, description="Fleet of a DC per store it serves; trips alternate between trucks."
+    )
     products: int = Field(1_000, ge=10, le=200_000)
     customers: int = Field(100_000, ge=100, le=50_000_000)
     geographies: int = Field(60, ge=1, le=10_000)
@@ -66,7 +69,9 @@ class Shares(_Strict):
         }
     )
     store_24h: float = Field(0.08, ge=0.0, le=1.0, description="Share of stores open around the clock.")
-    pickup_in_store: float = Field(0.3, ge=0.0, le=1.0, description="Share of online orders picked up in store.")
+    pickup_in_store: float = Field(
+        0.3, ge=0.0, le=1.0, description="Share of online orders picked up in store."
+    )
 
     @model_validator(mode="after")
     def _sum_to_one(self) -> Shares:
@@ -144,10 +149,8 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
             node = node.setdefault(part, {})
         raw: Any = value
         if value[:1] in "{[":
-            try:
+            with contextlib.suppress(json.JSONDecodeError):
                 raw = json.loads(value)
-            except json.JSONDecodeError:
-                pass
         node[path[-1]] = raw
     return out
 
@@ -160,7 +163,9 @@ def read_config_file(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ConfigError(f"config file {path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+        raise ConfigError(
+            f"config file {path}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from exc
     if not isinstance(data, dict):
         raise ConfigError(f"config file {path}: the top level must be a JSON object")
     return data

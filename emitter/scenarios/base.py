@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -46,7 +46,7 @@ class Scenario(ABC):
         """All master tables, built once per instance."""
 
     @abstractmethod
-    def facts(self, days: Sequence[date], tables: Collection[str]) -> Iterator[tuple[date, DayTables]]:
+    def facts(self, days: Iterable[date], tables: Collection[str]) -> Iterator[tuple[date, DayTables]]:
         """Yield ``(day, {table: batch})`` for each day, in the order given.
 
         Consecutive days are cheapest: stateful parts (inventory) carry over instead of being rebuilt.
@@ -56,3 +56,7 @@ class Scenario(ABC):
     def check(self, tables: Mapping[str, pa.Table]) -> list[RuleResult]:
         """Run the scenario's business-rule checks over master tables plus consecutive days of facts."""
         return []
+
+    def event_keys(self, table: str, batch: pa.Table) -> pa.Array:
+        """Message keys (strings) for a batch of ``table`` when streamed: related events share a partition."""
+        raise NotImplementedError(f"{self.name} does not define stream keys for {table}")

@@ -56,13 +56,18 @@ class BasketModel:
         self.brand_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         # lines per receipt by segment, scaled so buyers average items_per_ticket_mean
         buyer_mix = segment_shares * _SEG_CONVERSION
-        self.lines_mean = items_per_ticket_mean * _SEG_BASKET / float((buyer_mix * _SEG_BASKET).sum() / buyer_mix.sum())
+        self.lines_mean = (
+            items_per_ticket_mean * _SEG_BASKET / float((buyer_mix * _SEG_BASKET).sum() / buyer_mix.sum())
+        )
 
     def expected_units_per_buyer(self) -> F64:
         """Expected units of each product per buyer, by segment (baseline season), shape (segments, products)."""
         cat_prob = _CAT_WEIGHT / _CAT_WEIGHT.sum()
         rows = [
-            self.lines_mean[s] * (1 + _SEG_EXTRA_QTY[s]) * cat_prob[self.world.product_category] * self.within_prob[s]
+            self.lines_mean[s]
+            * (1 + _SEG_EXTRA_QTY[s])
+            * cat_prob[self.world.product_category]
+            * self.within_prob[s]
             for s in range(len(SEGMENTS))
         ]
         return np.array(rows)
@@ -95,8 +100,9 @@ class BasketModel:
         brand = self.world.customer_brand[customer[owner]]
         lo, hi = self.brand_offsets[brand], self.brand_offsets[brand + 1]
         loyal = (rng.random(m) < _SEG_LOYALTY[seg]) & (hi > lo)
-        fav = self.brand_products[np.minimum(lo + (rng.random(m) * (hi - lo)).astype(np.int64),
-                                             self.brand_products.size - 1)]
+        fav = self.brand_products[
+            np.minimum(lo + (rng.random(m) * (hi - lo)).astype(np.int64), self.brand_products.size - 1)
+        ]
         product = np.where(loyal, fav, product)
 
         qty = 1 + np.minimum(rng.poisson(_SEG_EXTRA_QTY[seg]), 11)

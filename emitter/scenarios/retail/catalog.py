@@ -70,10 +70,42 @@ CITIES: tuple[tuple[str, str, str, float, float, float], ...] = (
 
 # Combined state + typical local sales tax, in basis points.
 STATE_TAX_BP: dict[str, int] = {
-    "NY": 852, "CA": 882, "IL": 886, "TX": 820, "DC": 600, "PA": 634, "FL": 701, "GA": 738, "MA": 625,
-    "AZ": 837, "MI": 600, "WA": 938, "MN": 749, "CO": 777, "MD": 600, "MO": 833, "NC": 700, "OR": 0,
-    "NV": 823, "OH": 724, "IN": 700, "TN": 955, "VA": 577, "RI": 700, "WI": 543, "OK": 899, "KY": 600,
-    "LA": 955, "UT": 719, "CT": 635, "AL": 924, "NE": 697, "NM": 762, "ID": 603, "IA": 694, "ME": 550,
+    "NY": 852,
+    "CA": 882,
+    "IL": 886,
+    "TX": 820,
+    "DC": 600,
+    "PA": 634,
+    "FL": 701,
+    "GA": 738,
+    "MA": 625,
+    "AZ": 837,
+    "MI": 600,
+    "WA": 938,
+    "MN": 749,
+    "CO": 777,
+    "MD": 600,
+    "MO": 833,
+    "NC": 700,
+    "OR": 0,
+    "NV": 823,
+    "OH": 724,
+    "IN": 700,
+    "TN": 955,
+    "VA": 577,
+    "RI": 700,
+    "WI": 543,
+    "OK": 899,
+    "KY": 600,
+    "LA": 955,
+    "UT": 719,
+    "CT": 635,
+    "AL": 924,
+    "NE": 697,
+    "NM": 762,
+    "ID": 603,
+    "IA": 694,
+    "ME": 550,
 }
 
 
@@ -88,33 +120,145 @@ class Category:
 
 
 CATEGORIES: tuple[Category, ...] = (
-    Category("GROCERY", "GROCERY", 0.20, 1.0, 12.0, ("Pasta", "Rice", "Cereal", "Soup", "Sauce", "Beans", "Flour", "Coffee")),
-    Category("FRESH_PRODUCE", "PRODUCE", 0.12, 0.8, 8.0, ("Apples", "Bananas", "Salad Mix", "Tomatoes", "Avocados", "Berries")),
-    Category("DAIRY", "DAIRY", 0.10, 1.5, 9.0, ("Milk", "Yogurt", "Cheddar", "Butter", "Eggs", "Cream Cheese")),
-    Category("BAKERY", "BAKERY", 0.06, 2.0, 12.0, ("Bread", "Bagels", "Muffins", "Croissants", "Cake", "Tortillas")),
-    Category("FROZEN", "FROZEN", 0.07, 2.5, 14.0, ("Pizza", "Ice Cream", "Vegetables", "Waffles", "Dinner", "Fries")),
-    Category("BEVERAGES", "BEVERAGES", 0.09, 1.0, 15.0, ("Sparkling Water", "Soda", "Juice", "Iced Tea", "Sports Drink")),
-    Category("SNACKS", "SNACKS", 0.09, 1.5, 7.0, ("Chips", "Pretzels", "Cookies", "Crackers", "Nuts", "Popcorn")),
-    Category("HOUSEHOLD", "HOME", 0.07, 3.0, 25.0, ("Detergent", "Paper Towels", "Trash Bags", "Dish Soap", "Sponges")),
-    Category("PERSONAL_CARE", "HEALTH_BEAUTY", 0.06, 2.5, 30.0, ("Shampoo", "Toothpaste", "Lotion", "Deodorant", "Razors")),
-    Category("ELECTRONICS", "ELECTRONICS", 0.03, 9.0, 400.0, ("Headphones", "Charger", "Speaker", "Tablet", "Smart Bulb")),
-    Category("APPAREL", "APPAREL", 0.04, 6.0, 60.0, ("T-Shirt", "Jeans", "Socks", "Hoodie", "Sneakers", "Jacket")),
-    Category("OUTDOOR_GARDEN", "SEASONAL", 0.03, 4.0, 120.0, ("Charcoal", "Grill Tools", "Planter", "Hose", "Cooler")),
-    Category("SCHOOL_OFFICE", "SEASONAL", 0.02, 1.0, 30.0, ("Notebook", "Pens", "Backpack", "Binder", "Markers")),
-    Category("TOYS", "TOYS", 0.02, 5.0, 80.0, ("Puzzle", "Building Set", "Doll", "Board Game", "Action Figure")),
+    Category(
+        "GROCERY",
+        "GROCERY",
+        0.20,
+        1.0,
+        12.0,
+        ("Pasta", "Rice", "Cereal", "Soup", "Sauce", "Beans", "Flour", "Coffee"),
+    ),
+    Category(
+        "FRESH_PRODUCE",
+        "PRODUCE",
+        0.12,
+        0.8,
+        8.0,
+        ("Apples", "Bananas", "Salad Mix", "Tomatoes", "Avocados", "Berries"),
+    ),
+    Category(
+        "DAIRY", "DAIRY", 0.10, 1.5, 9.0, ("Milk", "Yogurt", "Cheddar", "Butter", "Eggs", "Cream Cheese")
+    ),
+    Category(
+        "BAKERY", "BAKERY", 0.06, 2.0, 12.0, ("Bread", "Bagels", "Muffins", "Croissants", "Cake", "Tortillas")
+    ),
+    Category(
+        "FROZEN",
+        "FROZEN",
+        0.07,
+        2.5,
+        14.0,
+        ("Pizza", "Ice Cream", "Vegetables", "Waffles", "Dinner", "Fries"),
+    ),
+    Category(
+        "BEVERAGES",
+        "BEVERAGES",
+        0.09,
+        1.0,
+        15.0,
+        ("Sparkling Water", "Soda", "Juice", "Iced Tea", "Sports Drink"),
+    ),
+    Category(
+        "SNACKS", "SNACKS", 0.09, 1.5, 7.0, ("Chips", "Pretzels", "Cookies", "Crackers", "Nuts", "Popcorn")
+    ),
+    Category(
+        "HOUSEHOLD",
+        "HOME",
+        0.07,
+        3.0,
+        25.0,
+        ("Detergent", "Paper Towels", "Trash Bags", "Dish Soap", "Sponges"),
+    ),
+    Category(
+        "PERSONAL_CARE",
+        "HEALTH_BEAUTY",
+        0.06,
+        2.5,
+        30.0,
+        ("Shampoo", "Toothpaste", "Lotion", "Deodorant", "Razors"),
+    ),
+    Category(
+        "ELECTRONICS",
+        "ELECTRONICS",
+        0.03,
+        9.0,
+        400.0,
+        ("Headphones", "Charger", "Speaker", "Tablet", "Smart Bulb"),
+    ),
+    Category(
+        "APPAREL", "APPAREL", 0.04, 6.0, 60.0, ("T-Shirt", "Jeans", "Socks", "Hoodie", "Sneakers", "Jacket")
+    ),
+    Category(
+        "OUTDOOR_GARDEN",
+        "SEASONAL",
+        0.03,
+        4.0,
+        120.0,
+        ("Charcoal", "Grill Tools", "Planter", "Hose", "Cooler"),
+    ),
+    Category(
+        "SCHOOL_OFFICE", "SEASONAL", 0.02, 1.0, 30.0, ("Notebook", "Pens", "Backpack", "Binder", "Markers")
+    ),
+    Category(
+        "TOYS", "TOYS", 0.02, 5.0, 80.0, ("Puzzle", "Building Set", "Doll", "Board Game", "Action Figure")
+    ),
 )
 
 CATEGORY_INDEX = {c.name: i for i, c in enumerate(CATEGORIES)}
 
-ADJECTIVES = ("Classic", "Organic", "Family Size", "Premium", "Light", "Original", "Select", "Value", "Deluxe", "Fresh")
+ADJECTIVES = (
+    "Classic",
+    "Organic",
+    "Family Size",
+    "Premium",
+    "Light",
+    "Original",
+    "Select",
+    "Value",
+    "Deluxe",
+    "Fresh",
+)
 BRAND_STEMS = (
-    "North", "Blue", "Golden", "Green", "Silver", "Maple", "River", "Summit", "Harvest", "Pioneer",
-    "Bright", "Oak", "Prairie", "Coastal", "Cedar", "Liberty", "Evergreen", "Sunny", "Urban", "Heritage",
+    "North",
+    "Blue",
+    "Golden",
+    "Green",
+    "Silver",
+    "Maple",
+    "River",
+    "Summit",
+    "Harvest",
+    "Pioneer",
+    "Bright",
+    "Oak",
+    "Prairie",
+    "Coastal",
+    "Cedar",
+    "Liberty",
+    "Evergreen",
+    "Sunny",
+    "Urban",
+    "Heritage",
 )
 BRAND_TAILS = ("Farms", "Co.", "Kitchen", "Goods", "Labs", "Brands", "Home", "Basics", "Works", "Valley")
 
-ZONES = ("ENTRANCE", "GROCERY", "PRODUCE", "DAIRY", "BAKERY", "FROZEN", "BEVERAGES", "SNACKS", "HOME",
-         "HEALTH_BEAUTY", "ELECTRONICS", "APPAREL", "SEASONAL", "TOYS", "CHECKOUT")
+ZONES = (
+    "ENTRANCE",
+    "GROCERY",
+    "PRODUCE",
+    "DAIRY",
+    "BAKERY",
+    "FROZEN",
+    "BEVERAGES",
+    "SNACKS",
+    "HOME",
+    "HEALTH_BEAUTY",
+    "ELECTRONICS",
+    "APPAREL",
+    "SEASONAL",
+    "TOYS",
+    "CHECKOUT",
+)
 ZONE_INDEX = {z: i for i, z in enumerate(ZONES)}
 ENTRANCE, CHECKOUT = ZONE_INDEX["ENTRANCE"], ZONE_INDEX["CHECKOUT"]
 BROWSE_ZONES = tuple(range(1, len(ZONES) - 1))

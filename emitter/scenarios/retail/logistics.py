@@ -16,6 +16,9 @@ from emitter.scenarios.retail.world import RetailWorld, _km
 I64 = npt.NDArray[np.int64]
 TRUCK_STATUSES = ("SCHEDULED", "LOADING", "IN_TRANSIT", "ARRIVED", "UNLOADING", "COMPLETED")
 TRUCK_KMH = 65.0
+# Long hauls run with team drivers: a trip is planned, loaded and driven within a day, so the
+# events of a delivery fall on its day and the day before.
+MAX_DRIVE_HOURS = 18.0
 
 
 @dataclass
@@ -24,7 +27,7 @@ class Shipments:
 
     day: date
     store: I64  # shipping stores, ascending
-    truck: I64  # truck number within the store's DC
+    truck: I64  # truck number within the store's DC fleet
     status_ts: I64  # (shipments, 6) timestamps in TRUCK_STATUSES order
     eta: I64
     etd: I64
@@ -43,8 +46,9 @@ def plan_shipments(world: RetailWorld, seed: int, day: date, quantities: I64) ->
     rng = block_rng(seed, "retail", "trucks", day)
     n = world.n_stores
     # draw for every store so a store's times do not depend on which others ship
-    travel = (_km(world.store_lat, world.store_lon, world.dc_lat[world.store_dc], world.dc_lon[world.store_dc])
-              / TRUCK_KMH * MICROS_PER_HOUR).astype(np.int64) + 20 * MICROS_PER_MINUTE
+    distance = _km(world.store_lat, world.store_lon, world.dc_lat[world.store_dc], world.dc_lon[world.store_dc])
+    travel = (np.minimum(distance / TRUCK_KMH, MAX_DRIVE_HOURS) * MICROS_PER_HOUR).astype(np.int64)
+    travel += 20 * MICROS_PER_MINUTE
     lead = rng.uniform(2.0, 4.0, n) * MICROS_PER_HOUR
     load = rng.uniform(60, 100, n) * MICROS_PER_MINUTE
     late = np.clip(rng.normal(0, 6, n), -20, 18) * MICROS_PER_MINUTE
@@ -57,26 +61,27 @@ def plan_shipments(world: RetailWorld, seed: int, day: date, quantities: I64) ->
     dispatch = eta - travel
     arrived = eta + late.astype(np.int64)
     unloading = np.minimum(arrived + unload.astype(np.int64), delivered_at - MICROS_PER_MINUTE)
-    status = np.stack([
-        dispatch - lead.astype(np.int64),
-        dispatch - load.astype(np.int64),
-        dispatch,
-        arrived,
-        unloading,
-        etd + linger.astype(np.int64),
-    ], axis=1)
+    status = np.stack(
+        [
+            dispatch - lead.astype(np.int64),
+            dispatch - load.astype(np.int64),
+            dispatch,
+            arrived,
+            unloading,
+            etd + linger.astype(np.int64),
+        ],
+        axis=1,
+    )
 
     item_store, item_product = np.nonzero(quantities)
     store = np.unique(item_store)
-    dc = world.store_dc[store]
-    # rank of each store among its DC's shipping stores, in store order
-    order = np.argsort(dc, kind="stable")
-    rank = np.empty(store.size, dtype=np.int64)
-    rank[order] = np.arange(store.size) - np.searchsorted(dc[order], dc[order], side="left")
+    # a store's trips alternate between its trucks day by day; a trip is over in well under a day
+    dc_stores = world.dc_store_count[world.store_dc[store]]
+    truck = world.store_rank_in_dc[store] + dc_stores * (day.toordinal() % world.trucks_per_store)
     return Shipments(
         day=day,
         store=store,
-        truck=rank % world.trucks_per_dc,
+        truck=truck,
         status_ts=status[store],
         eta=eta[store],
         etd=etd[store],

@@ -44,7 +44,9 @@ class Orders:
     subtotal: I64
     tax: I64
     shipping: I64
-    status_ts: I64  # (orders, 6): CREATED, PAID, PICKED, SHIPPED, then DELIVERED or READY_FOR_PICKUP, PICKED_UP
+    status_ts: (
+        I64  # (orders, 6): CREATED, PAID, PICKED, SHIPPED, then DELIVERED or READY_FOR_PICKUP, PICKED_UP
+    )
     lines: Lines
 
     @property
@@ -52,8 +54,15 @@ class Orders:
         return int(self.customer.size)
 
 
-def draw_orders(world: RetailWorld, baskets: BasketModel, seed: int, day: date, per_day: float,
-                tender_cdf: npt.NDArray[np.float64], pickup_share: float) -> Orders:
+def draw_orders(
+    world: RetailWorld,
+    baskets: BasketModel,
+    seed: int,
+    day: date,
+    per_day: float,
+    tender_cdf: npt.NDArray[np.float64],
+    pickup_share: float,
+) -> Orders:
     rng = block_rng(seed, "retail", "online", day)
     rate = (per_day * online_day_factor(day) / SLOTS_PER_DAY) * ONLINE_HOURS[None, :]
     _, created = draw_arrivals(rng, rate, day_start_us(day))
@@ -76,15 +85,31 @@ def draw_orders(world: RetailWorld, baskets: BasketModel, seed: int, day: date, 
     picked = created + (np.clip(rng.lognormal(np.log(6.0), 0.6, n), 1.0, 30.0) * hour).astype(np.int64)
     shipped = picked + (rng.uniform(1.0, 6.0, n) * hour).astype(np.int64)
     ship_day = shipped - shipped % MICROS_PER_DAY
-    delivered = ship_day + rng.integers(1, 5, n) * MICROS_PER_DAY + (rng.uniform(9.0, 20.0, n) * hour).astype(np.int64)
+    delivered = (
+        ship_day
+        + rng.integers(1, 5, n) * MICROS_PER_DAY
+        + (rng.uniform(9.0, 20.0, n) * hour).astype(np.int64)
+    )
     ready = shipped + (rng.uniform(8.0, 30.0, n) * hour).astype(np.int64)
     picked_up = ready + (rng.uniform(1.0, 72.0, n) * hour).astype(np.int64)
-    status_ts = np.stack([created, paid, picked, shipped,
-                          np.where(pickup, ready, delivered), np.where(pickup, picked_up, -1)], axis=1)
+    status_ts = np.stack(
+        [created, paid, picked, shipped, np.where(pickup, ready, delivered), np.where(pickup, picked_up, -1)],
+        axis=1,
+    )
     return Orders(
-        day=day, customer=customer, channel=channel, pickup=pickup, store=store, dc=world.store_dc[store],
-        tender=tender, item_count=np.bincount(lines.owner, weights=lines.qty, minlength=n).astype(np.int64),
-        subtotal=subtotal, tax=tax, shipping=shipping, status_ts=status_ts, lines=lines,
+        day=day,
+        customer=customer,
+        channel=channel,
+        pickup=pickup,
+        store=store,
+        dc=world.store_dc[store],
+        tender=tender,
+        item_count=np.bincount(lines.owner, weights=lines.qty, minlength=n).astype(np.int64),
+        subtotal=subtotal,
+        tax=tax,
+        shipping=shipping,
+        status_ts=status_ts,
+        lines=lines,
     )
 
 

@@ -37,8 +37,12 @@ def _ts(t: pa.Table, name: str = "event_ts") -> npt.NDArray[np.int64]:
 
 def _members(values: pa.ChunkedArray | pa.Array, allowed: pa.ChunkedArray | pa.Array) -> int:
     """How many values are missing from ``allowed``."""
-    found = pc.is_in(values, value_set=pa.chunked_array(allowed).combine_chunks() if isinstance(allowed, pa.ChunkedArray)
-                     else allowed)
+    found = pc.is_in(
+        values,
+        value_set=pa.chunked_array(allowed).combine_chunks()
+        if isinstance(allowed, pa.ChunkedArray)
+        else allowed,
+    )
     return int(len(values) - pc.sum(found).as_py()) if len(values) else 0
 
 
@@ -76,7 +80,9 @@ def foreign_keys(t: Tables) -> list[RuleResult]:
         if child in t and parent in t:
             values = pc.drop_null(t[child].column(col))
             missing = _members(values, t[parent].column(key))
-            out.append(RuleResult(f"fk {child}.{col} -> {parent}.{key}", missing == 0, f"{missing} unresolved"))
+            out.append(
+                RuleResult(f"fk {child}.{col} -> {parent}.{key}", missing == 0, f"{missing} unresolved")
+            )
     return out
 
 
@@ -87,9 +93,12 @@ def receipt_arithmetic(t: Tables) -> list[RuleResult]:
     qty, unit, ext = _col(lines, "qty"), _units(lines, "unit_price"), _units(lines, "ext_price")
     bad_ext = int((qty * unit != ext).sum())
     idx = pc.index_in(lines.column("receipt_id"), value_set=r.column("receipt_id").combine_chunks()).to_numpy(
-        zero_copy_only=False)
+        zero_copy_only=False
+    )
     known = ~np.isnan(idx.astype(np.float64)) if idx.dtype == object else idx >= 0
-    sums = np.bincount(np.asarray(idx[known], dtype=np.int64), weights=ext[known], minlength=r.num_rows).astype(np.int64)
+    sums = np.bincount(
+        np.asarray(idx[known], dtype=np.int64), weights=ext[known], minlength=r.num_rows
+    ).astype(np.int64)
     subtotal, tax, total = _units(r, "subtotal"), _units(r, "tax"), _units(r, "total")
     bad_sub = int((sums != subtotal).sum())
     bad_total = int((subtotal + tax != total).sum())
@@ -97,8 +106,11 @@ def receipt_arithmetic(t: Tables) -> list[RuleResult]:
         RuleResult("receipt_lines.ext_price = qty × unit_price", bad_ext == 0, f"{bad_ext} lines differ"),
         RuleResult("receipts.subtotal = Σ ext_price", bad_sub == 0, f"{bad_sub} receipts differ"),
         RuleResult("receipts.total = subtotal + tax", bad_total == 0, f"{bad_total} receipts differ"),
-        RuleResult("receipts have lines", int((np.bincount(np.asarray(idx[known], dtype=np.int64),
-                                                           minlength=r.num_rows) == 0).sum()) == 0, ""),
+        RuleResult(
+            "receipts have lines",
+            int((np.bincount(np.asarray(idx[known], dtype=np.int64), minlength=r.num_rows) == 0).sum()) == 0,
+            "",
+        ),
     ]
 
 
@@ -112,8 +124,12 @@ def _running_stock(t: pa.Table, key: tuple[str, str]) -> list[RuleResult]:
     same = c[1:] == c[:-1]
     broken = int((h[1:][same] != h[:-1][same] + d[1:][same]).sum())
     return [
-        RuleResult(f"{name} stock never negative", int((on_hand < 0).sum()) == 0, f"min {on_hand.min(initial=0)}"),
-        RuleResult(f"{name} stock moves by qty_delta", broken == 0, f"{broken} breaks in the running balance"),
+        RuleResult(
+            f"{name} stock never negative", int((on_hand < 0).sum()) == 0, f"min {on_hand.min(initial=0)}"
+        ),
+        RuleResult(
+            f"{name} stock moves by qty_delta", broken == 0, f"{broken} breaks in the running balance"
+        ),
     ]
 
 
@@ -135,7 +151,9 @@ def inventory(t: Tables) -> list[RuleResult]:
             arrived = t["truck_moves"].filter(pc.equal(t["truck_moves"].column("status"), "COMPLETED"))
             src = s.filter(pc.equal(reason, "INBOUND_SHIPMENT")).column("source")
             missing = _members(src, arrived.column("shipment_id"))
-            out.append(RuleResult("every delivery matches a truck trip", missing == 0, f"{missing} without a trip"))
+            out.append(
+                RuleResult("every delivery matches a truck trip", missing == 0, f"{missing} without a trip")
+            )
     if "dc_inventory_txn" in t:
         d = t["dc_inventory_txn"]
         out += _running_stock(d, ("dc_id", "product_id"))
@@ -144,24 +162,56 @@ def inventory(t: Tables) -> list[RuleResult]:
             loading = tm.filter(pc.equal(tm.column("status"), "LOADING")).column("shipment_id")
             shipped = d.filter(pc.equal(d.column("reason"), "OUTBOUND_SHIPMENT")).column("source")
             missing = _members(loading, shipped)
-            out.append(RuleResult("every truck trip starts from a DC shipment", missing == 0, f"{missing} trips"))
+            out.append(
+                RuleResult("every truck trip starts from a DC shipment", missing == 0, f"{missing} trips")
+            )
     if "truck_moves" in t:
         out.append(_truck_progress(t["truck_moves"]))
+        out.append(_one_trip_per_truck(t["truck_moves"]))
     return out
+
+
+def _one_trip_per_truck(tm: pa.Table) -> RuleResult:
+    """No truck is on two trips at once (a trip spans its first to its last status event)."""
+    ship = pc.dictionary_encode(tm.column("shipment_id")).combine_chunks()
+    sid = ship.indices.to_numpy().astype(np.int64)
+    truck = pc.dictionary_encode(tm.column("truck_id")).combine_chunks().indices.to_numpy().astype(np.int64)
+    ts = _ts(tm)
+    n = len(ship.dictionary)
+    begin = np.full(n, np.iinfo(np.int64).max)
+    end = np.full(n, np.iinfo(np.int64).min)
+    np.minimum.at(begin, sid, ts)
+    np.maximum.at(end, sid, ts)
+    trip_truck = np.zeros(n, dtype=np.int64)
+    trip_truck[sid] = truck
+    order = np.lexsort((begin, trip_truck))
+    same = trip_truck[order][1:] == trip_truck[order][:-1]
+    clashes = int((begin[order][1:][same] < end[order][:-1][same]).sum())
+    return RuleResult("a truck is on one trip at a time", clashes == 0, f"{clashes} overlapping trips")
 
 
 def _truck_progress(tm: pa.Table) -> RuleResult:
     """Statuses of one shipment advance in order, and ETA precedes ETD."""
-    rank = {s: i for i, s in enumerate(("SCHEDULED", "LOADING", "IN_TRANSIT", "ARRIVED", "UNLOADING", "COMPLETED"))}
-    status = np.array([rank[s] for s in tm.column("status").to_pylist()], dtype=np.int64) if tm.num_rows else np.zeros(0)
+    rank = {
+        s: i
+        for i, s in enumerate(("SCHEDULED", "LOADING", "IN_TRANSIT", "ARRIVED", "UNLOADING", "COMPLETED"))
+    }
+    status = (
+        np.array([rank[s] for s in tm.column("status").to_pylist()], dtype=np.int64)
+        if tm.num_rows
+        else np.zeros(0)
+    )
     ship = pc.dictionary_encode(tm.column("shipment_id")).combine_chunks().indices.to_numpy()
     ts = _ts(tm)
     order = np.lexsort((status, ship))
     same = ship[order][1:] == ship[order][:-1]
     backwards = int((np.diff(ts[order])[same] < 0).sum())
     eta_etd = int((_ts(tm, "eta") >= _ts(tm, "etd")).sum())
-    return RuleResult("truck statuses progress in time; eta < etd", backwards == 0 and eta_etd == 0,
-                      f"{backwards} out of order, {eta_etd} eta ≥ etd")
+    return RuleResult(
+        "truck statuses progress in time; eta < etd",
+        backwards == 0 and eta_etd == 0,
+        f"{backwards} out of order, {eta_etd} eta ≥ etd",
+    )
 
 
 def store_traffic(t: Tables) -> list[RuleResult]:
@@ -170,11 +220,20 @@ def store_traffic(t: Tables) -> list[RuleResult]:
         return []
     hour = 3_600_000_000
 
-    def per_hour(table: pa.Table, weights: npt.NDArray[np.int64] | None, distinct: str | None) -> dict[int, int]:
+    def per_hour(
+        table: pa.Table, weights: npt.NDArray[np.int64] | None, distinct: str | None
+    ) -> dict[int, int]:
         key = _col(table, "store_id") * 10_000_000 + _ts(table) // hour
         if distinct is not None:
-            ids = pc.dictionary_encode(table.column(distinct)).combine_chunks().indices.to_numpy().astype(np.int64)
-            pairs = np.unique(np.stack([key, ids], axis=1), axis=0) if key.size else np.zeros((0, 2), np.int64)
+            ids = (
+                pc.dictionary_encode(table.column(distinct))
+                .combine_chunks()
+                .indices.to_numpy()
+                .astype(np.int64)
+            )
+            pairs = (
+                np.unique(np.stack([key, ids], axis=1), axis=0) if key.size else np.zeros((0, 2), np.int64)
+            )
             key = pairs[:, 0]
         k, inv = np.unique(key, return_inverse=True)
         return dict(zip(k.tolist(), np.bincount(inv, weights=weights).astype(np.int64).tolist(), strict=True))
@@ -184,34 +243,48 @@ def store_traffic(t: Tables) -> list[RuleResult]:
     buy = per_hour(t["receipts"], None, "customer_id")
     bad1 = sum(1 for k, v in ble.items() if foot.get(k, 0) < v)
     bad2 = sum(1 for k, v in buy.items() if ble.get(k, 0) < v)
-    return [RuleResult("foot traffic ≥ BLE customers per store-hour", bad1 == 0, f"{bad1} store-hours"),
-            RuleResult("BLE customers ≥ buyers per store-hour", bad2 == 0, f"{bad2} store-hours")]
+    return [
+        RuleResult("foot traffic ≥ BLE customers per store-hour", bad1 == 0, f"{bad1} store-hours"),
+        RuleResult("BLE customers ≥ buyers per store-hour", bad2 == 0, f"{bad2} store-hours"),
+    ]
 
 
 def online_orders(t: Tables) -> list[RuleResult]:
     if "online_orders" not in t:
         return []
     o = t["online_orders"]
-    bad_total = int((_units(o, "subtotal") + _units(o, "tax") + _units(o, "shipping_fee") != _units(o, "total")).sum())
+    bad_total = int(
+        (_units(o, "subtotal") + _units(o, "tax") + _units(o, "shipping_fee") != _units(o, "total")).sum()
+    )
     out = [RuleResult("online total = subtotal + tax + shipping", bad_total == 0, f"{bad_total} rows differ")]
     if "online_order_lines" in t:
         lines = t["online_order_lines"]
         ext = _units(lines, "ext_price")
-        out.append(RuleResult("online ext_price = qty × unit_price",
-                              bool((_col(lines, "qty") * _units(lines, "unit_price") == ext).all()), ""))
+        out.append(
+            RuleResult(
+                "online ext_price = qty × unit_price",
+                bool((_col(lines, "qty") * _units(lines, "unit_price") == ext).all()),
+                "",
+            )
+        )
         created = o.filter(pc.equal(o.column("status"), "CREATED"))
         idx = pc.index_in(lines.column("order_id"), value_set=created.column("order_id").combine_chunks())
         idx_np = idx.to_numpy(zero_copy_only=False)
         known = ~pc.is_null(idx).to_numpy(zero_copy_only=False)
-        sums = np.bincount(np.asarray(idx_np[known], dtype=np.int64), weights=ext[known],
-                           minlength=created.num_rows).astype(np.int64)
+        sums = np.bincount(
+            np.asarray(idx_np[known], dtype=np.int64), weights=ext[known], minlength=created.num_rows
+        ).astype(np.int64)
         bad = int((sums != _units(created, "subtotal")).sum())
         out.append(RuleResult("online subtotal = Σ line ext_price", bad == 0, f"{bad} orders differ"))
     return out
 
 
 CHECKS: tuple[Callable[[Tables], list[RuleResult]], ...] = (
-    foreign_keys, receipt_arithmetic, inventory, store_traffic, online_orders,
+    foreign_keys,
+    receipt_arithmetic,
+    inventory,
+    store_traffic,
+    online_orders,
 )
 
 

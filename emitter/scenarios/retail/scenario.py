@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
@@ -11,12 +11,20 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from emitter.config import Config
 from emitter.core.arrivals import cdf_pick, shares_cdf
-from emitter.core.clock import MICROS_PER_MINUTE, day_start_us
-from emitter.core.clock import yyyymmdd
-from emitter.core.columns import Pooled, concat, decimal_from_units, fixed_width_ids, pooled, round_half_up_div, timestamps
+from emitter.core.clock import MICROS_PER_MINUTE, day_start_us, yyyymmdd
+from emitter.core.columns import (
+    Pooled,
+    concat,
+    decimal_from_units,
+    fixed_width_ids,
+    pooled,
+    round_half_up_div,
+    timestamps,
+)
 from emitter.core.rng import block_rng
 from emitter.errors import ConfigError
 from emitter.scenarios.base import DayTables, RuleResult, Scenario
@@ -25,8 +33,8 @@ from emitter.scenarios.retail.catalog import CHANNELS, DEVICES, SEGMENTS, ZONES
 from emitter.scenarios.retail.inventory import WARMUP_DAYS, Demand, Policy, policy_from_demand, simulate_day
 from emitter.scenarios.retail.logistics import TRUCK_STATUSES, Shipments, plan_shipments, shipment_id_parts
 from emitter.scenarios.retail.marketing import CAMPAIGNS_PER_CHANNEL, draw_impressions
-from emitter.scenarios.retail.rules import check_all
 from emitter.scenarios.retail.online import ONLINE_LOOKBACK_DAYS, STATUSES, Orders, draw_orders
+from emitter.scenarios.retail.rules import check_all
 from emitter.scenarios.retail.tables import finish, in_day, money
 from emitter.scenarios.retail.visits import Visits, delivery_time, draw_visits, ping, walk
 from emitter.scenarios.retail.world import RetailWorld, build_world
@@ -34,8 +42,34 @@ from emitter.scenarios.retail.world import RetailWorld, build_world
 I64 = npt.NDArray[np.int64]
 TENDERS = ("CREDIT_CARD", "DEBIT_CARD", "CASH", "MOBILE_PAY", "GIFT_CARD")
 MASTER_TABLES = ("geographies", "stores", "distribution_centers", "trucks", "products", "customers")
-FACT_TABLES = ("receipts", "receipt_lines", "store_inventory_txn", "dc_inventory_txn", "truck_moves",
-               "foot_traffic", "ble_pings", "marketing", "online_orders", "online_order_lines")
+# Stream key per fact table. Store events key by store, so a store's receipts, lines, stock
+# movements, traffic and trucks land on the same partition number in every topic (co-partitioned)
+# and keep their order; DC, customer-ad and order events key by their own entity.
+STREAM_KEYS = {
+    "receipts": "store_id",
+    "receipt_lines": "receipt_id",  # the store part of the receipt id, see event_keys
+    "store_inventory_txn": "store_id",
+    "dc_inventory_txn": "dc_id",
+    "truck_moves": "store_id",
+    "foot_traffic": "store_id",
+    "ble_pings": "store_id",
+    "marketing": "customer_ad_id",
+    "online_orders": "order_id",
+    "online_order_lines": "order_id",
+}
+RECEIPT_ID_STORE = slice(11, 16)  # RCP<yyyymmdd><store:05d><n:06d>
+FACT_TABLES = (
+    "receipts",
+    "receipt_lines",
+    "store_inventory_txn",
+    "dc_inventory_txn",
+    "truck_moves",
+    "foot_traffic",
+    "ble_pings",
+    "marketing",
+    "online_orders",
+    "online_order_lines",
+)
 
 
 @dataclass
@@ -110,12 +144,21 @@ class RetailScenario(Scenario):
     def check(self, tables: Mapping[str, pa.Table]) -> list[RuleResult]:
         return check_all(tables)
 
+    def event_keys(self, table: str, batch: pa.Table) -> pa.Array:
+        column = batch.column(STREAM_KEYS[table]).combine_chunks()
+        if table == "receipt_lines":
+            store = pc.utf8_slice_codeunits(column, RECEIPT_ID_STORE.start, RECEIPT_ID_STORE.stop)
+            column = pc.cast(store, pa.int64())
+        return column if pa.types.is_string(column.type) else pc.cast(column, pa.string())
+
     # ---- facts ----------------------------------------------------------------------------------
-    def facts(self, days: Sequence[date], tables: Collection[str]) -> Iterator[tuple[date, DayTables]]:
+    def facts(self, days: Iterable[date], tables: Collection[str]) -> Iterator[tuple[date, DayTables]]:
         wanted = set(tables)
         unknown = wanted - set(FACT_TABLES)
         if unknown:
-            raise ConfigError(f"tables: unknown retail fact table(s) {sorted(unknown)}; known: {', '.join(FACT_TABLES)}")
+            raise ConfigError(
+                f"tables: unknown retail fact table(s) {sorted(unknown)}; known: {', '.join(FACT_TABLES)}"
+            )
         carry: _Carry | None = None
         orders: dict[date, Orders] = {}
         for day in days:
@@ -142,7 +185,9 @@ class RetailScenario(Scenario):
             opening, pending = stock.closing, stock.next_delivery
         return _Carry(day, opening, pending)
 
-    def _day(self, day: date, carry: _Carry, wanted: set[str], orders: dict[date, Orders]) -> tuple[DayTables, _Carry]:
+    def _day(
+        self, day: date, carry: _Carry, wanted: set[str], orders: dict[date, Orders]
+    ) -> tuple[DayTables, _Carry]:
         sales = self._sales(day)
         stock = simulate_day(self.policy, carry.opening, carry.pending, sales.demand, day)
         nxt = _Carry(day + timedelta(days=1), stock.closing, stock.next_delivery)
@@ -160,9 +205,15 @@ class RetailScenario(Scenario):
             for back in range(ONLINE_LOOKBACK_DAYS, -1, -1):
                 d = day - timedelta(days=back)
                 if d not in orders:
-                    orders[d] = draw_orders(self.world, self.baskets, self.seed, d,
-                                            self.config.volume.online_orders_per_day, self.tender_cdf,
-                                            self.config.shares.pickup_in_store)
+                    orders[d] = draw_orders(
+                        self.world,
+                        self.baskets,
+                        self.seed,
+                        d,
+                        self.config.volume.online_orders_per_day,
+                        self.tender_cdf,
+                        self.config.shares.pickup_in_store,
+                    )
             recent = [orders[day - timedelta(days=b)] for b in range(ONLINE_LOOKBACK_DAYS, -1, -1)]
             if "online_orders" in wanted:
                 out["online_orders"] = self._online_orders(day, recent)
@@ -177,8 +228,9 @@ class RetailScenario(Scenario):
         return {t: out[t] for t in FACT_TABLES if t in wanted}, nxt
 
     # ---- table builders -------------------------------------------------------------------------
-    def _receipts(self, day: date, sales: _Sales, sold: I64, on_hand: I64, carry: _Carry,
-                  wanted: set[str]) -> DayTables:
+    def _receipts(
+        self, day: date, sales: _Sales, sold: I64, on_hand: I64, carry: _Carry, wanted: set[str]
+    ) -> DayTables:
         w, v, lines = self.world, sales.visits, sales.lines
         n_buyers = sales.buyers.size
         keep = sold > 0
@@ -195,47 +247,65 @@ class RetailScenario(Scenario):
             tax = round_half_up_div(subtotal * w.geo_tax_bp[w.store_geo[store]], 10_000)
             tender = cdf_pick(block_rng(self.seed, "retail", "tender", day), self.tender_cdf, n_buyers)
             has = np.flatnonzero(np.bincount(owner, minlength=n_buyers) > 0)
-            out["receipts"] = finish("receipts", day, ts[has], {
-                "store_id": store[has] + 1,
-                "customer_id": v.customer[sales.buyers][has] + 1,
-                "receipt_id": receipt_id.take(has),
-                "subtotal": money(subtotal[has]),
-                "tax": money(tax[has]),
-                "total": money(subtotal[has] + tax[has]),
-                "tender_type": pooled(TENDERS, tender[has]),
-            })
+            out["receipts"] = finish(
+                "receipts",
+                day,
+                ts[has],
+                {
+                    "store_id": store[has] + 1,
+                    "customer_id": v.customer[sales.buyers][has] + 1,
+                    "receipt_id": receipt_id.take(has),
+                    "subtotal": money(subtotal[has]),
+                    "tax": money(tax[has]),
+                    "total": money(subtotal[has] + tax[has]),
+                    "tender_type": pooled(TENDERS, tender[has]),
+                },
+            )
         if "receipt_lines" in wanted:
             promo = lines.promo[keep]
-            out["receipt_lines"] = finish("receipt_lines", day, ts[owner], {
-                "receipt_id": line_receipt,
-                "line": line_no,
-                "product_id": lines.product[keep] + 1,
-                "qty": qty,
-                "unit_price": money(unit),
-                "ext_price": money(ext),
-                "promo_code": pooled(pa.array([None, *PROMO_CODES], type=pa.string()), promo + 1),
-            })
+            out["receipt_lines"] = finish(
+                "receipt_lines",
+                day,
+                ts[owner],
+                {
+                    "receipt_id": line_receipt,
+                    "line": line_no,
+                    "product_id": lines.product[keep] + 1,
+                    "qty": qty,
+                    "unit_price": money(unit),
+                    "ext_price": money(ext),
+                    "promo_code": pooled(pa.array([None, *PROMO_CODES], type=pa.string()), promo + 1),
+                },
+            )
         if "store_inventory_txn" in wanted:
             in_store, in_product = np.nonzero(carry.pending)
             in_qty = carry.pending[in_store, in_product]
             n_in = in_store.size
             shipment = fixed_width_ids("SHP", shipment_id_parts(day, in_store))
             out["store_inventory_txn"] = finish(
-                "store_inventory_txn", day,
+                "store_inventory_txn",
+                day,
                 np.concatenate([delivery_time(w, day)[in_store], ts[owner]]),
                 {
                     "store_id": np.concatenate([in_store, store[owner]]) + 1,
                     "product_id": np.concatenate([in_product, lines.product[keep]]) + 1,
                     "qty_delta": np.concatenate([in_qty, -qty]),
-                    "reason": pooled(["INBOUND_SHIPMENT", "SALE"], np.r_[np.zeros(n_in, np.int64), np.ones(qty.size, np.int64)]),
+                    "reason": pooled(
+                        ["INBOUND_SHIPMENT", "SALE"],
+                        np.r_[np.zeros(n_in, np.int64), np.ones(qty.size, np.int64)],
+                    ),
                     "source": concat([shipment, line_receipt]),
-                    "on_hand_after": np.concatenate([carry.opening[in_store, in_product] + in_qty, on_hand[keep]]),
+                    "on_hand_after": np.concatenate(
+                        [carry.opening[in_store, in_product] + in_qty, on_hand[keep]]
+                    ),
                 },
             )
         return out
 
     def _truck_moves(self, day: date, trips: tuple[Shipments, ...]) -> pa.Table:
-        cols: dict[str, list[Any]] = {k: [] for k in ("ts", "store", "truck", "status", "eta", "etd", "ship_day")}
+        cols: dict[str, list[Any]] = {
+            k: [] for k in ("ts", "store", "truck", "status", "eta", "etd", "ship_day")
+        }
         for s in trips:
             n = s.store.size
             ts = s.status_ts.ravel()
@@ -250,18 +320,33 @@ class RetailScenario(Scenario):
             cols["ship_day"].append(np.full(row.size, s.day.toordinal()))
         c = {k: np.concatenate(v) for k, v in cols.items()}
         dc = self.world.store_dc[c["store"]]
-        shipment_day = np.array([date.fromordinal(int(o)).year * 10_000 + date.fromordinal(int(o)).month * 100
-                                 + date.fromordinal(int(o)).day for o in np.unique(c["ship_day"])])
-        ship_codes = shipment_day[np.searchsorted(np.unique(c["ship_day"]), c["ship_day"])] if c["ship_day"].size else c["ship_day"]
-        return finish("truck_moves", day, c["ts"], {
-            "truck_id": fixed_width_ids("TRK", [(dc + 1, 3), (c["truck"] + 1, 4)]),
-            "dc_id": dc + 1,
-            "store_id": c["store"] + 1,
-            "shipment_id": fixed_width_ids("SHP", [(ship_codes, 8), (c["store"] + 1, 5)]),
-            "status": pooled(TRUCK_STATUSES, c["status"]),
-            "eta": timestamps(c["eta"]),
-            "etd": timestamps(c["etd"]),
-        })
+        shipment_day = np.array(
+            [
+                date.fromordinal(int(o)).year * 10_000
+                + date.fromordinal(int(o)).month * 100
+                + date.fromordinal(int(o)).day
+                for o in np.unique(c["ship_day"])
+            ]
+        )
+        ship_codes = (
+            shipment_day[np.searchsorted(np.unique(c["ship_day"]), c["ship_day"])]
+            if c["ship_day"].size
+            else c["ship_day"]
+        )
+        return finish(
+            "truck_moves",
+            day,
+            c["ts"],
+            {
+                "truck_id": fixed_width_ids("TRK", [(dc + 1, 3), (c["truck"] + 1, 5)]),
+                "dc_id": dc + 1,
+                "store_id": c["store"] + 1,
+                "shipment_id": fixed_width_ids("SHP", [(ship_codes, 8), (c["store"] + 1, 5)]),
+                "status": pooled(TRUCK_STATUSES, c["status"]),
+                "eta": timestamps(c["eta"]),
+                "etd": timestamps(c["etd"]),
+            },
+        )
 
     def _dc_inventory(self, day: date, trips: tuple[Shipments, ...], recent: list[Orders]) -> pa.Table:
         w = self.world
@@ -289,11 +374,14 @@ class RetailScenario(Scenario):
         # suppliers deliver, ahead of the day's first outbound, exactly what the DC ships that day
         n_p = w.n_products
         cell = out_dc * n_p + out_product
-        cells, first = np.unique(cell, return_index=True)
+        cells = np.unique(cell)
         need = -np.bincount(cell, weights=out_qty, minlength=w.n_dcs * n_p).astype(np.int64)[cells]
         first_ts = np.full(w.n_dcs * n_p, np.iinfo(np.int64).max)
         np.minimum.at(first_ts, cell, out_ts)
-        lead = block_rng(self.seed, "retail", "supplier", day).uniform(30, 120, w.n_dcs * n_p) * MICROS_PER_MINUTE
+        lead = (
+            block_rng(self.seed, "retail", "supplier", day).uniform(30, 120, w.n_dcs * n_p)
+            * MICROS_PER_MINUTE
+        )
         in_ts = np.maximum(day_start_us(day), first_ts[cells] - lead[cells].astype(np.int64))
         in_dc, in_product = cells // n_p, cells % n_p
         po = fixed_width_ids("PO", [(yyyymmdd(day), 8), (in_dc + 1, 3), (in_product + 1, 7)])
@@ -312,15 +400,22 @@ class RetailScenario(Scenario):
         cum -= np.maximum.accumulate(np.where(start, cum - all_qty[order], np.iinfo(np.int64).min))
         on_hand = np.empty_like(cum)
         on_hand[order] = self.dc_base_stock.ravel()[all_cell[order]] + cum
-        return finish("dc_inventory_txn", day, all_ts, {
-            "dc_id": all_dc + 1,
-            "product_id": all_product + 1,
-            "qty_delta": all_qty,
-            "reason": pooled(["SUPPLIER_RECEIPT", "OUTBOUND_SHIPMENT", "ONLINE_ORDER"],
-                             np.concatenate([np.zeros(cells.size, np.int64), *reason])),
-            "source": concat([po, *source]),
-            "on_hand_after": on_hand,
-        })
+        return finish(
+            "dc_inventory_txn",
+            day,
+            all_ts,
+            {
+                "dc_id": all_dc + 1,
+                "product_id": all_product + 1,
+                "qty_delta": all_qty,
+                "reason": pooled(
+                    ["SUPPLIER_RECEIPT", "OUTBOUND_SHIPMENT", "ONLINE_ORDER"],
+                    np.concatenate([np.zeros(cells.size, np.int64), *reason]),
+                ),
+                "source": concat([po, *source]),
+                "on_hand_after": on_hand,
+            },
+        )
 
     @staticmethod
     def _order_ids(o: Orders) -> pa.Array:
@@ -337,36 +432,58 @@ class RetailScenario(Scenario):
             parts["status"].append(status.ravel()[sel])
             parts["order"].append((o, order))
         ts = np.concatenate(parts["ts"])
-        pick = {k: np.concatenate([getattr(o, k)[i] for o, i in parts["order"]])
-                for k in ("customer", "channel", "pickup", "store", "dc", "tender", "item_count", "subtotal", "tax",
-                          "shipping")}
+        pick = {
+            k: np.concatenate([getattr(o, k)[i] for o, i in parts["order"]])
+            for k in (
+                "customer",
+                "channel",
+                "pickup",
+                "store",
+                "dc",
+                "tender",
+                "item_count",
+                "subtotal",
+                "tax",
+                "shipping",
+            )
+        }
         ids = concat([self._order_ids(o).take(i) for o, i in parts["order"]])
-        return finish("online_orders", day, ts, {
-            "order_id": ids,
-            "customer_id": pick["customer"] + 1,
-            "channel": pooled(["WEB", "APP"], pick["channel"]),
-            "fulfillment": pooled(["SHIP_TO_HOME", "PICKUP_IN_STORE"], pick["pickup"].astype(np.int64)),
-            "dc_id": pick["dc"] + 1,
-            "store_id": pa.array(pick["store"] + 1, mask=~pick["pickup"], type=pa.int32()),
-            "status": pooled(STATUSES, np.concatenate(parts["status"])),
-            "item_count": pick["item_count"],
-            "subtotal": money(pick["subtotal"]),
-            "tax": money(pick["tax"]),
-            "shipping_fee": money(pick["shipping"]),
-            "total": money(pick["subtotal"] + pick["tax"] + pick["shipping"]),
-            "tender_type": pooled(TENDERS, pick["tender"]),
-        })
+        return finish(
+            "online_orders",
+            day,
+            ts,
+            {
+                "order_id": ids,
+                "customer_id": pick["customer"] + 1,
+                "channel": pooled(["WEB", "APP"], pick["channel"]),
+                "fulfillment": pooled(["SHIP_TO_HOME", "PICKUP_IN_STORE"], pick["pickup"].astype(np.int64)),
+                "dc_id": pick["dc"] + 1,
+                "store_id": pa.array(pick["store"] + 1, mask=~pick["pickup"], type=pa.int32()),
+                "status": pooled(STATUSES, np.concatenate(parts["status"])),
+                "item_count": pick["item_count"],
+                "subtotal": money(pick["subtotal"]),
+                "tax": money(pick["tax"]),
+                "shipping_fee": money(pick["shipping"]),
+                "total": money(pick["subtotal"] + pick["tax"] + pick["shipping"]),
+                "tender_type": pooled(TENDERS, pick["tender"]),
+            },
+        )
 
     def _online_order_lines(self, day: date, o: Orders) -> pa.Table:
         owner = o.lines.owner
-        return finish("online_order_lines", day, o.status_ts[owner, 0], {
-            "order_id": self._order_ids(o).take(owner),
-            "line": 1 + np.arange(owner.size) - np.searchsorted(owner, owner, side="left"),
-            "product_id": o.lines.product + 1,
-            "qty": o.lines.qty,
-            "unit_price": money(o.lines.unit_price),
-            "ext_price": money(o.lines.qty * o.lines.unit_price),
-        })
+        return finish(
+            "online_order_lines",
+            day,
+            o.status_ts[owner, 0],
+            {
+                "order_id": self._order_ids(o).take(owner),
+                "line": 1 + np.arange(owner.size) - np.searchsorted(owner, owner, side="left"),
+                "product_id": o.lines.product + 1,
+                "qty": o.lines.qty,
+                "unit_price": money(o.lines.unit_price),
+                "ext_price": money(o.lines.qty * o.lines.unit_price),
+            },
+        )
 
     def _traffic(self, day: date, visits: Visits, wanted: set[str]) -> DayTables:
         stops = walk(self.world, self.seed, day, visits, self.members_per_day)
@@ -374,37 +491,54 @@ class RetailScenario(Scenario):
         zone_key = stops.store * len(ZONES) + stops.zone
         out: DayTables = {}
         if "foot_traffic" in wanted:
-            out["foot_traffic"] = finish("foot_traffic", day, stops.ts, {
-                "store_id": stops.store + 1,
-                "sensor_id": Pooled(sensors, zone_key),
-                "zone": pooled(ZONES, stops.zone),
-                "dwell": stops.dwell_s,
-                "count": stops.party,
-            })
+            out["foot_traffic"] = finish(
+                "foot_traffic",
+                day,
+                stops.ts,
+                {
+                    "store_id": stops.store + 1,
+                    "sensor_id": Pooled(sensors, zone_key),
+                    "zone": pooled(ZONES, stops.zone),
+                    "dwell": stops.dwell_s,
+                    "count": stops.party,
+                },
+            )
         if "ble_pings" in wanted:
             pings = ping(self.seed, day, stops)
             st = pings.stop
-            out["ble_pings"] = finish("ble_pings", day, pings.ts, {
-                "store_id": stops.store[st] + 1,
-                "beacon_id": Pooled(beacons, zone_key[st]),
-                "customer_ble_id": fixed_width_ids("BLE", [(stops.customer[st] + 1, 9)]),
-                "rssi": pings.rssi,
-                "zone": pooled(ZONES, stops.zone[st]),
-            })
+            out["ble_pings"] = finish(
+                "ble_pings",
+                day,
+                pings.ts,
+                {
+                    "store_id": stops.store[st] + 1,
+                    "beacon_id": Pooled(beacons, zone_key[st]),
+                    "customer_ble_id": fixed_width_ids("BLE", [(stops.customer[st] + 1, 9)]),
+                    "rssi": pings.rssi,
+                    "zone": pooled(ZONES, stops.zone[st]),
+                },
+            )
         return out
 
     def _marketing(self, day: date) -> pa.Table:
-        imp = draw_impressions(self.seed, day, self.config.volume.marketing_impressions_per_day, self.world.n_customers)
+        imp = draw_impressions(
+            self.seed, day, self.config.volume.marketing_impressions_per_day, self.world.n_customers
+        )
         n = imp.ts.size
         month = np.full(n, day.year * 100 + day.month)
         campaign = imp.channel * CAMPAIGNS_PER_CHANNEL + imp.campaign
         customer = imp.customer + 1
-        return finish("marketing", day, imp.ts, {
-            "channel": pooled(CHANNELS, imp.channel),
-            "campaign_id": fixed_width_ids("CMP", [(month, 6), (campaign + 1, 3)]),
-            "creative_id": fixed_width_ids("CRV", [(month, 6), (campaign + 1, 3), (imp.creative + 1, 2)]),
-            "customer_ad_id": fixed_width_ids("AD", [(customer * 7_919_003 % 1_000_000_000, 9)]),
-            "impression_id": fixed_width_ids("IMP", [(yyyymmdd(day), 8), (np.arange(n), 9)]),
-            "cost": decimal_from_units(imp.cost, 10, 4),
-            "device": pooled(DEVICES, imp.device),
-        })
+        return finish(
+            "marketing",
+            day,
+            imp.ts,
+            {
+                "channel": pooled(CHANNELS, imp.channel),
+                "campaign_id": fixed_width_ids("CMP", [(month, 6), (campaign + 1, 3)]),
+                "creative_id": fixed_width_ids("CRV", [(month, 6), (campaign + 1, 3), (imp.creative + 1, 2)]),
+                "customer_ad_id": fixed_width_ids("AD", [(customer * 7_919_003 % 1_000_000_000, 9)]),
+                "impression_id": fixed_width_ids("IMP", [(yyyymmdd(day), 8), (np.arange(n), 9)]),
+                "cost": decimal_from_units(imp.cost, 10, 4),
+                "device": pooled(DEVICES, imp.device),
+            },
+        )

@@ -9,7 +9,7 @@ import numpy.typing as npt
 
 from emitter.core.arrivals import hour_curve
 from emitter.core.holidays import black_friday, cyber_monday, thanksgiving
-from emitter.scenarios.retail.catalog import CATEGORY_INDEX, CATEGORIES
+from emitter.scenarios.retail.catalog import CATEGORIES, CATEGORY_INDEX
 
 # Monday 0.7 … Saturday 1.4 of the baseline; the week averages 1.
 WEEKDAY = np.array([0.70, 0.80, 0.90, 1.00, 1.20, 1.40, 1.00])
@@ -17,14 +17,38 @@ WEEKDAY = np.array([0.70, 0.80, 0.90, 1.00, 1.20, 1.40, 1.00])
 MONTH = np.array([0.86, 0.90, 0.96, 0.98, 1.00, 1.03, 1.04, 1.10, 0.96, 0.98, 1.04, 1.15])
 
 # In-store shoppers: lunch rush 11:30–13:30 and the after-work peak 17:00–20:00.
-STORE_HOURS = hour_curve({
-    0.0: 0.06, 5.0: 0.05, 7.0: 0.35, 9.0: 0.70, 11.0: 0.95, 11.75: 1.55, 13.25: 1.55, 14.0: 1.0,
-    16.0: 1.05, 17.25: 1.75, 19.75: 1.75, 20.5: 1.1, 22.0: 0.45, 23.5: 0.12,
-})
+STORE_HOURS = hour_curve(
+    {
+        0.0: 0.06,
+        5.0: 0.05,
+        7.0: 0.35,
+        9.0: 0.70,
+        11.0: 0.95,
+        11.75: 1.55,
+        13.25: 1.55,
+        14.0: 1.0,
+        16.0: 1.05,
+        17.25: 1.75,
+        19.75: 1.75,
+        20.5: 1.1,
+        22.0: 0.45,
+        23.5: 0.12,
+    }
+)
 # Online shoppers and ad impressions: evening on the sofa.
-ONLINE_HOURS = hour_curve({
-    0.0: 0.35, 3.0: 0.10, 6.0: 0.25, 9.0: 0.80, 12.5: 1.10, 15.0: 0.90, 19.0: 1.50, 21.5: 1.60, 23.0: 0.80,
-})
+ONLINE_HOURS = hour_curve(
+    {
+        0.0: 0.35,
+        3.0: 0.10,
+        6.0: 0.25,
+        9.0: 0.80,
+        12.5: 1.10,
+        15.0: 0.90,
+        19.0: 1.50,
+        21.5: 1.60,
+        23.0: 0.80,
+    }
+)
 
 
 def store_day_factor(day: date) -> float:
@@ -33,12 +57,12 @@ def store_day_factor(day: date) -> float:
     if day == bf:
         return 3.5
     if day == thanksgiving(day.year):
-        return 0.6  # only 24/7 stores are open; they are busy
+        return 1.3  # only 24/7 stores are open, and busier than usual
     if day.month == 12:
         if day.day == 25:
-            return 0.5
+            return 0.8  # only 24/7 stores are open
         if 15 <= day.day <= 24:
-            return 1.55 + 0.05 * (day.day - 15) * WEEKDAY[day.weekday()]  # ramps to about 2x
+            return (1.55 + 0.05 * (day.day - 15)) * WEEKDAY[day.weekday()]  # ramps to about 2x
         if day.day >= 26:
             return 1.25 * WEEKDAY[day.weekday()]
     if day.month == 1 and day.day == 1:

@@ -17,8 +17,16 @@ I64 = npt.NDArray[np.int64]
 
 # Two-digit code per table inside trace ids: TRC<code><yyyymmdd><row>.
 TRACE_CODES = {
-    "receipts": 1, "receipt_lines": 2, "store_inventory_txn": 3, "dc_inventory_txn": 4, "truck_moves": 5,
-    "foot_traffic": 6, "ble_pings": 7, "marketing": 8, "online_orders": 9, "online_order_lines": 10,
+    "receipts": 1,
+    "receipt_lines": 2,
+    "store_inventory_txn": 3,
+    "dc_inventory_txn": 4,
+    "truck_moves": 5,
+    "foot_traffic": 6,
+    "ble_pings": 7,
+    "marketing": 8,
+    "online_orders": 9,
+    "online_order_lines": 10,
 }
 
 
@@ -38,7 +46,9 @@ def finish(table: str, day: date, ts: I64, columns: dict[str, Any]) -> pa.Table:
         else:
             out[name] = np.asarray(col)[order]
     n = ts.size
-    out["trace_id"] = fixed_width_ids("TRC", [(TRACE_CODES[table], 2), (yyyymmdd(day), 8), (np.arange(n), 10)])
+    out["trace_id"] = fixed_width_ids(
+        "TRC", [(TRACE_CODES[table], 2), (yyyymmdd(day), 8), (np.arange(n), 10)]
+    )
     out["event_ts"] = timestamps(ts[order])
     return conform("retail", table, out)
 

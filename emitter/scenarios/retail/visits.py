@@ -17,7 +17,15 @@ import numpy.typing as npt
 from emitter.core.arrivals import draw_arrivals, shares_cdf
 from emitter.core.clock import MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_SECOND, SLOTS_PER_DAY, day_start_us
 from emitter.core.rng import block_rng
-from emitter.scenarios.retail.catalog import BROWSE_ZONES, CATEGORIES, CHECKOUT, ENTRANCE, SEGMENTS, ZONE_INDEX, ZONES
+from emitter.scenarios.retail.catalog import (
+    BROWSE_ZONES,
+    CATEGORIES,
+    CHECKOUT,
+    ENTRANCE,
+    SEGMENTS,
+    ZONE_INDEX,
+    ZONES,
+)
 from emitter.scenarios.retail.seasons import STORE_HOURS, extended_hours, store_closed, store_day_factor
 from emitter.scenarios.retail.world import RetailWorld
 
@@ -59,12 +67,29 @@ def member_rates(world: RetailWorld, day: date, members_per_day: float) -> npt.N
     """Expected member arrivals per (store, slot): daily level × store size × hour curve inside open hours."""
     opening, closing = open_hours(world, day)
     slot = np.arange(SLOTS_PER_DAY)
-    is_open = (slot[None, :] >= opening[:, None] * SLOTS_PER_HOUR) & (slot[None, :] < closing[:, None] * SLOTS_PER_HOUR)
+    is_open = (slot[None, :] >= opening[:, None] * SLOTS_PER_HOUR) & (
+        slot[None, :] < closing[:, None] * SLOTS_PER_HOUR
+    )
     shape = np.where(is_open, STORE_HOURS[None, :], 0.0)
     mass = shape.sum(axis=1, keepdims=True)
     shape = np.divide(shape, mass, out=np.zeros_like(shape), where=mass > 0)
     per_store = members_per_day * store_day_factor(day) * world.store_traffic / world.store_traffic.sum()
     return per_store[:, None] * shape
+
+
+def leave_by_closing(
+    rng: np.random.Generator, world: RetailWorld, day: date, store: I64, arrival: I64, leave: I64
+) -> I64:
+    """Visits that would run past closing (midnight for 24/7 stores) end as far before it as they would have after.
+
+    Mirroring the overrun keeps checkout times smooth up to the closing time instead of piling them up there.
+    """
+    _, closing = open_hours(world, day)
+    close_us = day_start_us(day) + closing[store] * MICROS_PER_HOUR
+    mirrored = 2 * close_us - 1 - leave
+    spread = arrival + (rng.random(arrival.size) * (close_us - arrival)).astype(np.int64)
+    hurried = np.where(mirrored > arrival, mirrored, spread)
+    return np.where(leave < close_us, leave, np.minimum(hurried, close_us - 1))
 
 
 @dataclass
@@ -94,13 +119,16 @@ def draw_visits(world: RetailWorld, seed: int, day: date, members_per_day: float
     offsets = world.customers_by_store_offsets
     local = offsets[store + 1] - offsets[store]
     at_home = (rng.random(n) < HOME_STORE_SHARE) & (local > 0)
-    pick_local = world.customers_by_store[np.minimum(offsets[store] + (rng.random(n) * local).astype(np.int64),
-                                                     world.customers_by_store.size - 1)]
+    pick_local = world.customers_by_store[
+        np.minimum(
+            offsets[store] + (rng.random(n) * local).astype(np.int64), world.customers_by_store.size - 1
+        )
+    ]
     customer = np.where(at_home, pick_local, rng.integers(0, world.n_customers, n))
     segment = world.customer_segment[customer]
 
     dwell_s = np.clip(rng.lognormal(np.log(_SEG_DWELL_S[segment]), 0.45), 120, 7200)
-    exit_ = np.minimum(arrival + (dwell_s * MICROS_PER_SECOND).astype(np.int64), start + MICROS_PER_DAY - 1)
+    exit_ = leave_by_closing(rng, world, day, store, arrival, arrival + (dwell_s * MICROS_PER_SECOND).astype(np.int64))
     buys = rng.random(n) < _SEG_CONVERSION[segment]
     return Visits(store, seq, customer, segment, arrival, exit_, buys)
 
@@ -121,10 +149,13 @@ def walk(world: RetailWorld, seed: int, day: date, visits: Visits, members_per_d
     """Expand member visits plus anonymous parties into zone stops."""
     rng = block_rng(seed, "retail", "stops", day)
     start = day_start_us(day)
-    end = start + MICROS_PER_DAY - 1
-    anon_store, anon_arrival = draw_arrivals(rng, member_rates(world, day, members_per_day * ANONYMOUS_PER_MEMBER), start)
+    anon_store, anon_arrival = draw_arrivals(
+        rng, member_rates(world, day, members_per_day * ANONYMOUS_PER_MEMBER), start
+    )
     anon_dwell = np.clip(rng.lognormal(np.log(12 * 60.0), 0.5, anon_store.size), 60, 3600)
-    anon_exit = np.minimum(anon_arrival + (anon_dwell * MICROS_PER_SECOND).astype(np.int64), end)
+    anon_exit = leave_by_closing(
+        rng, world, day, anon_store, anon_arrival, anon_arrival + (anon_dwell * MICROS_PER_SECOND).astype(np.int64)
+    )
 
     store = np.concatenate([visits.store, anon_store])
     arrival = np.concatenate([visits.arrival, anon_arrival])
@@ -146,9 +177,19 @@ def walk(world: RetailWorld, seed: int, day: date, visits: Visits, members_per_d
     order = np.lexsort((frac, owner))
     frac = frac[order]  # owner stays sorted; stops of a party now in time order
     ts = arrival[owner] + (frac * (exit_[owner] - arrival[owner])).astype(np.int64)
-    zone = np.where(pos == 0, ENTRANCE, np.where(is_checkout, CHECKOUT,
-                    np.asarray(BROWSE_ZONES)[np.searchsorted(_BROWSE_CDF, rng.random(owner.size), side="right")
-                                             .clip(0, len(BROWSE_ZONES) - 1)]))
+    zone = np.where(
+        pos == 0,
+        ENTRANCE,
+        np.where(
+            is_checkout,
+            CHECKOUT,
+            np.asarray(BROWSE_ZONES)[
+                np.searchsorted(_BROWSE_CDF, rng.random(owner.size), side="right").clip(
+                    0, len(BROWSE_ZONES) - 1
+                )
+            ],
+        ),
+    )
     next_ts = np.where(last, exit_[owner], np.roll(ts, -1))
     dwell_us = np.where(is_checkout, rng.integers(60, 300, owner.size) * MICROS_PER_SECOND, next_ts - ts)
     dwell_s = np.clip(dwell_us // MICROS_PER_SECOND, 1, 3600)
@@ -167,7 +208,9 @@ def ping(seed: int, day: date, stops: Stops) -> Pings:
     rng = block_rng(seed, "retail", "ble", day)
     member = np.flatnonzero(stops.customer >= 0)
     ts0 = stops.ts[member]
-    window = np.minimum(stops.dwell_s[member] * MICROS_PER_SECOND, MICROS_PER_HOUR - 1 - ts0 % MICROS_PER_HOUR)
+    window = np.minimum(
+        stops.dwell_s[member] * MICROS_PER_SECOND, MICROS_PER_HOUR - 1 - ts0 % MICROS_PER_HOUR
+    )
     count = 1 + np.minimum(rng.poisson(stops.dwell_s[member] / 240.0), 8)
     stop = np.repeat(member, count)
     first = np.concatenate([[0], np.cumsum(count)[:-1]])

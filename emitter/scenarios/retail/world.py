@@ -71,7 +71,9 @@ class RetailWorld:
     # distribution centers and trucks
     dc_lat: F64
     dc_lon: F64
-    trucks_per_dc: int
+    store_rank_in_dc: I64  # position of a store among the stores its DC serves
+    dc_store_count: I64
+    trucks_per_store: int
     # products (sorted by category)
     product_category: I64
     product_brand: I64
@@ -125,19 +127,24 @@ def build_world(config: Config) -> RetailWorld:
     geo_tax_bp = np.array([STATE_TAX_BP[s] for s in states], dtype=np.int64)
     town_idx = r.integers(0, len(pools.towns), n_geo)
     city_names = [
-        c[0] if not syn else str(pools.towns[int(t)]) for c, syn, t in zip(city_rows, synthetic, town_idx, strict=True)
+        c[0] if not syn else str(pools.towns[int(t)])
+        for c, syn, t in zip(city_rows, synthetic, town_idx, strict=True)
     ]
     geo_ids = np.arange(1, n_geo + 1)
-    geographies = conform("retail", "geographies", {
-        "geography_id": geo_ids,
-        "city": city_names,
-        "state": states,
-        "zip_code": fixed_width_ids("", [(r.integers(1000, 99999, n_geo), 5)]),
-        "region": [c[2] for c in city_rows],
-        "latitude": np.round(geo_lat, 4),
-        "longitude": np.round(geo_lon, 4),
-        "tax_rate": decimal_from_units(geo_tax_bp, 5, 4),
-    })
+    geographies = conform(
+        "retail",
+        "geographies",
+        {
+            "geography_id": geo_ids,
+            "city": city_names,
+            "state": states,
+            "zip_code": fixed_width_ids("", [(r.integers(1000, 99999, n_geo), 5)]),
+            "region": [c[2] for c in city_rows],
+            "latitude": np.round(geo_lat, 4),
+            "longitude": np.round(geo_lon, 4),
+            "tax_rate": decimal_from_units(geo_tax_bp, 5, 4),
+        },
+    )
 
     # --- stores: placed where people live
     r = rng("stores")
@@ -175,43 +182,66 @@ def build_world(config: Config) -> RetailWorld:
     store_ids = np.arange(1, n_st + 1)
     profile_names = pa.array([p.name for p in STORE_PROFILES])
     titles = pa.array([p.name.title() for p in STORE_PROFILES])
-    stores = conform("retail", "stores", {
-        "store_id": store_ids,
-        "store_code": fixed_width_ids("ST", [(store_ids, 5)]),
-        "name": pc.binary_join_element_wise(
-            _strings(pa.array(city_names), store_geo), _strings(titles, profile),
-            pc.cast(pa.array(store_ids), pa.string()), " ",
-        ),
-        "profile": _strings(profile_names, profile),
-        "size_sqft": size_sqft,
-        "geography_id": store_geo + 1,
-        "address": _addresses(r, pools.streets, n_st),
-        "latitude": np.round(store_lat, 5),
-        "longitude": np.round(store_lon, 5),
-        "open_hour": open_hour,
-        "close_hour": close_hour,
-        "is_24h": store_24h,
-        "dc_id": store_dc + 1,
-        "replenish_weekday": store_weekday,
-    })
-    distribution_centers = conform("retail", "distribution_centers", {
-        "dc_id": np.arange(1, n_dc + 1),
-        "name": pc.binary_join_element_wise(_strings(pa.array(city_names), dc_geo), pa.scalar("Distribution Center"), " "),
-        "geography_id": dc_geo + 1,
-        "address": _addresses(r, pools.streets, n_dc),
-        "latitude": np.round(dc_lat, 5),
-        "longitude": np.round(dc_lon, 5),
-        "capacity_pallets": r.integers(20, 80, n_dc) * 1000,
-    })
-    tpd = vol.trucks_per_dc
-    truck_dc = np.repeat(np.arange(n_dc), tpd)
-    truck_no = np.tile(np.arange(tpd), n_dc)
-    trucks = conform("retail", "trucks", {
-        "truck_id": fixed_width_ids("TRK", [(truck_dc + 1, 3), (truck_no + 1, 4)]),
-        "dc_id": truck_dc + 1,
-        "truck_type": _strings(["DRY", "REFRIGERATED"], (r.random(truck_dc.size) < 0.35).astype(np.int64)),
-        "capacity_cases": np.where(r.random(truck_dc.size) < 0.5, 1200, 1800),
-    })
+    stores = conform(
+        "retail",
+        "stores",
+        {
+            "store_id": store_ids,
+            "store_code": fixed_width_ids("ST", [(store_ids, 5)]),
+            "name": pc.binary_join_element_wise(
+                _strings(pa.array(city_names), store_geo),
+                _strings(titles, profile),
+                pc.cast(pa.array(store_ids), pa.string()),
+                " ",
+            ),
+            "profile": _strings(profile_names, profile),
+            "size_sqft": size_sqft,
+            "geography_id": store_geo + 1,
+            "address": _addresses(r, pools.streets, n_st),
+            "latitude": np.round(store_lat, 5),
+            "longitude": np.round(store_lon, 5),
+            "open_hour": open_hour,
+            "close_hour": close_hour,
+            "is_24h": store_24h,
+            "dc_id": store_dc + 1,
+            "replenish_weekday": store_weekday,
+        },
+    )
+    distribution_centers = conform(
+        "retail",
+        "distribution_centers",
+        {
+            "dc_id": np.arange(1, n_dc + 1),
+            "name": pc.binary_join_element_wise(
+                _strings(pa.array(city_names), dc_geo), pa.scalar("Distribution Center"), " "
+            ),
+            "geography_id": dc_geo + 1,
+            "address": _addresses(r, pools.streets, n_dc),
+            "latitude": np.round(dc_lat, 5),
+            "longitude": np.round(dc_lon, 5),
+            "capacity_pallets": r.integers(20, 80, n_dc) * 1000,
+        },
+    )
+    # each DC's fleet scales with the stores it serves, so a truck is never on two trips at once
+    dc_store_count = np.bincount(store_dc, minlength=n_dc).astype(np.int64)
+    by_dc = np.argsort(store_dc, kind="stable")
+    store_rank_in_dc = np.empty(n_st, dtype=np.int64)
+    store_rank_in_dc[by_dc] = np.arange(n_st) - np.searchsorted(store_dc[by_dc], store_dc[by_dc], side="left")
+    fleet = vol.trucks_per_store * np.maximum(dc_store_count, 1)
+    truck_dc = np.repeat(np.arange(n_dc), fleet)
+    truck_no = np.arange(truck_dc.size) - np.searchsorted(truck_dc, truck_dc, side="left")
+    trucks = conform(
+        "retail",
+        "trucks",
+        {
+            "truck_id": fixed_width_ids("TRK", [(truck_dc + 1, 3), (truck_no + 1, 5)]),
+            "dc_id": truck_dc + 1,
+            "truck_type": _strings(
+                ["DRY", "REFRIGERATED"], (r.random(truck_dc.size) < 0.35).astype(np.int64)
+            ),
+            "capacity_cases": np.where(r.random(truck_dc.size) < 0.5, 1200, 1800),
+        },
+    )
 
     # --- products, grouped by category
     r = rng("products")
@@ -221,8 +251,10 @@ def build_world(config: Config) -> RetailWorld:
     per_cat[int(np.argmax(per_cat))] += n_p - per_cat.sum()
     product_category = np.repeat(np.arange(len(CATEGORIES)), per_cat)
     n_brands = min(len(BRAND_STEMS) * len(BRAND_TAILS), max(12, n_p // 15))
-    brand_names = [f"{BRAND_STEMS[i % len(BRAND_STEMS)]} {BRAND_TAILS[(i // len(BRAND_STEMS) + i) % len(BRAND_TAILS)]}"
-                   for i in range(n_brands)]
+    brand_names = [
+        f"{BRAND_STEMS[i % len(BRAND_STEMS)]} {BRAND_TAILS[(i // len(BRAND_STEMS) + i) % len(BRAND_TAILS)]}"
+        for i in range(n_brands)
+    ]
     product_brand = r.integers(0, n_brands, n_p)
     lo = np.array([c.price_low for c in CATEGORIES])[product_category]
     hi = np.array([c.price_high for c in CATEGORIES])[product_category]
@@ -234,22 +266,34 @@ def build_world(config: Config) -> RetailWorld:
         members = np.flatnonzero(product_category == c)
         rank[members] = r.permutation(members.size)
     popularity = 1.0 / (rank + 1.0) ** 0.9
-    nouns = [CATEGORIES[c].nouns[int(k)] for c, k in
-             zip(product_category, r.integers(0, 100, n_p) % np.array([len(CATEGORIES[c].nouns) for c in product_category]),
-                 strict=True)]
+    nouns = [
+        CATEGORIES[c].nouns[int(k)]
+        for c, k in zip(
+            product_category,
+            r.integers(0, 100, n_p) % np.array([len(CATEGORIES[c].nouns) for c in product_category]),
+            strict=True,
+        )
+    ]
     adjectives = r.integers(0, len(ADJECTIVES), n_p)
     product_ids = np.arange(1, n_p + 1)
-    products = conform("retail", "products", {
-        "product_id": product_ids,
-        "sku": fixed_width_ids("SKU", [(product_ids, 7)]),
-        "name": pc.binary_join_element_wise(
-            _strings(pa.array(brand_names), product_brand), _strings(pa.array(ADJECTIVES), adjectives), pa.array(nouns), " "
-        ),
-        "brand": _strings(pa.array(brand_names), product_brand),
-        "category": _strings(pa.array([c.name for c in CATEGORIES]), product_category),
-        "cost": decimal_from_units(cost, 12, 2),
-        "price": decimal_from_units(price, 12, 2),
-    })
+    products = conform(
+        "retail",
+        "products",
+        {
+            "product_id": product_ids,
+            "sku": fixed_width_ids("SKU", [(product_ids, 7)]),
+            "name": pc.binary_join_element_wise(
+                _strings(pa.array(brand_names), product_brand),
+                _strings(pa.array(ADJECTIVES), adjectives),
+                pa.array(nouns),
+                " ",
+            ),
+            "brand": _strings(pa.array(brand_names), product_brand),
+            "category": _strings(pa.array([c.name for c in CATEGORIES]), product_category),
+            "cost": decimal_from_units(cost, 12, 2),
+            "price": decimal_from_units(price, 12, 2),
+        },
+    )
 
     # --- customers live around the stores they are drawn from; their home store is the nearest one
     r = rng("customers")
@@ -268,38 +312,64 @@ def build_world(config: Config) -> RetailWorld:
     first_names = _strings(pools.first_names, first)
     last_names = _strings(pools.last_names, last)
     email = pc.binary_join_element_wise(
-        pc.utf8_lower(first_names), pc.utf8_lower(last_names),
-        pc.cast(pa.array(cust_ids), pa.string()), "."
+        pc.utf8_lower(first_names), pc.utf8_lower(last_names), pc.cast(pa.array(cust_ids), pa.string()), "."
     )
     since = (date(2015, 1, 1) - EPOCH).days + r.integers(0, 9 * 365, n_c)
-    customers = conform("retail", "customers", {
-        "customer_id": cust_ids,
-        "first_name": first_names,
-        "last_name": last_names,
-        "email": pc.binary_join_element_wise(email, pa.scalar("example.com"), "@"),
-        "segment": _strings(pa.array([s.name for s in SEGMENTS]), segment),
-        "geography_id": store_geo[anchor] + 1,
-        "address": _addresses(r, pools.streets, n_c),
-        "latitude": np.round(home_lat, 5),
-        "longitude": np.round(home_lon, 5),
-        "home_store_id": home_store + 1,
-        "customer_ble_id": fixed_width_ids("BLE", [(cust_ids, 9)]),
-        "customer_ad_id": fixed_width_ids("AD", [(cust_ids * 7_919_003 % 1_000_000_000, 9)]),
-        "member_since": pa.array(since.astype(np.int32), type=pa.int32()).view(pa.date32()),
-    })
+    customers = conform(
+        "retail",
+        "customers",
+        {
+            "customer_id": cust_ids,
+            "first_name": first_names,
+            "last_name": last_names,
+            "email": pc.binary_join_element_wise(email, pa.scalar("example.com"), "@"),
+            "segment": _strings(pa.array([s.name for s in SEGMENTS]), segment),
+            "geography_id": store_geo[anchor] + 1,
+            "address": _addresses(r, pools.streets, n_c),
+            "latitude": np.round(home_lat, 5),
+            "longitude": np.round(home_lon, 5),
+            "home_store_id": home_store + 1,
+            "customer_ble_id": fixed_width_ids("BLE", [(cust_ids, 9)]),
+            "customer_ad_id": fixed_width_ids("AD", [(cust_ids * 7_919_003 % 1_000_000_000, 9)]),
+            "member_since": pa.array(since.astype(np.int32), type=pa.int32()).view(pa.date32()),
+        },
+    )
 
     return RetailWorld(
-        geo_lat=geo_lat, geo_lon=geo_lon, geo_tax_bp=geo_tax_bp,
-        store_traffic=store_traffic, store_open_hour=open_hour, store_close_hour=close_hour, store_24h=store_24h,
-        store_geo=store_geo, store_lat=store_lat, store_lon=store_lon, store_dc=store_dc, store_weekday=store_weekday,
-        dc_lat=dc_lat, dc_lon=dc_lon, trucks_per_dc=tpd,
-        product_category=product_category, product_brand=product_brand, product_price=price, product_cost=cost,
+        geo_lat=geo_lat,
+        geo_lon=geo_lon,
+        geo_tax_bp=geo_tax_bp,
+        store_traffic=store_traffic,
+        store_open_hour=open_hour,
+        store_close_hour=close_hour,
+        store_24h=store_24h,
+        store_geo=store_geo,
+        store_lat=store_lat,
+        store_lon=store_lon,
+        store_dc=store_dc,
+        store_weekday=store_weekday,
+        dc_lat=dc_lat,
+        dc_lon=dc_lon,
+        store_rank_in_dc=store_rank_in_dc,
+        dc_store_count=dc_store_count,
+        trucks_per_store=vol.trucks_per_store,
+        product_category=product_category,
+        product_brand=product_brand,
+        product_price=price,
+        product_cost=cost,
         product_popularity=popularity,
-        customer_segment=segment, customer_home_store=home_store, customer_brand=fav_brand,
-        customers_by_store=by_store, customers_by_store_offsets=offsets,
+        customer_segment=segment,
+        customer_home_store=home_store,
+        customer_brand=fav_brand,
+        customers_by_store=by_store,
+        customers_by_store_offsets=offsets,
         tables={
-            "geographies": geographies, "stores": stores, "distribution_centers": distribution_centers,
-            "trucks": trucks, "products": products, "customers": customers,
+            "geographies": geographies,
+            "stores": stores,
+            "distribution_centers": distribution_centers,
+            "trucks": trucks,
+            "products": products,
+            "customers": customers,
         },
     )
 

@@ -1,0 +1,351 @@
+"""Kafka target: a confluent-kafka Producer that never drops an accepted event.
+
+The habits follow quixstreams: ``poll(0)`` after every batch; on a full queue, poll briefly and
+retry; latch the first delivery error and raise it on the next ``send`` or ``flush``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import TracebackType
+from typing import Any, Final
+
+from confluent_kafka import KafkaError, KafkaException, Message, Producer
+
+from emitter.stream.targets.base import TargetStats
+from emitter.stream.targets.errors import DeliveryError, FlushTimeoutError, TargetConfigError
+from emitter.stream.targets.topics import ensure_topics
+
+_LOG = logging.getLogger(__name__)
+
+DEFAULT_PRODUCER_CONFIG: Final[Mapping[str, Any]] = {
+    "enable.idempotence": True,  # retries can't duplicate or reorder within a partition
+    "acks": "all",
+    "compression.type": "lz4",
+    "linger.ms": 10,
+    "batch.size": 1_000_000,
+    "batch.num.messages": 10_000,
+}
+COMPRESSION_TYPES: Final = ("none", "gzip", "snappy", "lz4", "zstd")
+_QUEUE_FULL_POLL_S: Final = 0.05
+_FLUSH_STEP_S: Final = 0.5
+_LIBRDKAFKA_QUEUE_MAX_MESSAGES: Final = 100_000
+
+DeliveryCallback = Callable[[KafkaError | None, Message], None]
+
+
+def parse_producer_properties(items: Iterable[str]) -> dict[str, str]:
+    """Turn ``--producer-property key=value`` items into a librdkafka config mapping."""
+    properties: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise TargetConfigError(
+                f"producer property {key or item!r} is not key=value, e.g. --producer-property linger.ms=20"
+            )
+        properties[key] = value.strip()
+    return properties
+
+
+def producer_config(
+    bootstrap_servers: str,
+    properties: Mapping[str, Any] | None = None,
+    *,
+    compression: str | None = None,
+) -> dict[str, Any]:
+    """The producer config: emitter's defaults, then ``compression``, then the user's properties."""
+    if not bootstrap_servers.strip():
+        raise TargetConfigError("no Kafka bootstrap servers given: pass --bootstrap-servers host:port")
+    config: dict[str, Any] = {**DEFAULT_PRODUCER_CONFIG, "bootstrap.servers": bootstrap_servers}
+    if compression is not None:
+        config["compression.type"] = check_compression(compression)
+    config.update(properties or {})
+    return config
+
+
+def check_compression(name: str) -> str:
+    """Return the normalized codec name, or raise naming the ones librdkafka knows."""
+    codec = name.strip().lower()
+    if codec not in COMPRESSION_TYPES:
+        raise TargetConfigError(f"unknown compression {name!r}: use one of {', '.join(COMPRESSION_TYPES)}")
+    return codec
+
+
+class _TopicCount:
+    __slots__ = ("delivered",)
+
+    def __init__(self) -> None:
+        self.delivered = 0
+
+
+class KafkaTarget:
+    """Sends keyed byte events to Kafka topics; ``flush`` returns once every accepted event is delivered.
+
+    Args:
+        config: librdkafka producer properties (see ``producer_config``).
+        creates_topics: whether ``ensure_topics`` may create missing topics (Event Hubs: no).
+        use_produce_batch: force ``produce_batch`` on or off; by default it is used when the
+            installed confluent-kafka has it.
+        name: how messages refer to this target ("Kafka", "Event Hubs").
+    """
+
+    def __init__(
+        self,
+        config: Mapping[str, Any],
+        *,
+        creates_topics: bool = True,
+        use_produce_batch: bool | None = None,
+        name: str = "Kafka",
+    ) -> None:
+        self._config = dict(config)
+        self._name = name
+        self._creates_topics = creates_topics
+        try:
+            self._producer = Producer({**self._config, "error_cb": self._on_client_error, "logger": _LOG})
+        except KafkaException as exc:
+            raise TargetConfigError(f"{name} producer config rejected: {_error_text(exc)}") from exc
+        has_batch = hasattr(self._producer, "produce_batch")
+        self._use_batch = has_batch if use_produce_batch is None else use_produce_batch and has_batch
+        self._queue_max = int(self._config.get("queue.buffering.max.messages", _LIBRDKAFKA_QUEUE_MAX_MESSAGES))
+        self._counts: dict[str, _TopicCount] = {}
+        self._callbacks: dict[str, DeliveryCallback] = {}
+        self._accepted = 0
+        self._failed_after_accept = 0
+        self._rejected = 0
+        self._queue_full_waits = 0
+        self._first_error: str | None = None
+        self._closed = False
+
+    @classmethod
+    def connect(
+        cls,
+        bootstrap_servers: str,
+        properties: Mapping[str, Any] | None = None,
+        *,
+        compression: str | None = None,
+    ) -> KafkaTarget:
+        """A target for a plain Kafka cluster (no connection is made until the first send)."""
+        return cls(producer_config(bootstrap_servers, properties, compression=compression))
+
+    @property
+    def uses_produce_batch(self) -> bool:
+        return self._use_batch
+
+    @property
+    def config(self) -> Mapping[str, Any]:
+        return dict(self._config)
+
+    def ensure_topics(self, names: Sequence[str], partitions: int, replication: int = 1) -> list[str]:
+        """Create the topics that don't exist yet; return the names created."""
+        return ensure_topics(
+            self._config, names, partitions, replication, create=self._creates_topics, target_name=self._name
+        )
+
+    def send(self, topic: str, keys: Sequence[bytes], values: Sequence[bytes]) -> None:
+        """Hand events to the producer; blocks only while its queue is full, never drops one."""
+        if len(keys) != len(values):
+            raise ValueError(f"send: {len(keys)} keys for {len(values)} values")
+        self._raise_if_failed()
+        self._check_open()
+        if values:
+            if self._use_batch:
+                self._produce_batch(topic, keys, values)
+            else:
+                self._produce_each(topic, keys, values)
+            self._producer.poll(0)
+        self._raise_if_failed()
+
+    def flush(self, timeout: float | None = None) -> None:
+        """Wait until every accepted event is delivered, then raise the first delivery error if any.
+
+        Args:
+            timeout: seconds to wait; None waits as long as librdkafka keeps retrying
+                (``message.timeout.ms``, 5 minutes by default), after which undelivered
+                events fail and the error is raised.
+        """
+        self._check_open()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            step = _FLUSH_STEP_S if deadline is None else max(0.0, min(_FLUSH_STEP_S, deadline - time.monotonic()))
+            left = self._producer.flush(step)
+            if left == 0 and self._in_flight() == 0:
+                break
+            if deadline is not None and time.monotonic() >= deadline:
+                self._raise_if_failed()
+                raise FlushTimeoutError(
+                    f"{max(left, self._in_flight())} events still in flight to {self._name} after {timeout:g}s; "
+                    f"is {self._config.get('bootstrap.servers')} reachable? They are kept: flush again or close"
+                )
+        self._raise_if_failed()
+
+    def close(self, timeout: float | None = 30.0) -> None:
+        """Flush, then release the producer; events still undelivered after ``timeout`` count as failed."""
+        if self._closed:
+            return
+        try:
+            self.flush(timeout)
+        finally:
+            self._closed = True
+            if len(self._producer):
+                self._producer.purge()
+                self._producer.flush(1.0)  # serves the purged events' reports, so they count as failed
+            close = getattr(self._producer, "close", None)
+            if close is not None:
+                close()
+
+    def stats(self) -> TargetStats:
+        by_topic = {topic: count.delivered for topic, count in self._counts.items()}
+        delivered = sum(by_topic.values())
+        return TargetStats(
+            accepted=self._accepted,
+            delivered=delivered,
+            failed=self._failed_after_accept + self._rejected,
+            in_flight=self._accepted - delivered - self._failed_after_accept,
+            delivered_by_topic=by_topic,
+            queue_full_waits=self._queue_full_waits,
+        )
+
+    def __enter__(self) -> KafkaTarget:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc is None:
+            self.close()
+            return
+        try:  # don't hide the exception already on its way out
+            self.close()
+        except Exception as close_exc:
+            _LOG.warning("closing %s target after an error: %s", self._name, close_exc)
+
+    # -- producing -------------------------------------------------------------------------
+
+    def _produce_batch(self, topic: str, keys: Sequence[bytes], values: Sequence[bytes]) -> None:
+        callback = self._callback_for(topic)
+        messages = [{"key": k, "value": v} for k, v in zip(keys, values, strict=True)]
+        start = 0
+        while start < len(messages):
+            # Offer no more than the queue has room for, so a full queue can't reorder a key's events.
+            room = self._queue_max - len(self._producer)
+            if room <= 0:
+                self._wait_for_room()
+                continue
+            chunk = messages[start : start + room]
+            start += len(chunk)
+            while chunk:
+                try:
+                    queued = self._producer.produce_batch(topic, chunk, on_delivery=callback)
+                except KafkaException as exc:
+                    self._reject(topic, exc.args[0], len(chunk))
+                    return
+                self._accepted += queued
+                if queued == len(chunk):
+                    break
+                chunk = self._retryable(topic, chunk)
+                if chunk:
+                    self._wait_for_room()
+
+    def _retryable(self, topic: str, chunk: list[dict[str, bytes]]) -> list[dict[str, bytes]]:
+        """The messages refused only because the queue was full; the others fail for good."""
+        retry: list[dict[str, bytes]] = []
+        for message in chunk:
+            error: Any = message.pop("_error", None)
+            if error is None:
+                continue
+            if error.code() == KafkaError._QUEUE_FULL:
+                retry.append(message)
+            else:
+                self._reject(topic, error, 1)
+        return retry
+
+    def _produce_each(self, topic: str, keys: Sequence[bytes], values: Sequence[bytes]) -> None:
+        callback = self._callback_for(topic)
+        produce = self._producer.produce
+        for key, value in zip(keys, values, strict=True):
+            while True:
+                try:
+                    produce(topic, value, key, on_delivery=callback)
+                except BufferError:
+                    self._wait_for_room()
+                    continue
+                except KafkaException as exc:
+                    self._reject(topic, exc.args[0], 1)
+                else:
+                    self._accepted += 1
+                break
+
+    def _wait_for_room(self) -> None:
+        self._queue_full_waits += 1
+        self._producer.poll(_QUEUE_FULL_POLL_S)
+        self._raise_if_failed()
+
+    # -- outcomes --------------------------------------------------------------------------
+
+    def _callback_for(self, topic: str) -> DeliveryCallback:
+        callback = self._callbacks.get(topic)
+        if callback is None:
+            count = self._counts.setdefault(topic, _TopicCount())
+
+            def callback(error: KafkaError | None, message: Message) -> None:
+                if error is None:
+                    count.delivered += 1
+                else:
+                    self._failed_after_accept += 1
+                    self._latch(topic, error, message.partition())
+
+            self._callbacks[topic] = callback
+        return callback
+
+    def _reject(self, topic: str, error: KafkaError, count: int) -> None:
+        self._rejected += count
+        self._latch(topic, error, None)
+
+    def _latch(self, topic: str, error: KafkaError, partition: int | None) -> None:
+        if self._first_error is None:
+            where = topic if partition is None or partition < 0 else f"{topic} [partition {partition}]"
+            self._first_error = f"{self._name}: event to {where} not delivered: {_error_text(error)}{self._hint(error)}"
+
+    def _on_client_error(self, error: KafkaError) -> None:
+        # Transport errors are retried by librdkafka; fatal and authentication errors never recover.
+        if error.fatal() or error.code() in (KafkaError._AUTHENTICATION, KafkaError.SASL_AUTHENTICATION_FAILED):
+            if self._first_error is None:
+                self._first_error = f"{self._name}: producer failed: {_error_text(error)}{self._hint(error)}"
+        else:
+            _LOG.warning("%s client: %s", self._name, error.str())
+
+    def _hint(self, error: KafkaError) -> str:
+        code = error.code()
+        if code in (KafkaError.MSG_SIZE_TOO_LARGE, KafkaError.INVALID_MSG_SIZE):
+            limit = self._config.get("message.max.bytes", 1_000_000)
+            return f" (the event is over the size limit, message.max.bytes={limit} on this producer or the topic's)"
+        if code == KafkaError._MSG_TIMED_OUT:
+            return f" (no acknowledgement within message.timeout.ms; is {self._config.get('bootstrap.servers')} up?)"
+        if code in (KafkaError._AUTHENTICATION, KafkaError.SASL_AUTHENTICATION_FAILED):
+            return " (check the credentials or connection string)"
+        return ""
+
+    def _raise_if_failed(self) -> None:
+        if self._first_error is not None:
+            failed = self._failed_after_accept + self._rejected
+            suffix = f"; {failed} events failed in all" if failed > 1 else ""
+            raise DeliveryError(self._first_error + suffix)
+
+    def _in_flight(self) -> int:
+        delivered = sum(count.delivered for count in self._counts.values())
+        return self._accepted - delivered - self._failed_after_accept
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError(f"{self._name} target is closed")
+
+
+def _error_text(error: object) -> str:
+    if isinstance(error, KafkaException) and error.args:
+        error = error.args[0]
+    if isinstance(error, KafkaError):
+        return f"{error.str()} ({error.name()})"
+    return str(error)
