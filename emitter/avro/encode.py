@@ -8,9 +8,10 @@ decimal on bytes, and unions of null with one of those.
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -52,7 +53,7 @@ class EncodedBatch:
         """Every message as its own ``bytes`` (one copy of the buffer, then cheap slices)."""
         flat = self.data.tobytes()
         bounds = self.offsets.tolist()
-        return [flat[start:end] for start, end in zip(bounds[:-1], bounds[1:], strict=True)]
+        return [flat[start:end] for start, end in pairwise(bounds)]
 
     def with_prefix(self, header: bytes) -> EncodedBatch:
         """The same messages, each preceded by ``header``."""
@@ -154,7 +155,7 @@ def _encode_column(field: _Field, array: pa.Array) -> list[Piece]:
         if not field.nullable:
             raise SchemaError(
                 f"column {field.name}: {array.null_count} null value(s), but its Avro type "
-                f"{field.kind} has no null branch (make it [\"null\", ...] or fill the nulls)"
+                f'{field.kind} has no null branch (make it ["null", ...] or fill the nulls)'
             )
         valid = array.is_valid().to_numpy(zero_copy_only=False)
         array = _fill_nulls(array)
@@ -213,11 +214,7 @@ def _check_type(field: _Field, kind: pa.DataType) -> None:
     elif field.kind == "timestamp-millis":
         ok = pa.types.is_timestamp(kind) and kind.unit == "ms"
     elif field.kind == "decimal":
-        ok = (
-            isinstance(kind, pa.Decimal128Type)
-            and kind.scale == field.scale
-            and kind.precision <= field.precision
-        )
+        ok = isinstance(kind, pa.Decimal128Type) and kind.scale == field.scale and kind.precision <= field.precision
     else:
         ok = str(kind) in _ACCEPTS[field.kind]
     if not ok:
@@ -336,18 +333,44 @@ def _varint_bytes(value: int) -> bytes:
 def decimal_pieces(words: npt.NDArray[np.uint64]) -> list[Piece]:
     """Avro decimal bytes, exactly as fastavro writes them: length, then big-endian two's complement.
 
-    fastavro sizes the value as ``bit_length(abs(unscaled)) // 8 + 1`` bytes, which is one byte more
-    than the minimum for negative powers of 256 (-128 is written ``ff 80``); we match it.
+    ``words`` holds each unscaled value as (low, high) 64-bit words. fastavro sizes a value as
+    ``bit_length(abs(unscaled)) // 8 + 1`` bytes: the minimum, except one byte more for negative
+    powers of 256 (-128 is written ``ff 80``, not ``80``). We match it, since decoders accept both.
     """
     n = len(words)
-    low = words[:, 0]
-    high = words[:, 1]
-    negative = high.view(np.int64) < 0
-    # Two's-complement magnitude over 128 bits.
+    low = np.ascontiguousarray(words[:, 0]).view(np.int64)
+    high = np.ascontiguousarray(words[:, 1]).view(np.int64)
+    if n == 0 or bool(np.array_equal(high, low >> 63)):
+        value = _decimal_int64(low)
+    else:
+        value = _decimal_int128(low.view(np.uint64), high)
+    assert value.lengths is not None
+    return [varint((value.lengths << 1).view(np.uint64)), value]
+
+
+def _decimal_int64(values: I64) -> Padded:
+    """Decimals whose unscaled values fit 64 bits: byte planes by shifting, most significant first."""
+    magnitude = np.abs(values).view(np.uint64)  # abs(-2**63) wraps to 2**63 as unsigned: still right
+    top = int(magnitude.max()) if len(values) else 0
+    width = top.bit_length() // 8 + 1
+    sizes = np.ones(len(values), np.int64)
+    for k in range(1, width):
+        sizes += magnitude >= np.uint64(1 << (8 * k - 1))
+    planes = np.empty((width, len(values)), np.uint8)
+    for j in range(width):
+        planes[j] = values >> min(8 * (width - 1 - j), 63)  # keeps the low byte; >> 63 is the sign
+    return Padded(planes, sizes, right=True)
+
+
+def _decimal_int128(low: U64, high: I64) -> Padded:
+    """Any decimal128: magnitude over both words, bytes from a big-endian view."""
+    n = len(low)
+    negative = high < 0
+    unsigned_high = high.view(np.uint64)
     mag_low = np.where(negative, ~low + np.uint64(1), low)
-    mag_high = np.where(negative, ~high + (negative & (low == 0)).astype(np.uint64), high)
-    top_high = int(mag_high.max()) if n else 0
-    top = (top_high << 64) | (int(mag_low[mag_high == top_high].max()) if n else 0)
+    mag_high = np.where(negative, ~unsigned_high + (negative & (low == 0)).astype(np.uint64), unsigned_high)
+    top_high = int(mag_high.max())
+    top = (top_high << 64) | int(mag_low[mag_high == top_high].max())
     width = top.bit_length() // 8 + 1
     sizes = np.ones(n, np.int64)
     for k in range(1, width):
@@ -356,9 +379,9 @@ def decimal_pieces(words: npt.NDArray[np.uint64]) -> list[Piece]:
             sizes += (mag_high != 0) | (mag_low >= np.uint64(1 << bit))
         else:
             sizes += mag_high >= np.uint64(1 << (bit - 64))
-    big_endian = np.ascontiguousarray(words).view(np.uint8).reshape(n, 16)[:, ::-1]
+    words = np.stack([low, unsigned_high], axis=1)
+    big_endian = words.astype("<u8").view(np.uint8).reshape(n, 16)[:, ::-1]
     if width > 16:  # only -2**127 needs a sign byte beyond the 16 stored ones
         sign = np.where(negative, 0xFF, 0).astype(np.uint8)[:, None]
         big_endian = np.concatenate([sign, big_endian], axis=1)
-    value = Padded(big_endian[:, big_endian.shape[1] - width :].T, sizes, right=True)
-    return [varint((sizes << 1).view(np.uint64)), value]
+    return Padded(np.ascontiguousarray(big_endian[:, big_endian.shape[1] - width :].T), sizes, right=True)

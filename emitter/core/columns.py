@@ -90,6 +90,33 @@ def fixed_width_ids(prefix: str, parts: Sequence[Part]) -> FixedIds:
     return FixedIds(out)
 
 
+def numbered_ids(prefix: str, n: int, digits: int) -> FixedIds:
+    """``prefix`` followed by 0 … n-1 zero-padded: the row numbers of trace ids, built by tiling digit blocks."""
+    if n > 10**digits:
+        raise ValueError(f"{n} rows do not fit {digits} digits")
+    head = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
+    out = np.empty((n, head.size + digits), dtype=np.uint8)
+    out[:, : head.size] = head
+    if n == 0:
+        return FixedIds(out)
+    pos, period = head.size + digits, 1
+    while pos > head.size:
+        chunk = min(4, pos - head.size)
+        block = _digit_table(chunk)  # the 10**chunk values of this digit group, in order
+        size = 10**chunk
+        if period * size >= n:  # the group does not wrap within n rows: each value held `period` rows
+            k = -(-n // period)
+            counts = np.full(k, period, dtype=np.int64)
+            counts[-1] = n - period * (k - 1)
+            out[:, pos - chunk : pos] = np.repeat(block[:k], counts, axis=0)
+        else:  # wraps: one full cycle, tiled
+            cycle = np.repeat(block, period, axis=0)
+            out[:, pos - chunk : pos] = np.tile(cycle, (-(-n // cycle.shape[0]), 1))[:n]
+        period *= 10**chunk
+        pos -= chunk
+    return FixedIds(out)
+
+
 class Pooled:
     """Strings drawn from a small pool, held as indices until assembled."""
 
@@ -104,7 +131,8 @@ class Pooled:
         return Pooled(self.pool, self.index[np.asarray(index)])
 
     def to_arrow(self) -> pa.Array:
-        return self.pool.take(pa.array(self.index))
+        index = self.index.astype(np.int32) if len(self.pool) < 2**31 else self.index  # int32 takes are faster
+        return self.pool.take(pa.array(index))
 
 
 def pooled(pool: pa.Array | Sequence[str], index: npt.ArrayLike) -> Pooled:

@@ -11,6 +11,9 @@ from emitter.avro.schemas import AvroSchema
 
 EXTENSION = "parquet"
 ROW_GROUP_ROWS = 1 << 20
+# Dictionary encoding pays off for repeating values (ids of stores, products, zones) and costs time for
+# unique ones: trace ids and timestamps are written plain, and other columns fall back to plain early.
+DICTIONARY_PAGE_LIMIT = 256 * 1024
 
 
 def write_parquet(table: pa.Table, sink: BinaryIO, avro_schema: AvroSchema | None = None) -> None:
@@ -20,6 +23,7 @@ def write_parquet(table: pa.Table, sink: BinaryIO, avro_schema: AvroSchema | Non
         sink,
         compression="zstd",
         row_group_size=ROW_GROUP_ROWS,
-        use_dictionary=True,
+        use_dictionary=[f.name for f in table.schema if f.name != "trace_id" and not pa.types.is_timestamp(f.type)],
+        dictionary_pagesize_limit=DICTIONARY_PAGE_LIMIT,
         write_statistics=True,
     )

@@ -21,6 +21,7 @@ from emitter.core.columns import (
     concat,
     decimal_from_units,
     fixed_width_ids,
+    numbered_ids,
     pooled,
     round_half_up_div,
     timestamps,
@@ -419,7 +420,7 @@ class RetailScenario(Scenario):
 
     @staticmethod
     def _order_ids(o: Orders) -> pa.Array:
-        return fixed_width_ids("ORD", [(yyyymmdd(o.day), 8), (np.arange(o.size), 7)])
+        return numbered_ids(f"ORD{yyyymmdd(o.day)}", o.size, 7)
 
     def _online_orders(self, day: date, recent: list[Orders]) -> pa.Table:
         parts: dict[str, list[Any]] = {k: [] for k in ("ts", "status", "order", "ids")}
@@ -537,7 +538,7 @@ class RetailScenario(Scenario):
                 "campaign_id": fixed_width_ids("CMP", [(month, 6), (campaign + 1, 3)]),
                 "creative_id": fixed_width_ids("CRV", [(month, 6), (campaign + 1, 3), (imp.creative + 1, 2)]),
                 "customer_ad_id": fixed_width_ids("AD", [(customer * 7_919_003 % 1_000_000_000, 9)]),
-                "impression_id": fixed_width_ids("IMP", [(yyyymmdd(day), 8), (np.arange(n), 9)]),
+                "impression_id": numbered_ids(f"IMP{yyyymmdd(day)}", n, 9),
                 "cost": decimal_from_units(imp.cost, 10, 4),
                 "device": pooled(DEVICES, imp.device),
             },

@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from emitter.avro.schemas import conform
 from emitter.core.clock import MICROS_PER_MINUTE, day_start_us, yyyymmdd
-from emitter.core.columns import Decimals, FixedIds, Pooled, fixed_width_ids, pooled, timestamps
+from emitter.core.columns import Decimals, FixedIds, Pooled, numbered_ids, pooled, timestamps
 
 I64 = npt.NDArray[np.int64]
 
@@ -46,9 +46,7 @@ def finish(table: str, day: date, ts: I64, columns: dict[str, Any]) -> pa.Table:
         else:
             out[name] = np.asarray(col)[order]
     n = ts.size
-    out["trace_id"] = fixed_width_ids(
-        "TRC", [(TRACE_CODES[table], 2), (yyyymmdd(day), 8), (np.arange(n), 10)]
-    )
+    out["trace_id"] = numbered_ids(f"TRC{TRACE_CODES[table]:02d}{yyyymmdd(day)}", n, 10)
     out["event_ts"] = timestamps(ts[order])
     return conform("retail", table, out)
 

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from emitter.core.arrivals import draw_arrivals, shares_cdf
-from emitter.core.clock import MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_SECOND, SLOTS_PER_DAY, day_start_us
+from emitter.core.clock import MICROS_PER_HOUR, MICROS_PER_SECOND, SLOTS_PER_DAY, day_start_us
 from emitter.core.rng import block_rng
 from emitter.scenarios.retail.catalog import (
     BROWSE_ZONES,

@@ -42,11 +42,17 @@ def _km(lat1: F64, lon1: F64, lat2: F64, lon2: F64) -> F64:
     return np.hypot(x, lat2 - lat1) * KM_PER_DEGREE
 
 
-def _nearest(lat: F64, lon: F64, to_lat: F64, to_lon: F64, chunk: int = 20_000) -> I64:
+def _unit_vectors(lat: F64, lon: F64) -> F64:
+    la, lo = np.radians(lat), np.radians(lon)
+    return np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=-1)
+
+
+def _nearest(lat: F64, lon: F64, to_lat: F64, to_lon: F64, chunk: int = 4096) -> I64:
+    """Index of the nearest target per point: the largest dot product of unit vectors (great-circle nearest)."""
+    targets = _unit_vectors(to_lat, to_lon).T
     out = np.empty(lat.size, dtype=np.int64)
     for i in range(0, lat.size, chunk):
-        d = _km(lat[i : i + chunk, None], lon[i : i + chunk, None], to_lat[None, :], to_lon[None, :])
-        out[i : i + chunk] = d.argmin(axis=1)
+        out[i : i + chunk] = (_unit_vectors(lat[i : i + chunk], lon[i : i + chunk]) @ targets).argmax(axis=1)
     return out
 
 

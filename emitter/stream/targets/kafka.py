@@ -84,6 +84,9 @@ class _TopicCount:
 class KafkaTarget:
     """Sends keyed byte events to Kafka topics; ``flush`` returns once every accepted event is delivered.
 
+    One thread at a time: the stream loop owns it. An event counts as accepted once librdkafka has
+    queued it; from then on it is delivered, or it fails and the error is raised, never dropped quietly.
+
     Args:
         config: librdkafka producer properties (see ``producer_config``).
         creates_topics: whether ``ensure_topics`` may create missing topics (Event Hubs: no).
@@ -127,7 +130,7 @@ class KafkaTarget:
         *,
         compression: str | None = None,
     ) -> KafkaTarget:
-        """A target for a plain Kafka cluster (no connection is made until the first send)."""
+        """A target for a plain Kafka cluster; librdkafka connects in the background."""
         return cls(producer_config(bootstrap_servers, properties, compression=compression))
 
     @property
@@ -138,10 +141,18 @@ class KafkaTarget:
     def config(self) -> Mapping[str, Any]:
         return dict(self._config)
 
-    def ensure_topics(self, names: Sequence[str], partitions: int, replication: int = 1) -> list[str]:
-        """Create the topics that don't exist yet; return the names created."""
+    def ensure_topics(
+        self, names: Sequence[str], partitions: int, replication: int = 1, *, timeout: float = 30.0
+    ) -> list[str]:
+        """Create the topics that don't exist yet (existing ones are left alone); return the names created."""
         return ensure_topics(
-            self._config, names, partitions, replication, create=self._creates_topics, target_name=self._name
+            self._config,
+            names,
+            partitions,
+            replication,
+            create=self._creates_topics,
+            target_name=self._name,
+            timeout=timeout,
         )
 
     def send(self, topic: str, keys: Sequence[bytes], values: Sequence[bytes]) -> None:

@@ -163,3 +163,17 @@ def test_concat_keeps_kinds_and_values() -> None:
     assert to_arrow(concat([a, c])).to_pylist() == ["A01", "A02", "LONG0007"]
     pool = pa.array(["X", "Y"])
     assert to_arrow(concat([pooled(pool, [0]), pooled(pool, [1, 1])])).to_pylist() == ["X", "Y", "Y"]
+
+
+@pytest.mark.parametrize("n", [0, 1, 9, 10, 9_999, 10_000, 10_001, 123_457])
+def test_numbered_ids_match_fstrings(n: int) -> None:
+    from emitter.core.columns import numbered_ids
+
+    assert numbered_ids("TRC0120240101", n, 10).to_arrow().to_pylist() == [f"TRC0120240101{i:010d}" for i in range(n)]
+
+
+def test_numbered_ids_refuse_too_many_rows() -> None:
+    from emitter.core.columns import numbered_ids
+
+    with pytest.raises(ValueError):
+        numbered_ids("X", 101, 2)

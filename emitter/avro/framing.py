@@ -1,0 +1,246 @@
+"""Message framing for Avro bodies: Avro single-object encoding or the Confluent wire format.
+
+A framing puts the same header before every message of a batch, so a whole batch is framed
+with numpy at once (or, cheaper still, while encoding: ``Framing.encode``).
+
+- Single-object encoding: ``c3 01`` + the 8-byte CRC-64-AVRO fingerprint of the schema's Parsing
+  Canonical Form (little-endian) + body. Needs no registry; consumers keep the schemas.
+- Confluent wire format: ``00`` + the 4-byte big-endian schema id from a schema registry + body.
+  Subjects follow TopicNameStrategy (``<topic>-value``); a schema is registered once per subject
+  and its id cached, so no registry call happens per message or per batch.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any, ClassVar
+
+import fastavro
+import pyarrow as pa
+from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
+from fastavro.schema import fingerprint as _fastavro_fingerprint
+from fastavro.schema import to_parsing_canonical_form
+
+from emitter.avro.encode import EncodedBatch, encode_table
+from emitter.avro.schemas import AvroSchema
+from emitter.errors import EmitterError
+
+SINGLE_OBJECT_MAGIC = b"\xc3\x01"
+CONFLUENT_MAGIC = b"\x00"
+_SINGLE_OBJECT_HEADER = len(SINGLE_OBJECT_MAGIC) + 8
+_CONFLUENT_HEADER = len(CONFLUENT_MAGIC) + 4
+
+
+class FramingError(EmitterError):
+    """A message can't be framed or unframed: unknown schema, bad header, or the registry failed."""
+
+
+def fingerprint(schema: AvroSchema | str) -> bytes:
+    """The schema's CRC-64-AVRO fingerprint, as the 8 bytes single-object encoding puts on the wire.
+
+    fastavro returns the hex of those bytes already in the spec's (little-endian) order.
+    """
+    return _fingerprint(_schema_key(schema))
+
+
+@lru_cache(maxsize=256)
+def _fingerprint(schema_json: str) -> bytes:
+    canonical = to_parsing_canonical_form(json.loads(schema_json))
+    return bytes.fromhex(_fastavro_fingerprint(canonical, "CRC-64-AVRO"))
+
+
+def _schema_key(schema: AvroSchema | str) -> str:
+    return json.dumps(schema, sort_keys=True)
+
+
+def subject_for(topic: str) -> str:
+    """TopicNameStrategy: the value schema of ``topic`` lives under ``<topic>-value``."""
+    return f"{topic}-value"
+
+
+class Framing(ABC):
+    """Puts a per-(schema, topic) header before every Avro message."""
+
+    name: ClassVar[str]
+
+    @abstractmethod
+    def header(self, schema: AvroSchema, topic: str) -> bytes:
+        """The bytes every message of ``schema`` sent to ``topic`` starts with."""
+
+    def frame(self, encoded: EncodedBatch, topic: str) -> EncodedBatch:
+        """The batch's messages with the header in front, built in one vectorized pass."""
+        if encoded.schema is None:
+            raise FramingError(f"{self.name} framing needs an Avro-encoded batch that carries its schema")
+        return encoded.with_prefix(self.header(encoded.schema, topic))
+
+    def encode(self, table: pa.Table, schema: AvroSchema, topic: str) -> EncodedBatch:
+        """Encode and frame in one pass: the header is just one more constant column."""
+        return encode_table(table, schema, prefix=self.header(schema, topic))
+
+
+class SingleObjectFraming(Framing):
+    """Avro single-object encoding: ``c3 01`` + 8-byte fingerprint + body; no registry needed."""
+
+    name = "single-object"
+
+    def __init__(self, schemas: Iterable[AvroSchema] = ()) -> None:
+        self._schemas: dict[bytes, AvroSchema] = {}
+        for schema in schemas:
+            self.header(schema, "")
+
+    def header(self, schema: AvroSchema, topic: str) -> bytes:
+        print_ = fingerprint(schema)
+        self._schemas.setdefault(print_, schema)
+        return SINGLE_OBJECT_MAGIC + print_
+
+    @property
+    def schemas_by_fingerprint(self) -> dict[bytes, AvroSchema]:
+        """Every schema this framing was given or has framed, by fingerprint: what a decoder needs."""
+        return dict(self._schemas)
+
+
+class ConfluentFraming(Framing):
+    """Confluent wire format: ``00`` + 4-byte big-endian schema id + body.
+
+    Args:
+        registry: a Schema Registry URL (``mock://name`` gives confluent-kafka's in-memory
+            registry) or an existing ``SchemaRegistryClient``.
+        conf: extra client settings (``basic.auth.user.info``, ...) when ``registry`` is a URL.
+        auto_register: register missing schemas; when False, only look them up.
+    """
+
+    name = "confluent"
+
+    def __init__(
+        self,
+        registry: str | SchemaRegistryClient,
+        *,
+        conf: Mapping[str, Any] | None = None,
+        auto_register: bool = True,
+    ) -> None:
+        if isinstance(registry, str):
+            self.url = registry
+            self.client: SchemaRegistryClient = SchemaRegistryClient.new_client({**(conf or {}), "url": registry})
+        else:
+            self.url = "(client)"
+            self.client = registry
+        self.auto_register = auto_register
+        self._ids: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def header(self, schema: AvroSchema, topic: str) -> bytes:
+        return CONFLUENT_MAGIC + self.schema_id(subject_for(topic), schema).to_bytes(4, "big")
+
+    def schema_id(self, subject: str, schema: AvroSchema) -> int:
+        """The registry's id of ``schema`` under ``subject``: asked once, then cached."""
+        key = (subject, _schema_key(schema))
+        cached = self._ids.get(key)
+        if cached is not None:
+            return cached
+        with self._lock:
+            if key not in self._ids:
+                self._ids[key] = self._ask_registry(subject, schema)
+            return self._ids[key]
+
+    def _ask_registry(self, subject: str, schema: AvroSchema) -> int:
+        registry_schema = Schema(json.dumps(schema), "AVRO")
+        try:
+            if self.auto_register:
+                return int(self.client.register_schema(subject, registry_schema))
+            found = self.client.lookup_schema(subject, registry_schema).schema_id
+            if found is None:
+                raise ValueError("the registry returned no id")
+            return int(found)
+        except Exception as exc:  # the client raises SchemaRegistryError, httpx and OS errors
+            action = "register" if self.auto_register else "look up"
+            raise FramingError(
+                f"schema registry {self.url}: could not {action} subject {subject}: {exc}"
+                + ("" if self.auto_register else " (register it first, or allow auto-registration)")
+            ) from exc
+
+
+# ---- decoding ----------------------------------------------------------------------------------------
+
+
+class MessageDecoder:
+    """Decodes framed messages of either framing back to (writer schema, record); caches schemas.
+
+    Args:
+        schemas: for single-object messages: schemas by fingerprint, or just the schemas.
+        registry: for Confluent messages: the registry client the ids come from.
+    """
+
+    def __init__(
+        self,
+        schemas: Mapping[bytes, AvroSchema] | Iterable[AvroSchema] = (),
+        registry: SchemaRegistryClient | None = None,
+    ) -> None:
+        if isinstance(schemas, Mapping):
+            self._by_fingerprint: dict[bytes, AvroSchema] = dict(schemas)
+        else:
+            self._by_fingerprint = {fingerprint(schema): schema for schema in schemas}
+        self._registry = registry
+        self._by_id: dict[int, AvroSchema] = {}
+
+    def decode(self, data: bytes) -> tuple[AvroSchema, dict[str, Any]]:
+        if data[:2] == SINGLE_OBJECT_MAGIC and len(data) >= _SINGLE_OBJECT_HEADER:
+            schema = self._single_object_schema(data[2:_SINGLE_OBJECT_HEADER])
+            return schema, _read_body(schema, data[_SINGLE_OBJECT_HEADER:])
+        if data[:1] == CONFLUENT_MAGIC and len(data) >= _CONFLUENT_HEADER:
+            schema = self._registry_schema(int.from_bytes(data[1:_CONFLUENT_HEADER], "big"))
+            return schema, _read_body(schema, data[_CONFLUENT_HEADER:])
+        raise FramingError(f"not a framed Avro message: starts with {data[:4].hex() or 'nothing'}")
+
+    def _single_object_schema(self, print_: bytes) -> AvroSchema:
+        try:
+            return self._by_fingerprint[print_]
+        except KeyError:
+            raise FramingError(
+                f"single-object message with unknown schema fingerprint {print_.hex()}; "
+                f"known: {', '.join(p.hex() for p in self._by_fingerprint) or 'none'}"
+            ) from None
+
+    def _registry_schema(self, schema_id: int) -> AvroSchema:
+        if schema_id in self._by_id:
+            return self._by_id[schema_id]
+        if self._registry is None:
+            raise FramingError(f"Confluent-framed message (schema id {schema_id}) but no registry to ask")
+        try:
+            schema_str = self._registry.get_schema(schema_id).schema_str
+        except Exception as exc:
+            raise FramingError(f"schema registry: no schema with id {schema_id}: {exc}") from exc
+        schema: AvroSchema = json.loads(schema_str or "null")
+        self._by_id[schema_id] = schema
+        return schema
+
+
+def decode_message(
+    data: bytes, source: Mapping[bytes, AvroSchema] | SchemaRegistryClient
+) -> tuple[AvroSchema, dict[str, Any]]:
+    """Decode one framed message, given schemas by fingerprint (single-object) or a registry (Confluent)."""
+    if isinstance(source, Mapping):
+        return MessageDecoder(schemas=source).decode(data)
+    return MessageDecoder(registry=source).decode(data)
+
+
+def _read_body(schema: AvroSchema, body: bytes) -> dict[str, Any]:
+    stream = io.BytesIO(body)
+    try:
+        record: object = fastavro.schemaless_reader(stream, _parsed(_schema_key(schema)), None)
+    except Exception as exc:  # fastavro raises EOFError, UnicodeDecodeError, ValueError...
+        raise FramingError(f"body does not decode as {schema.get('name', 'the schema')}: {exc!r}") from exc
+    if stream.tell() != len(body):
+        raise FramingError(f"{len(body) - stream.tell()} trailing byte(s) after a {schema.get('name')} record")
+    if not isinstance(record, dict):
+        raise FramingError(f"expected a record, decoded {type(record).__name__}")
+    return record
+
+
+@lru_cache(maxsize=256)
+def _parsed(schema_json: str) -> Any:
+    return fastavro.parse_schema(json.loads(schema_json))
