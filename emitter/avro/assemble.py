@@ -126,9 +126,10 @@ def _compact(group: Sequence[Piece], n: int) -> tuple[U8, I64]:
         rows[:, column : column + extent.width] = _padded_rows(piece, extent.width)
         column += extent.width
     _write_run(rows, column, run)
-    row_lengths = np.zeros(n, np.int64)
+    row_lengths = np.full(n, sum(e.width for e in extents if e.lengths is None), np.int64)
     for extent in extents:
-        row_lengths += extent.width if extent.lengths is None else extent.lengths
+        if extent.lengths is not None:
+            row_lengths += extent.lengths
     mask = _mask(extents, n)
     if mask is None:
         return rows.reshape(-1), row_lengths

@@ -71,7 +71,7 @@ class _Field:
     precision: int = 0
 
 
-def encode_table(table: pa.Table, avro_schema: AvroSchema, prefix: bytes = b"") -> EncodedBatch:
+def encode_table(table: pa.Table | pa.RecordBatch, avro_schema: AvroSchema, prefix: bytes = b"") -> EncodedBatch:
     """Encode every row of ``table`` as an Avro binary record of ``avro_schema``.
 
     Args:
@@ -147,6 +147,8 @@ def _single_array(column: pa.ChunkedArray | pa.Array) -> pa.Array:
 
 
 def _encode_column(field: _Field, array: pa.Array) -> list[Piece]:
+    if pa.types.is_dictionary(array.type):  # e.g. strings read back from Parquet
+        array = array.dictionary_decode()
     _check_type(field, array.type)
     n = len(array)
     valid: npt.NDArray[np.bool_] | None = None

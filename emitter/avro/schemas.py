@@ -88,9 +88,7 @@ def conform(scenario: str, table: str, columns: dict[str, Any]) -> pa.Table:
     missing = [f.name for f in schema if f.name not in columns]
     extra = sorted(set(columns) - set(schema.names))
     if missing or extra:
-        raise SchemaError(
-            f"{scenario}.{table}: columns do not match the schema (missing {missing}, extra {extra})"
-        )
+        raise SchemaError(f"{scenario}.{table}: columns do not match the schema (missing {missing}, extra {extra})")
     arrays = []
     for field in schema:
         col = to_arrow(columns[field.name])

@@ -9,6 +9,7 @@ import typer
 from emitter import __version__
 from emitter.cli.backfill import backfill
 from emitter.cli.error_reporting import EmitterGroup
+from emitter.cli.stream import stream_command
 from emitter.cli.tables import tables
 from emitter.cli.validate import validate
 
@@ -45,6 +46,7 @@ def version() -> None:
 
 
 app.command("backfill")(backfill)
+app.command("stream")(stream_command)
 app.command("tables")(tables)
 app.command("validate")(validate)
 

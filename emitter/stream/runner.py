@@ -215,7 +215,8 @@ def run_stream(
         sent=sent,
         bytes=nbytes,
         lateness=ticker.lateness,
-        target_rate=(settings.burst * 1000 / settings.interval_ms) if settings.live and not settings.rate_profile
+        target_rate=(settings.burst * 1000 / settings.interval_ms)
+        if settings.live and not settings.rate_profile
         else None,
         stopped_by=stopped_by,
         first_event_us=first_us,

@@ -1,0 +1,180 @@
+"""``emitter stream``: the model's events, paced by a clock, Avro-encoded to Kafka or Event Hubs."""
+
+from __future__ import annotations
+
+import math
+import sys
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from emitter.cli.options import ConfigPathOption, ScenarioOption, SeedOption, build_config, split_names
+from emitter.cli.stream_display import StatusLine, print_stream_summary
+from emitter.errors import ConfigError
+from emitter.scenarios import get_scenario
+from emitter.stream.rate_profile import parse_duration, parse_rate_profile
+from emitter.stream.runner import StreamSettings
+from emitter.stream.session import VALUE_FORMATS, Delivery, stream
+from emitter.stream.targets import TARGET_KINDS, TargetOptions
+from emitter.stream.targets.kafka import parse_producer_properties
+
+
+def stream_command(
+    tables: Annotated[
+        str | None, typer.Option("--tables", help="Comma-separated fact tables to stream (default: all).")
+    ] = None,
+    emit_interval_ms: Annotated[
+        int | None, typer.Option("--emit-interval-ms", help="Tick length. Default: realtime.emit_interval_ms (500).")
+    ] = None,
+    burst: Annotated[
+        int | None,
+        typer.Option("--burst", help="Events per tick in live mode. Default: realtime.burst (100)."),
+    ] = None,
+    target: Annotated[
+        str | None,
+        typer.Option("--target", help=f"Where events go: {', '.join(TARGET_KINDS)}.", envvar="EMITTER_TARGET"),
+    ] = None,
+    bootstrap_servers: Annotated[
+        str | None,
+        typer.Option("--bootstrap-servers", help="Kafka brokers HOST:PORT[,...].", envvar="EMITTER_BOOTSTRAP_SERVERS"),
+    ] = None,
+    schema_registry: Annotated[
+        str | None,
+        typer.Option(
+            "--schema-registry",
+            help="Schema Registry URL: Confluent wire format. Without it, Avro single-object encoding.",
+            envvar="EMITTER_SCHEMA_REGISTRY",
+        ),
+    ] = None,
+    topic_prefix: Annotated[
+        str | None, typer.Option("--topic-prefix", help="Topic = prefix + table. Default: stream.topic_prefix.")
+    ] = None,
+    partitions: Annotated[
+        int | None, typer.Option("--partitions", help="Partitions for topics that don't exist yet.")
+    ] = None,
+    duration: Annotated[str | None, typer.Option("--duration", help="Stop after this long, e.g. 30s or 10m.")] = None,
+    max_events: Annotated[int | None, typer.Option("--max-events", help="Stop after this many events.")] = None,
+    speed: Annotated[
+        str,
+        typer.Option("--speed", help="With --start: simulated seconds per real second, or 'max' for no pacing."),
+    ] = "1",
+    start: Annotated[
+        str,
+        typer.Option("--start", help="'now' (live timestamps) or a model time to replay from, e.g. 2024-01-01T00:00."),
+    ] = "now",
+    end: Annotated[
+        str | None, typer.Option("--end", help="With --start: stop before this model time, e.g. 2024-01-02T00:00.")
+    ] = None,
+    rate_profile: Annotated[
+        str | None,
+        typer.Option(
+            "--rate-profile",
+            help="Live mode load shape instead of --burst: constant:R, ramp:A:B:30s, steps:R1,R2:30s, "
+            "spike:BASE:PEAK:60s:5s, diurnal:LOW:HIGH[:PERIOD].",
+        ),
+    ] = None,
+    value_format: Annotated[
+        str, typer.Option("--format", help=f"Message values: {', '.join(VALUE_FORMATS)} (json is for debugging).")
+    ] = "avro",
+    producer_property: Annotated[
+        list[str] | None,
+        typer.Option("--producer-property", help="librdkafka property k=v (repeatable), e.g. linger.ms=50."),
+    ] = None,
+    compression: Annotated[
+        str | None, typer.Option("--compression", help="Producer compression (default lz4; gzip on Event Hubs).")
+    ] = None,
+    connection_string: Annotated[
+        str | None,
+        typer.Option(
+            "--connection-string",
+            help="Event Hubs connection string (or EVENTHUBS_CONNECTION_STRING).",
+            envvar="EVENTHUBS_CONNECTION_STRING",
+            show_envvar=True,
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No live status or summary.")] = False,
+    seed: SeedOption = None,
+    scenario: ScenarioOption = None,
+    config_path: ConfigPathOption = None,
+) -> None:
+    """Emit the model's events to Kafka or Event Hubs, paced by a clock.
+
+    Live (default): every --emit-interval-ms, --burst events leave, stamped with the wall clock.
+    Replay (--start T): the timeline from T at --speed times real time, timestamps as simulated;
+    the events of a day then equal that day's backfill rows.
+    """
+    config = build_config(
+        config_path,
+        {
+            "seed": seed,
+            "scenario": scenario,
+            "realtime": {"emit_interval_ms": emit_interval_ms, "burst": burst},
+            "stream": {
+                "target": target,
+                "bootstrap_servers": bootstrap_servers,
+                "topic_prefix": topic_prefix,
+                "partitions": partitions,
+            },
+        },
+    )
+    model = get_scenario(config)
+    replay = start.strip().lower() != "now"
+    settings = StreamSettings(
+        tables=tuple(split_names(tables) or model.fact_tables),
+        topic_prefix=config.stream.topic_prefix,
+        interval_ms=config.realtime.emit_interval_ms,
+        burst=config.realtime.burst,
+        start=_moment(start, "--start") if replay else None,
+        speed=_speed(speed),
+        end=_moment(end, "--end") if end else None,
+        duration_s=parse_duration(duration, "--duration") if duration else None,
+        max_events=max_events,
+        rate_profile=parse_rate_profile(rate_profile) if rate_profile else None,
+    )
+    if not replay and (end or speed != "1"):
+        raise ConfigError("--end and --speed replay a model timeline: give --start too (e.g. --start 2024-01-01T00:00)")
+    if replay and rate_profile:
+        raise ConfigError("--rate-profile shapes live streams: drop --start, or drop --rate-profile")
+    delivery = Delivery(
+        target=config.stream.target,
+        options=TargetOptions(
+            bootstrap_servers=config.stream.bootstrap_servers,
+            connection_string=connection_string,
+            producer_properties=parse_producer_properties(producer_property or []),
+            compression=compression,
+        ),
+        value_format=value_format,
+        schema_registry=schema_registry,
+        partitions=config.stream.partitions,
+    )
+    show = not quiet and sys.stderr.isatty()
+    console = Console(stderr=True)
+    status = StatusLine(console) if show else None
+    try:
+        result = stream(config, settings, delivery, on_status=status.update if status else None)
+    finally:
+        if status:
+            status.close()
+    if not quiet:
+        print_stream_summary(result, settings, console)
+
+
+def _moment(text: str, flag: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"{flag}: {text!r} is not a time; use e.g. 2024-01-01 or 2024-01-01T13:30") from None
+
+
+def _speed(text: str) -> float:
+    if text.strip().lower() == "max":
+        return math.inf
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(f"--speed: {text!r} is not a number; use e.g. 1, 60 or max") from None
+    if value <= 0:
+        raise ConfigError("--speed: must be above 0 (or 'max')")
+    return value

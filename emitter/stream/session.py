@@ -1,0 +1,110 @@
+"""One ``emitter stream`` run: open the target, create topics, encode, pace, flush, close."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from types import FrameType
+
+import pyarrow as pa
+from confluent_kafka.schema_registry import SchemaRegistryClient
+
+from emitter.avro.framing import ConfluentFraming, Framing, SingleObjectFraming
+from emitter.avro.json_values import encode_json
+from emitter.avro.schemas import load_schema
+from emitter.config import Config
+from emitter.errors import ConfigError
+from emitter.scenarios import get_scenario
+from emitter.stream.runner import StreamSettings, StreamStatus, StreamSummary, run_stream
+from emitter.stream.targets import Target, TargetOptions, TargetStats, open_target
+
+VALUE_FORMATS = ("avro", "json")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where and how events go."""
+
+    target: str = "kafka"
+    options: TargetOptions = field(default_factory=TargetOptions)
+    value_format: str = "avro"
+    # Confluent wire format when set (a URL, or a SchemaRegistryClient), single-object encoding otherwise
+    schema_registry: str | SchemaRegistryClient | None = None
+    partitions: int = 6
+
+
+@dataclass
+class StreamResult:
+    summary: StreamSummary
+    target: TargetStats
+    framing: str
+
+
+def make_encoder(scenario: str, delivery: Delivery) -> tuple[Callable[[str, str, pa.Table], list[bytes]], str]:
+    """(table, topic, batch) → framed message values, and a name for the framing used."""
+    if delivery.value_format == "json":
+        return (lambda table, topic, batch: encode_json(batch).messages()), "json"
+    if delivery.value_format != "avro":
+        choices = ", ".join(VALUE_FORMATS)
+        raise ConfigError(f"format: unknown value format {delivery.value_format!r}; use one of {choices}")
+    framing: Framing = ConfluentFraming(delivery.schema_registry) if delivery.schema_registry else SingleObjectFraming()
+
+    def encode(table: str, topic: str, batch: pa.Table) -> list[bytes]:
+        return framing.encode(batch, load_schema(scenario, table), topic).messages()
+
+    return encode, framing.name
+
+
+@contextlib.contextmanager
+def stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGINT and SIGTERM ask the stream to stop: in-flight events are flushed before exit."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def stream(
+    config: Config,
+    settings: StreamSettings,
+    delivery: Delivery,
+    on_status: Callable[[StreamStatus, TargetStats], None] | None = None,
+    stop: threading.Event | None = None,
+    target: Target | None = None,
+) -> StreamResult:
+    """Run a stream to completion (or until SIGINT/SIGTERM) and return what was sent and delivered."""
+    scenario = get_scenario(config)
+    unknown = sorted(set(settings.tables) - set(scenario.fact_tables))
+    if unknown:
+        raise ConfigError(
+            f"tables: {', '.join(unknown)} can't be streamed; choose from {', '.join(scenario.fact_tables)}"
+        )
+    encode, framing = make_encoder(scenario.name, delivery)
+    target = target or open_target(delivery.target, delivery.options)
+    stop = stop or threading.Event()
+    failed = True
+    try:
+        target.ensure_topics([settings.topic_prefix + t for t in settings.tables], delivery.partitions)
+        status = (lambda s: on_status(s, target.stats())) if on_status else None
+        with stop_on_signals(stop):
+            summary = run_stream(scenario, settings, encode, target, stop=stop, on_status=status)
+        failed = False
+    finally:
+        if failed:
+            with contextlib.suppress(Exception):
+                target.close(timeout=10)
+        else:
+            target.close()
+    return StreamResult(summary, target.stats(), framing)
