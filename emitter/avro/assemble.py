@@ -26,10 +26,11 @@ U8 = npt.NDArray[np.uint8]
 I64 = npt.NDArray[np.int64]
 Mask = npt.NDArray[np.bool_]
 
-# A ragged piece is padded into the row matrix while padding costs at most this many bytes per row...
+# A ragged piece is padded into the row matrix while its longest row is at most this wide...
 _PAD_FREE_WIDTH = 48
-# ...or at most this factor over its real size.
+# ...or, up to a hard limit of width, while padding costs at most this factor over its real size.
 _PAD_FACTOR = 3
+_PAD_MAX_WIDTH = 512
 # The most length combinations one mask lookup table may hold (rows of the table).
 _MASK_COMBOS = 4096
 
@@ -63,7 +64,9 @@ class Ragged:
     def fits_matrix(self) -> bool:
         """Whether padding this piece to its longest row stays cheap."""
         width = self.max_length()
-        return width <= _PAD_FREE_WIDTH or width * len(self.lengths) <= _PAD_FACTOR * len(self.data)
+        if width <= _PAD_FREE_WIDTH:
+            return True
+        return width <= _PAD_MAX_WIDTH and width * len(self.lengths) <= _PAD_FACTOR * len(self.data)
 
 
 Piece = Padded | Ragged
@@ -166,18 +169,18 @@ def _mask(extents: Sequence[_Extent], n: int) -> Mask | None:
     Consecutive pieces are grouped while the product of their distinct lengths stays small; each
     group's mask is a lookup of a per-row code (the lengths in mixed radix) in a table of rows.
     """
+    if all(e.lengths is None for e in extents):
+        return None
     spans = [_span(e) for e in extents]
     groups: list[list[int]] = []
-    combos = _MASK_COMBOS + 1
+    combos = 1
     for index, (_, _, span) in enumerate(spans):
-        if combos * span <= _MASK_COMBOS:
+        if groups and combos * span <= _MASK_COMBOS:
             groups[-1].append(index)
             combos *= span
         else:
             groups.append([index])
             combos = span
-    if all(spans[i][2] == 1 and extents[i].lengths is None for i in range(len(extents))):
-        return None
     width = sum(e.width for e in extents)
     if len(groups) == 1:
         return _group_mask([extents[i] for i in groups[0]], [spans[i] for i in groups[0]], n)

@@ -18,17 +18,19 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import fastavro
 import pyarrow as pa
-from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
 from fastavro.schema import fingerprint as _fastavro_fingerprint
 from fastavro.schema import to_parsing_canonical_form
 
 from emitter.avro.encode import EncodedBatch, encode_table
 from emitter.avro.schemas import AvroSchema
 from emitter.errors import EmitterError
+
+if TYPE_CHECKING:  # the registry client pulls in an HTTP stack: imported only when a registry is used
+    from confluent_kafka.schema_registry import SchemaRegistryClient
 
 SINGLE_OBJECT_MAGIC = b"\xc3\x01"
 CONFLUENT_MAGIC = b"\x00"
@@ -78,7 +80,7 @@ class Framing(ABC):
             raise FramingError(f"{self.name} framing needs an Avro-encoded batch that carries its schema")
         return encoded.with_prefix(self.header(encoded.schema, topic))
 
-    def encode(self, table: pa.Table, schema: AvroSchema, topic: str) -> EncodedBatch:
+    def encode(self, table: pa.Table | pa.RecordBatch, schema: AvroSchema, topic: str) -> EncodedBatch:
         """Encode and frame in one pass: the header is just one more constant column."""
         return encode_table(table, schema, prefix=self.header(schema, topic))
 
@@ -94,9 +96,9 @@ class SingleObjectFraming(Framing):
             self.header(schema, "")
 
     def header(self, schema: AvroSchema, topic: str) -> bytes:
-        print_ = fingerprint(schema)
-        self._schemas.setdefault(print_, schema)
-        return SINGLE_OBJECT_MAGIC + print_
+        digest = fingerprint(schema)
+        self._schemas.setdefault(digest, schema)
+        return SINGLE_OBJECT_MAGIC + digest
 
     @property
     def schemas_by_fingerprint(self) -> dict[bytes, AvroSchema]:
@@ -124,6 +126,8 @@ class ConfluentFraming(Framing):
         auto_register: bool = True,
     ) -> None:
         if isinstance(registry, str):
+            from confluent_kafka.schema_registry import SchemaRegistryClient
+
             self.url = registry
             self.client: SchemaRegistryClient = SchemaRegistryClient.new_client({**(conf or {}), "url": registry})
         else:
@@ -148,6 +152,8 @@ class ConfluentFraming(Framing):
             return self._ids[key]
 
     def _ask_registry(self, subject: str, schema: AvroSchema) -> int:
+        from confluent_kafka.schema_registry import Schema
+
         registry_schema = Schema(json.dumps(schema), "AVRO")
         try:
             if self.auto_register:
@@ -196,12 +202,12 @@ class MessageDecoder:
             return schema, _read_body(schema, data[_CONFLUENT_HEADER:])
         raise FramingError(f"not a framed Avro message: starts with {data[:4].hex() or 'nothing'}")
 
-    def _single_object_schema(self, print_: bytes) -> AvroSchema:
+    def _single_object_schema(self, digest: bytes) -> AvroSchema:
         try:
-            return self._by_fingerprint[print_]
+            return self._by_fingerprint[digest]
         except KeyError:
             raise FramingError(
-                f"single-object message with unknown schema fingerprint {print_.hex()}; "
+                f"single-object message with unknown schema fingerprint {digest.hex()}; "
                 f"known: {', '.join(p.hex() for p in self._by_fingerprint) or 'none'}"
             ) from None
 

@@ -1,37 +1,15 @@
-"""Turn a slice of the timeline into keyed, encoded messages per topic."""
+"""Sending segments: slice keys and bodies, add the framing header, restamp live events."""
 
 from __future__ import annotations
-
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 
+from emitter.avro.framing import Framing
+from emitter.avro.json_values import encode_json
+from emitter.avro.schemas import load_schema
 from emitter.core.columns import timestamps
-from emitter.stream.timeline import DayEvents
-
-# event-time columns besides event_ts that move with it when a live stream restamps events
-SHIFTED_WITH_EVENT_TS = ("eta", "etd")
-
-
-@dataclass
-class TableSlice:
-    """The rows of one table inside a slice of the merged timeline (always a contiguous range)."""
-
-    table: str
-    batch: pa.Table
-
-
-def table_slices(events: DayEvents, start: int, stop: int) -> Iterator[TableSlice]:
-    """Per table, in table order, the rows of merged events ``start:stop``."""
-    which = events.table[start:stop]
-    rows = events.row[start:stop]
-    for index in np.unique(which):
-        mine = rows[which == index]
-        # merging preserves each table's own order, so its rows in any slice are contiguous
-        name = events.names[int(index)]
-        yield TableSlice(name, events.tables[name].slice(int(mine[0]), int(mine.size)))
+from emitter.stream.segments import SHIFTED_WITH_EVENT_TS, Segment
 
 
 def restamp(batch: pa.Table, now_us: int) -> pa.Table:
@@ -46,5 +24,69 @@ def restamp(batch: pa.Table, now_us: int) -> pa.Table:
     return out
 
 
-Encoder = Callable[[str, pa.Table], list[bytes]]
-KeyFn = Callable[[str, pa.Table], list[bytes]]
+def avro_long(value: int) -> bytes:
+    """Zigzag varint of one long: the Avro encoding of a timestamp-micros value."""
+    z = (value << 1) ^ (value >> 63)
+    out = bytearray()
+    while z > 0x7F:
+        out.append((z & 0x7F) | 0x80)
+        z >>= 7
+    out.append(z)
+    return bytes(out)
+
+
+class Emitter:
+    """Turns slices of segments into (topic, keys, values) for the target."""
+
+    def __init__(self, scenario: str, framing: Framing | None, topic_prefix: str) -> None:
+        self.scenario = scenario
+        self.framing = framing  # None: JSON values
+        self.topic_prefix = topic_prefix
+        self._headers: dict[str, bytes] = {}
+
+    @property
+    def name(self) -> str:
+        return self.framing.name if self.framing else "json"
+
+    def header(self, table: str) -> bytes:
+        """Framing bytes before every message of ``table`` (asked from the registry once)."""
+        if table not in self._headers:
+            self._headers[table] = (
+                self.framing.header(load_schema(self.scenario, table), self.topic_prefix + table)
+                if self.framing
+                else b""
+            )
+        return self._headers[table]
+
+    def messages(
+        self, segment: Segment, lo: int, hi: int, now_us: int | None
+    ) -> list[tuple[str, list[bytes], list[bytes]]]:
+        """Per table touched by events ``lo:hi``: (topic, keys, values); live events stamped with ``now_us``."""
+        out = []
+        which, rows = segment.table[lo:hi], segment.row[lo:hi]
+        for index in np.unique(which):
+            mine = rows[which == index]
+            a, b = int(mine[0]), int(mine[-1]) + 1  # a table's rows are contiguous in event order
+            name = segment.names[int(index)]
+            part = segment.tables[int(index)]
+            header = self.header(name)
+            if now_us is None:
+                assert part.body is not None
+                bodies = part.body.items(a, b)
+                values = [header + v for v in bodies] if header else bodies
+            elif part.head is not None and part.tail is not None:
+                stamp = avro_long(now_us)
+                values = [
+                    header + h + stamp + t for h, t in zip(part.head.items(a, b), part.tail.items(a, b), strict=True)
+                ]
+            else:
+                assert part.batch is not None
+                batch = restamp(part.batch.slice(a, b - a), now_us)
+                if self.framing is None:
+                    values = encode_json(batch).messages()
+                else:
+                    values = self.framing.encode(
+                        batch, load_schema(self.scenario, name), self.topic_prefix + name
+                    ).messages()
+            out.append((self.topic_prefix + name, part.keys.items(a, b), values))
+        return out

@@ -6,31 +6,32 @@ Two ways to pace:
 - simulated clock (a start time): the model's timeline is replayed from the start at ``speed`` times
   real time, each event leaving when the clock passes its own (simulated) timestamp;
   ``speed=inf`` replays as fast as the target accepts.
+The timeline is generated and encoded ahead of the clock by a worker process (see feeder).
 """
 
 from __future__ import annotations
 
 import math
-import queue
 import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
-from emitter.core.clock import day_start_us
-from emitter.scenarios.base import Scenario
-from emitter.stream.emission import restamp, table_slices
+from emitter.config import Config
+from emitter.stream.emission import Emitter
+from emitter.stream.feeder import Feeder, FeedSpec
 from emitter.stream.pacing import Lateness, Ticker
 from emitter.stream.rate_profile import RateProfile
-from emitter.stream.timeline import DayEvents, timeline, to_micros
+from emitter.stream.segments import Segment
+from emitter.stream.timeline import to_micros
 
 FULL_SPEED_CHUNK = 20_000  # events per step when not paced
 
 
 class Target(Protocol):
-    def send(self, topic: str, keys: list[bytes], values: list[bytes]) -> None: ...
-    def flush(self, timeout: float = ...) -> None: ...
+    def send(self, topic: str, keys: Sequence[bytes], values: Sequence[bytes]) -> None: ...
+    def flush(self, timeout: float | None = None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class StreamSettings:
     duration_s: float | None = None
     max_events: int | None = None
     rate_profile: RateProfile | None = None
+    value_format: str = "avro"
 
     @property
     def live(self) -> bool:
@@ -68,12 +70,11 @@ class StreamSummary:
     sent: dict[str, int]
     bytes: int
     lateness: Lateness
-    target_rate: float | None  # events/s asked for (live mode)
+    target_rate: float | None  # events/s asked for (live mode with a fixed burst)
     stopped_by: str
     first_event_us: int | None = None
     last_event_us: int | None = None
     max_lag_s: float = 0.0
-    extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -84,47 +85,65 @@ class StreamSummary:
         return self.total / self.elapsed_s if self.elapsed_s > 0 else 0.0
 
 
-class _Prefetch:
-    """Generate the next day in a background thread while the current one streams."""
+class _Cursor:
+    """Position in the segment stream."""
 
-    def __init__(self, days: Iterator[DayEvents]) -> None:
-        self._queue: queue.Queue[DayEvents | BaseException] = queue.Queue(maxsize=1)
-        self._days = days
-        self._thread = threading.Thread(target=self._run, name="emitter-prefetch", daemon=True)
-        self._thread.start()
+    def __init__(self, feeder: Feeder) -> None:
+        self.feeder = feeder
+        self.segment: Segment | None = feeder.next()
+        self.pos = 0
 
-    def _run(self) -> None:
-        try:
-            for day in self._days:
-                self._queue.put(day)
-        except BaseException as exc:  # surfaced in the streaming thread
-            self._queue.put(exc)
+    @property
+    def exhausted(self) -> bool:
+        return self.segment is None
 
-    def next(self) -> DayEvents:
-        item = self._queue.get()
-        if isinstance(item, BaseException):
-            raise item
-        return item
+    def advance(self) -> None:
+        self.segment, self.pos = self.feeder.next(), 0
+
+    def upcoming(self) -> int | None:
+        """Event time of the next unsent event (None at the end of the timeline)."""
+        while self.segment is not None and self.pos >= len(self.segment):
+            self.advance()
+        return None if self.segment is None else int(self.segment.ts[self.pos])
 
 
 def run_stream(
-    scenario: Scenario,
+    config: Config,
     settings: StreamSettings,
-    encode: Callable[[str, str, object], list[bytes]],
+    emitter: Emitter,
     target: Target,
     stop: threading.Event | None = None,
     on_status: Callable[[StreamStatus], None] | None = None,
     status_every_s: float = 0.5,
 ) -> StreamSummary:
-    """Stream until a stop condition (duration, max events, end time) or ``stop`` is set; flush; summarize."""
+    """Stream until a stop condition (duration, max events, end time, ``stop``), flush, and summarize."""
     stop = stop or threading.Event()
     start_us = to_micros(settings.start) if settings.start else to_micros(datetime.now().astimezone())
     end_us = to_micros(settings.end) if settings.end else None
-    days = _Prefetch(timeline(scenario, settings.tables, start_us))
+    spec = FeedSpec(
+        config.model_dump(mode="json"), settings.tables, start_us, end_us, settings.value_format, settings.live
+    )
+    feeder = Feeder(spec)
+    try:
+        return _loop(settings, emitter, target, stop, on_status, status_every_s, start_us, feeder)
+    finally:
+        feeder.close()
+
+
+def _loop(
+    settings: StreamSettings,
+    emitter: Emitter,
+    target: Target,
+    stop: threading.Event,
+    on_status: Callable[[StreamStatus], None] | None,
+    status_every_s: float,
+    start_us: int,
+    feeder: Feeder,
+) -> StreamSummary:
     sent = {t: 0 for t in settings.tables}
     nbytes = 0
     paced = settings.live or math.isfinite(settings.speed)
-    current, pos = days.next(), 0  # before the clock starts: the first day takes a moment to build
+    cursor = _Cursor(feeder)  # waits for the first segment before the clock starts
     ticker = Ticker(settings.interval_ms * 1_000_000 if paced else 0)
     carry = 0.0
     first_us: int | None = None
@@ -133,18 +152,33 @@ def run_stream(
     next_status = status_every_s
     stopped_by = "stopped"
 
-    def emit(events: DayEvents, lo: int, hi: int, now_us: int | None) -> None:
+    def emit(count: int, now_us: int | None) -> int:
+        """Send up to ``count`` events from the cursor (crossing segments); return how many went."""
         nonlocal nbytes, first_us, last_us
-        for part in table_slices(events, lo, hi):
-            batch = restamp(part.batch, now_us) if now_us is not None else part.batch
-            topic = settings.topic_prefix + part.table
-            values = encode(part.table, topic, batch)
-            keys = [k.encode() for k in scenario.event_keys(part.table, batch).to_pylist()]
-            target.send(topic, keys, values)
-            sent[part.table] += len(values)
-            nbytes += sum(map(len, values))
-        first_us = first_us if first_us is not None else int(events.ts[lo])
-        last_us = int(events.ts[hi - 1])
+        done = 0
+        while done < count and cursor.upcoming() is not None:
+            segment = cursor.segment
+            assert segment is not None
+            hi = min(len(segment), cursor.pos + count - done)
+            for topic, keys, values in emitter.messages(segment, cursor.pos, hi, now_us):
+                target.send(topic, keys, values)
+                sent[topic[len(settings.topic_prefix) :]] += len(values)
+                nbytes += sum(map(len, values))
+            first_us = first_us if first_us is not None else int(segment.ts[cursor.pos])
+            last_us = int(segment.ts[hi - 1])
+            done += hi - cursor.pos
+            cursor.pos = hi
+        return done
+
+    def due_before(limit: float) -> int:
+        """How many events from the cursor have event time ≤ ``limit`` (within the current segment)."""
+        if cursor.upcoming() is None:
+            return 0
+        segment = cursor.segment
+        assert segment is not None
+        if limit == math.inf:
+            return len(segment) - cursor.pos
+        return int(segment.ts.searchsorted(limit, side="right")) - cursor.pos
 
     while True:
         if stop.is_set():
@@ -157,6 +191,9 @@ def run_stream(
         if settings.duration_s is not None and ticker.offset_s(ticker.tick) >= settings.duration_s:
             stopped_by = "duration"
             break
+        if cursor.upcoming() is None:
+            stopped_by = "end"
+            break
         ticker.wait()
         elapsed = ticker.elapsed_s()
         room = settings.max_events - total if settings.max_events is not None else math.inf
@@ -168,50 +205,29 @@ def run_stream(
                 carry -= want
             else:
                 want = settings.burst
-            want = int(min(want, room))
-            now_us = to_micros(datetime.now().astimezone())
-            while want > 0:
-                take = min(want, len(current) - pos)
-                if take > 0:
-                    emit(current, pos, pos + take, now_us)
-                    pos += take
-                    want -= take
-                if pos >= len(current):
-                    current, pos = days.next(), 0
+            emit(int(min(want, room)), to_micros(datetime.now().astimezone()))
         else:
             clock = start_us + elapsed * settings.speed * 1e6 if paced else math.inf
             budget = room if paced else min(room, FULL_SPEED_CHUNK)
-            while budget > 0:
-                due = len(current) if clock == math.inf else int(current.ts.searchsorted(clock, side="right"))
-                if end_us is not None:
-                    due = min(due, int(current.ts.searchsorted(end_us, side="left")))
-                hi = int(min(due, pos + budget))
-                if hi > pos:
-                    emit(current, pos, hi, None)
-                    budget -= hi - pos
-                    pos = hi
-                tomorrow = day_start_us(current.day + timedelta(days=1))
-                if pos < len(current) or tomorrow > clock or (end_us is not None and tomorrow >= end_us):
-                    break
-                current, pos = days.next(), 0
-            upcoming = int(current.ts[pos]) if pos < len(current) else day_start_us(current.day + timedelta(days=1))
-            if end_us is not None and upcoming >= end_us:
-                stopped_by = "end"
-                break
-            if clock != math.inf:
-                max_lag = max(max_lag, (clock - upcoming) / 1e6 if pos < len(current) else 0.0)
+            while budget > 0 and (due := due_before(clock)) > 0:
+                budget -= emit(int(min(due, budget)), None)
+            upcoming = cursor.upcoming()
+            if upcoming is not None and clock != math.inf:
+                max_lag = max(max_lag, (clock - upcoming) / 1e6)
 
         if on_status is not None and elapsed >= next_status:
             next_status = elapsed + status_every_s
-            lag = 0.0
-            if not settings.live and paced and pos < len(current):
-                lag = max(0.0, (start_us + elapsed * settings.speed * 1e6 - int(current.ts[pos])) / 1e6)
+            upcoming = cursor.upcoming() if not settings.live and paced else None
+            lag = max(0.0, (start_us + elapsed * settings.speed * 1e6 - upcoming) / 1e6) if upcoming else 0.0
             on_status(StreamStatus(elapsed, dict(sent), lag))
 
+    emitted_s = ticker.elapsed_s()
     target.flush()
-    # paced runs are measured over the ticks they ran, so N ticks of a burst give exactly the asked-for rate
+    delivered_s = ticker.elapsed_s()
+    # paced live runs are measured over the ticks they ran (N ticks of a burst = the asked-for rate), or the
+    # wall time if that was longer because the emitter fell behind; replays until everything is delivered
     return StreamSummary(
-        elapsed_s=ticker.offset_s(ticker.tick) if paced and settings.live else ticker.elapsed_s(),
+        elapsed_s=max(ticker.offset_s(ticker.tick), emitted_s) if paced and settings.live else delivered_s,
         sent=sent,
         bytes=nbytes,
         lateness=ticker.lateness,

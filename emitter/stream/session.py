@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import signal
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import FrameType
 
-import pyarrow as pa
 from confluent_kafka.schema_registry import SchemaRegistryClient
 
 from emitter.avro.framing import ConfluentFraming, Framing, SingleObjectFraming
-from emitter.avro.json_values import encode_json
-from emitter.avro.schemas import load_schema
 from emitter.config import Config
 from emitter.errors import ConfigError
 from emitter.scenarios import get_scenario
+from emitter.stream.emission import Emitter
 from emitter.stream.runner import StreamSettings, StreamStatus, StreamSummary, run_stream
 from emitter.stream.targets import Target, TargetOptions, TargetStats, open_target
 
@@ -43,19 +42,15 @@ class StreamResult:
     framing: str
 
 
-def make_encoder(scenario: str, delivery: Delivery) -> tuple[Callable[[str, str, pa.Table], list[bytes]], str]:
-    """(table, topic, batch) → framed message values, and a name for the framing used."""
-    if delivery.value_format == "json":
-        return (lambda table, topic, batch: encode_json(batch).messages()), "json"
-    if delivery.value_format != "avro":
+def make_emitter(scenario: str, delivery: Delivery, topic_prefix: str) -> Emitter:
+    """Framed Avro (Confluent wire format with a registry, single-object without) or JSON values."""
+    if delivery.value_format not in VALUE_FORMATS:
         choices = ", ".join(VALUE_FORMATS)
         raise ConfigError(f"format: unknown value format {delivery.value_format!r}; use one of {choices}")
+    if delivery.value_format == "json":
+        return Emitter(scenario, None, topic_prefix)
     framing: Framing = ConfluentFraming(delivery.schema_registry) if delivery.schema_registry else SingleObjectFraming()
-
-    def encode(table: str, topic: str, batch: pa.Table) -> list[bytes]:
-        return framing.encode(batch, load_schema(scenario, table), topic).messages()
-
-    return encode, framing.name
+    return Emitter(scenario, framing, topic_prefix)
 
 
 @contextlib.contextmanager
@@ -91,7 +86,8 @@ def stream(
         raise ConfigError(
             f"tables: {', '.join(unknown)} can't be streamed; choose from {', '.join(scenario.fact_tables)}"
         )
-    encode, framing = make_encoder(scenario.name, delivery)
+    emitter = make_emitter(scenario.name, delivery, settings.topic_prefix)
+    settings = dataclasses.replace(settings, value_format=delivery.value_format)
     target = target or open_target(delivery.target, delivery.options)
     stop = stop or threading.Event()
     failed = True
@@ -99,7 +95,7 @@ def stream(
         target.ensure_topics([settings.topic_prefix + t for t in settings.tables], delivery.partitions)
         status = (lambda s: on_status(s, target.stats())) if on_status else None
         with stop_on_signals(stop):
-            summary = run_stream(scenario, settings, encode, target, stop=stop, on_status=status)
+            summary = run_stream(config, settings, emitter, target, stop=stop, on_status=status)
         failed = False
     finally:
         if failed:
@@ -107,4 +103,4 @@ def stream(
                 target.close(timeout=10)
         else:
             target.close()
-    return StreamResult(summary, target.stats(), framing)
+    return StreamResult(summary, target.stats(), emitter.name)

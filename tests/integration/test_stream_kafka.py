@@ -18,7 +18,7 @@ import fastavro
 import pytest
 
 from emitter.backfill import run_backfill
-from emitter.config import Config, load_config
+from emitter.config import load_config
 from emitter.formats.readers import read_table
 from emitter.stream.runner import StreamSettings
 from emitter.stream.session import Delivery, stream
@@ -165,7 +165,7 @@ def test_store_events_share_a_partition_per_store_across_topics(kafka_bootstrap:
     assert partition_of and all(len(p) == 1 for p in partition_of.values()), partition_of
     # lines follow their receipt within the partition
     receipts = {}
-    for partition, offset, _, value in read_all(kafka_bootstrap, prefix + "receipts"):
+    for partition, _, _, value in read_all(kafka_bootstrap, prefix + "receipts"):
         receipts[_decode_single_object(value, schemas)[1]["receipt_id"]] = partition
     for partition, _, _, value in read_all(kafka_bootstrap, prefix + "receipt_lines"):
         assert receipts[_decode_single_object(value, schemas)[1]["receipt_id"]] == partition
@@ -245,7 +245,3 @@ def test_sigterm_flushes_everything_sent(kafka_bootstrap: str, tmp_path: Path) -
     assert reported > 0
     assert len(seen) == reported
     assert len(set(seen)) == len(seen)
-
-
-def _unused(config: Config) -> None:  # keeps the import used for type checkers
-    del config
