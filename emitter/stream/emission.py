@@ -48,8 +48,12 @@ class Emitter:
     def name(self) -> str:
         return self.framing.name if self.framing else "json"
 
+    def headers(self, tables: tuple[str, ...]) -> dict[str, bytes]:
+        """Framing bytes before every message, per table (a registry is asked once per topic, up front)."""
+        return {t: self.header(t) for t in tables}
+
     def header(self, table: str) -> bytes:
-        """Framing bytes before every message of ``table`` (asked from the registry once)."""
+        """Framing bytes before every message of ``table``."""
         if table not in self._headers:
             self._headers[table] = (
                 self.framing.header(load_schema(self.scenario, table), self.topic_prefix + table)
@@ -69,24 +73,19 @@ class Emitter:
             a, b = int(mine[0]), int(mine[-1]) + 1  # a table's rows are contiguous in event order
             name = segment.names[int(index)]
             part = segment.tables[int(index)]
-            header = self.header(name)
             if now_us is None:
                 assert part.body is not None
-                bodies = part.body.items(a, b)
-                values = [header + v for v in bodies] if header else bodies
+                values = part.body.items(a, b)
             elif part.head is not None and part.tail is not None:
                 stamp = avro_long(now_us)
-                values = [
-                    header + h + stamp + t for h, t in zip(part.head.items(a, b), part.tail.items(a, b), strict=True)
-                ]
+                values = [h + stamp + t for h, t in zip(part.head.items(a, b), part.tail.items(a, b), strict=True)]
             else:
                 assert part.batch is not None
                 batch = restamp(part.batch.slice(a, b - a), now_us)
                 if self.framing is None:
                     values = encode_json(batch).messages()
                 else:
-                    values = self.framing.encode(
-                        batch, load_schema(self.scenario, name), self.topic_prefix + name
-                    ).messages()
+                    topic = self.topic_prefix + name
+                    values = self.framing.encode(batch, load_schema(self.scenario, name), topic).messages()
             out.append((self.topic_prefix + name, part.keys.items(a, b), values))
         return out

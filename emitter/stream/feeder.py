@@ -31,6 +31,7 @@ class FeedSpec:
     end_us: int | None
     value_format: str
     live: bool
+    headers: dict[str, bytes]  # framing header per table
 
 
 class Done:
@@ -47,7 +48,7 @@ def _feed(spec: FeedSpec, out: Any) -> None:
 
         scenario = get_scenario(Config.model_validate(spec.config))
         for events in timeline(scenario, spec.tables, spec.start_us):
-            for segment in build_segments(events, scenario, spec.value_format, spec.live):
+            for segment in build_segments(events, scenario, spec.value_format, spec.live, spec.headers):
                 if spec.end_us is not None and segment.ts.size and int(segment.ts[0]) >= spec.end_us:
                     out.put(Done())
                     return
@@ -66,26 +67,13 @@ def _feed(spec: FeedSpec, out: Any) -> None:
 
 
 def _truncate(segment: Segment, keep: int) -> Segment:
-    """The first ``keep`` events of a segment (its per-table rows stay a prefix, so trim each table)."""
-    from emitter.stream.segments import FlatBytes, SegmentTable
-
+    """The first ``keep`` events of a segment (each table keeps a prefix of its rows)."""
     which = segment.table[:keep]
     tables = {}
-    for index, rows in segment.tables.items():
+    for index, part in segment.tables.items():
         n = int((which == index).sum())
-        if n == 0:
-            continue
-
-        def cut(flat: FlatBytes | None, n: int = n) -> FlatBytes | None:
-            return None if flat is None else FlatBytes(flat.data[: int(flat.bounds[n])], flat.bounds[: n + 1])
-
-        tables[index] = SegmentTable(
-            cut(rows.keys) or rows.keys,
-            cut(rows.body),
-            cut(rows.head),
-            cut(rows.tail),
-            None if rows.batch is None else rows.batch.slice(0, n),
-        )
+        if n:
+            tables[index] = part.rows(0, n)
     return Segment(segment.day, segment.names, segment.ts[:keep], which, segment.row[:keep], tables)
 
 

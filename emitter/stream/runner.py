@@ -121,7 +121,13 @@ def run_stream(
     start_us = to_micros(settings.start) if settings.start else to_micros(datetime.now().astimezone())
     end_us = to_micros(settings.end) if settings.end else None
     spec = FeedSpec(
-        config.model_dump(mode="json"), settings.tables, start_us, end_us, settings.value_format, settings.live
+        config.model_dump(mode="json"),
+        settings.tables,
+        start_us,
+        end_us,
+        settings.value_format,
+        settings.live,
+        emitter.headers(settings.tables),
     )
     feeder = Feeder(spec)
     try:

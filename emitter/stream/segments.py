@@ -1,8 +1,9 @@
 """Segments: a few thousand consecutive timeline events, encoded and ready to send.
 
-A segment holds, per table, its rows' keys and encoded Avro bodies as flat buffers (cheap to pickle
+A segment holds, per table, its rows' keys and encoded values as flat buffers (cheap to pickle
 between processes and to slice), so the process that paces and produces never encodes in bulk.
-Headers (the framing) are added when sending: they depend on the registry the sender talks to.
+The framing header of each table is resolved once by the sender (it may ask a schema registry)
+and handed to the worker, which writes it in front of every value.
 """
 
 from __future__ import annotations
@@ -39,10 +40,18 @@ class FlatBytes:
         return cls(encoded.data.tobytes(), encoded.offsets)
 
     @classmethod
-    def from_list(cls, items: list[bytes]) -> FlatBytes:
-        bounds = np.zeros(len(items) + 1, dtype=np.int64)
-        np.cumsum([len(i) for i in items], out=bounds[1:])
-        return cls(b"".join(items), bounds)
+    def of_strings(cls, strings: pa.Array) -> FlatBytes:
+        """UTF-8 strings straight from an Arrow array's buffers."""
+        strings = pa.concat_arrays([strings]) if strings.offset else strings  # rebase a sliced array
+        offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)[: len(strings) + 1].astype(np.int64)
+        data = strings.buffers()[2]
+        body = data.to_pybytes()[offsets[0] : offsets[-1]] if data is not None else b""
+        return cls(body, offsets - offsets[0])
+
+    def rows(self, start: int, stop: int) -> FlatBytes:
+        """Items ``start:stop`` as their own buffer."""
+        bounds = self.bounds[start : stop + 1]
+        return FlatBytes(self.data[int(bounds[0]) : int(bounds[-1])], bounds - bounds[0])
 
     def items(self, start: int, stop: int) -> list[bytes]:
         data = self.data
@@ -54,10 +63,24 @@ class SegmentTable:
     """One table's rows inside a segment, in event order."""
 
     keys: FlatBytes
-    body: FlatBytes | None = None  # the whole Avro (or JSON) body, for replays
-    head: FlatBytes | None = None  # live: the fields before event_ts
+    body: FlatBytes | None = None  # the whole value (framing header + Avro body, or JSON), for replays
+    head: FlatBytes | None = None  # live: the framing header and the fields before event_ts
     tail: FlatBytes | None = None  # live: the fields after event_ts
     batch: pa.Table | None = None  # live rows that must be re-encoded when restamped (other time columns, JSON)
+
+    def rows(self, start: int, stop: int) -> SegmentTable:
+        """The same parts for rows ``start:stop`` only."""
+
+        def cut(flat: FlatBytes | None) -> FlatBytes | None:
+            return None if flat is None else flat.rows(start, stop)
+
+        return SegmentTable(
+            self.keys.rows(start, stop),
+            cut(self.body),
+            cut(self.head),
+            cut(self.tail),
+            None if self.batch is None else self.batch.slice(start, stop - start),
+        )
 
 
 @dataclass
@@ -83,39 +106,49 @@ def split_schema(schema: AvroSchema) -> tuple[AvroSchema, AvroSchema, int]:
 
 
 def build_segments(
-    events: DayEvents, scenario: Scenario, value_format: str, live: bool, size: int = SEGMENT_EVENTS
+    events: DayEvents,
+    scenario: Scenario,
+    value_format: str,
+    live: bool,
+    headers: dict[str, bytes],
+    size: int = SEGMENT_EVENTS,
 ) -> list[Segment]:
-    """Cut one day into segments and encode every table's rows in each."""
+    """Encode each table's rows for the whole day at once (vectorized), then cut the day into segments."""
+    encoded = [
+        _encode_rows(scenario, name, events.tables[name], value_format, live, headers.get(name, b""))
+        for name in events.names
+    ]
     out = []
     for lo in range(0, len(events), size):
         hi = min(lo + size, len(events))
         which, rows = events.table[lo:hi], events.row[lo:hi]
         first = np.zeros(len(events.names), dtype=np.int64)
-        for index in np.unique(which):
-            first[index] = rows[which == index][0]
-        segment = Segment(events.day, events.names, events.ts[lo:hi], which, rows - first[which])
+        segment = Segment(events.day, events.names, events.ts[lo:hi], which, rows)
         for index in np.unique(which):
             mine = rows[which == index]
-            name = events.names[int(index)]
-            batch = events.tables[name].slice(int(mine[0]), int(mine.size))  # a table's rows are contiguous
-            segment.tables[int(index)] = _encode_rows(scenario, name, batch, value_format, live)
+            first[index] = mine[0]  # a table's rows are contiguous in event order
+            segment.tables[int(index)] = encoded[int(index)].rows(int(mine[0]), int(mine[-1]) + 1)
+        segment.row = rows - first[which]
         out.append(segment)
     return out
 
 
-def _encode_rows(scenario: Scenario, name: str, batch: pa.Table, value_format: str, live: bool) -> SegmentTable:
-    keys = FlatBytes.from_list([k.encode() for k in scenario.event_keys(name, batch).to_pylist()])
+def _encode_rows(
+    scenario: Scenario, name: str, batch: pa.Table, value_format: str, live: bool, header: bytes
+) -> SegmentTable:
+    """Keys and values of a table's rows; ``header`` (the framing) starts every Avro value."""
+    keys = FlatBytes.of_strings(scenario.event_keys(name, batch))
     if value_format == "json":
         return SegmentTable(
             keys, body=None if live else FlatBytes.of(encode_json(batch)), batch=batch if live else None
         )
     schema = load_schema(scenario.name, name)
     if not live:
-        return SegmentTable(keys, body=FlatBytes.of(encode_table(batch, schema)))
+        return SegmentTable(keys, body=FlatBytes.of(encode_table(batch, schema, prefix=header)))
     if any(c in batch.column_names for c in SHIFTED_WITH_EVENT_TS):
         return SegmentTable(keys, batch=batch)
     head_schema, tail_schema, at = split_schema(schema)
     names = [f["name"] for f in schema["fields"]]
-    head = encode_table(batch.select(names[:at]), head_schema)
+    head = encode_table(batch.select(names[:at]), head_schema, prefix=header)
     tail = encode_table(batch.select(names[at + 1 :]), tail_schema)
     return SegmentTable(keys, head=FlatBytes.of(head), tail=FlatBytes.of(tail))
