@@ -8,6 +8,7 @@ import typer
 
 from emitter import __version__
 from emitter.cli.backfill import backfill
+from emitter.cli.broker import broker
 from emitter.cli.error_reporting import EmitterGroup
 from emitter.cli.stream import stream_command
 from emitter.cli.tables import tables
@@ -47,6 +48,7 @@ def version() -> None:
 
 app.command("backfill")(backfill)
 app.command("stream")(stream_command)
+app.command("broker")(broker)
 app.command("tables")(tables)
 app.command("validate")(validate)
 
