@@ -1,0 +1,226 @@
+"""The sink loop: consume topics in micro-batches and load them into a warehouse exactly once.
+
+Offsets live in the warehouse, next to the rows: each micro-batch's rows, dead letters and the next
+offset per (topic, partition) commit in one transaction, and on assignment the consumer seeks to
+what the warehouse holds. A crash at any point (kill -9 included) loses or duplicates nothing: the
+uncommitted batch is simply read again. Kafka's own group offsets are committed afterwards, only so
+that lag shows up in the usual tools.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import pyarrow as pa
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
+
+from emitter.errors import EmitterError
+from emitter.sink.batch import Decoder, Polled, prepare_batch
+
+
+class SinkError(EmitterError):
+    """The sink can't consume or load."""
+
+
+class Destination(Protocol):
+    def ensure_table(self, table: str, schema: pa.Schema) -> None: ...
+    def write(
+        self, rows: Mapping[str, pa.Table], dead_letters: pa.Table | None, offsets: Mapping[tuple[str, int], int]
+    ) -> None: ...
+    def stored_offsets(self, topics: Any) -> dict[tuple[str, int], int]: ...
+
+
+@dataclass(frozen=True)
+class SinkSettings:
+    bootstrap_servers: str
+    topics: str = "retail.*"  # comma-separated names; * matches within a name
+    group: str = "emitter-sink"
+    batch_size: int = 50_000
+    max_latency_ms: int = 1_000
+    session_timeout_ms: int = 6_000  # short: a group join takes about half of it
+    consumer_properties: Mapping[str, Any] = field(default_factory=dict)
+    idle_exit_s: float | None = None  # stop once caught up and nothing arrived for this long
+    max_events: int | None = None
+
+
+@dataclass
+class SinkStatus:
+    elapsed_s: float
+    loaded: int
+    dead: int
+    lag: dict[tuple[str, int], int]  # messages behind the end of each assigned partition
+
+
+@dataclass
+class SinkSummary:
+    elapsed_s: float
+    loaded_by_table: dict[str, int]
+    dead: int
+    batches: int
+    stopped_by: str
+
+    @property
+    def loaded(self) -> int:
+        return sum(self.loaded_by_table.values())
+
+
+def subscription(topics: str) -> list[str]:
+    """``retail.*`` → a librdkafka regex subscription (``^retail\\..*``); plain names stay names."""
+    out = []
+    for name in (t.strip() for t in topics.split(",") if t.strip()):
+        out.append("^" + ".*".join(re.escape(part) for part in name.split("*")) + "$" if "*" in name else name)
+    if not out:
+        raise SinkError("topics: give at least one topic name or pattern, e.g. 'retail.*'")
+    return out
+
+
+def run_sink(
+    settings: SinkSettings,
+    destination: Destination,
+    decode: Decoder,
+    stop: threading.Event | None = None,
+    on_status: Callable[[SinkStatus], None] | None = None,
+    status_every_s: float = 1.0,
+) -> SinkSummary:
+    stop = stop or threading.Event()
+    consumer = Consumer(
+        {
+            "bootstrap.servers": settings.bootstrap_servers,
+            "group.id": settings.group,
+            "enable.auto.commit": False,
+            "enable.auto.offset.store": False,
+            "auto.offset.reset": "earliest",
+            "session.timeout.ms": settings.session_timeout_ms,
+            "heartbeat.interval.ms": max(500, settings.session_timeout_ms // 6),
+            "isolation.level": "read_committed",
+            "topic.metadata.refresh.interval.ms": 5_000,  # pick up new topics matching a pattern soon
+            **settings.consumer_properties,
+        }
+    )
+    loop = _SinkLoop(settings, destination, decode, consumer)
+    consumer.subscribe(subscription(settings.topics), on_assign=loop.on_assign, on_revoke=loop.on_revoke)
+    try:
+        return loop.run(stop, on_status, status_every_s)
+    finally:
+        consumer.close()
+
+
+class _SinkLoop:
+    def __init__(self, settings: SinkSettings, destination: Destination, decode: Decoder, consumer: Consumer) -> None:
+        self.settings = settings
+        self.destination = destination
+        self.decode = decode
+        self.consumer = consumer
+        self.pending = Polled()
+        self.loaded: dict[str, int] = {}
+        self.dead = 0
+        self.batches = 0
+        self.schemas: dict[str, pa.Schema] = {}
+        self.positions: dict[tuple[str, int], int] = {}
+        self.highs: dict[tuple[str, int], int] = {}
+
+    # --- partition assignment ----------------------------------------------------------------
+    def on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        """Seek every assigned partition to the next offset the warehouse holds."""
+        stored = self.destination.stored_offsets(sorted({p.topic for p in partitions}))
+        for p in partitions:
+            p.offset = stored.get((p.topic, p.partition), OFFSET_BEGINNING)
+            self.positions[(p.topic, p.partition)] = max(p.offset, 0)
+        consumer.assign(partitions)
+
+    def on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        """Load what was read before giving partitions away, so the next owner starts after it."""
+        self.flush()
+        for p in partitions:
+            self.positions.pop((p.topic, p.partition), None)
+
+    # --- the loop --------------------------------------------------------------------------------
+    def run(
+        self, stop: threading.Event, on_status: Callable[[SinkStatus], None] | None, status_every_s: float
+    ) -> SinkSummary:
+        started = time.monotonic()
+        batch_started = started
+        last_message = started
+        next_status = started + status_every_s
+        stopped_by = "signal"
+        while not stop.is_set():
+            room = self.settings.batch_size - len(self.pending)
+            for message in self.consumer.consume(num_messages=max(1, min(room, 10_000)), timeout=0.1):
+                error = message.error()
+                if error is not None:
+                    if error.code() == KafkaError._PARTITION_EOF:
+                        continue
+                    if error.fatal() or error.code() in (
+                        KafkaError._AUTHENTICATION,
+                        KafkaError.SASL_AUTHENTICATION_FAILED,
+                    ):
+                        raise SinkError(f"consumer failed: {error.str()}")
+                    continue  # transient: librdkafka retries
+                if not self.pending:
+                    batch_started = time.monotonic()
+                self.pending.add(message.topic(), message.partition(), message.offset(), message.value())
+                last_message = time.monotonic()
+            now = time.monotonic()
+            if self.pending and (
+                len(self.pending) >= self.settings.batch_size
+                or (now - batch_started) * 1000 >= self.settings.max_latency_ms
+            ):
+                self.flush()
+            if self.settings.max_events is not None and self.total >= self.settings.max_events:
+                stopped_by = "max-events"
+                break
+            if now >= next_status:
+                next_status = now + status_every_s
+                lag = self._lag()
+                if on_status is not None:
+                    on_status(SinkStatus(now - started, self.total, self.dead, lag))
+                idle = self.settings.idle_exit_s
+                if idle is not None and now - last_message >= idle and not self.pending and self._caught_up(lag):
+                    stopped_by = "idle"
+                    break
+        self.flush()
+        return SinkSummary(time.monotonic() - started, dict(self.loaded), self.dead, self.batches, stopped_by)
+
+    @property
+    def total(self) -> int:
+        return sum(self.loaded.values()) + self.dead
+
+    def flush(self) -> None:
+        """Load the pending micro-batch: rows, dead letters and offsets in one transaction, then commit to Kafka."""
+        if not self.pending:
+            return
+        prepared = prepare_batch(self.pending, self.decode)
+        for table, rows in prepared.rows.items():
+            if self.schemas.get(table) != rows.schema:
+                self.destination.ensure_table(table, rows.schema)
+                self.schemas[table] = rows.schema
+        self.destination.write(prepared.rows, prepared.dead_letters, prepared.next_offsets)
+        for table, rows in prepared.rows.items():
+            self.loaded[table] = self.loaded.get(table, 0) + rows.num_rows
+        self.dead += prepared.dead
+        self.batches += 1
+        self.positions.update(prepared.next_offsets)
+        self.pending = Polled()
+        commits = [TopicPartition(t, p, o) for (t, p), o in prepared.next_offsets.items()]
+        with contextlib.suppress(KafkaException):  # advisory only: the warehouse holds the offsets that count
+            self.consumer.commit(offsets=commits, asynchronous=True)
+
+    def _lag(self) -> dict[tuple[str, int], int]:
+        lag = {}
+        for (topic, partition), position in list(self.positions.items()):
+            try:
+                _, high = self.consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=0.5)
+            except KafkaException:
+                continue
+            self.highs[(topic, partition)] = high
+            lag[(topic, partition)] = max(0, high - position)
+        return lag
+
+    def _caught_up(self, lag: dict[tuple[str, int], int]) -> bool:
+        return bool(self.positions) and all(v == 0 for v in lag.values())
