@@ -99,6 +99,14 @@ class Stream(_Strict):
     partitions: int = Field(6, ge=1)
 
 
+class Sink(_Strict):
+    warehouse: str = "duckdb:///warehouse.duckdb"
+    topics: str = "retail.*"
+    group: str = "emitter-sink"
+    batch_size: int = Field(50_000, ge=1)
+    max_latency_ms: int = Field(1_000, ge=1)
+
+
 class Config(_Strict):
     seed: int = Field(42, ge=0, lt=2**63)
     scenario: str = "retail"
@@ -107,6 +115,7 @@ class Config(_Strict):
     realtime: Realtime = Field(default_factory=Realtime)
     paths: Paths = Field(default_factory=Paths)
     stream: Stream = Field(default_factory=Stream)
+    sink: Sink = Field(default_factory=Sink)
 
     def fingerprint(self) -> str:
         """A stable digest of everything that shapes generated data (not paths or targets)."""

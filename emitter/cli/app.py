@@ -10,6 +10,7 @@ from emitter import __version__
 from emitter.cli.backfill import backfill
 from emitter.cli.broker import broker
 from emitter.cli.error_reporting import EmitterGroup
+from emitter.cli.sink import load_command, reconcile_command, sink_command
 from emitter.cli.stream import stream_command
 from emitter.cli.tables import tables
 from emitter.cli.validate import validate
@@ -49,6 +50,9 @@ def version() -> None:
 app.command("backfill")(backfill)
 app.command("stream")(stream_command)
 app.command("broker")(broker)
+app.command("sink")(sink_command)
+app.command("load")(load_command)
+app.command("reconcile")(reconcile_command)
 app.command("tables")(tables)
 app.command("validate")(validate)
 

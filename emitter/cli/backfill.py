@@ -25,12 +25,8 @@ from emitter.formats import DEFAULT_FORMAT, FORMATS
 
 def backfill(
     start: Annotated[str, typer.Option("--start", help="First day, YYYY-MM-DD.", show_default=False)],
-    end: Annotated[
-        str | None, typer.Option("--end", help="Last day, YYYY-MM-DD, included. Default: --start.")
-    ] = None,
-    days: Annotated[
-        int | None, typer.Option("--days", help="Number of days from --start (instead of --end).")
-    ] = None,
+    end: Annotated[str | None, typer.Option("--end", help="Last day, YYYY-MM-DD, included. Default: --start.")] = None,
+    days: Annotated[int | None, typer.Option("--days", help="Number of days from --start (instead of --end).")] = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -47,9 +43,7 @@ def backfill(
     scenario: ScenarioOption = None,
     tables: Annotated[
         str | None,
-        typer.Option(
-            "--tables", help="Comma-separated tables to write (default: all).", envvar="EMITTER_TABLES"
-        ),
+        typer.Option("--tables", help="Comma-separated tables to write (default: all).", envvar="EMITTER_TABLES"),
     ] = None,
     workers: Annotated[
         int,
@@ -61,9 +55,7 @@ def backfill(
     ] = 1,
     force: Annotated[
         bool,
-        typer.Option(
-            "--force", help="Rewrite complete partitions; accept an --out made with another config."
-        ),
+        typer.Option("--force", help="Rewrite complete partitions; accept an --out made with another config."),
     ] = False,
     quiet: Annotated[
         bool,

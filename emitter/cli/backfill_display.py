@@ -80,9 +80,7 @@ def print_summary(summary: BackfillSummary, console: Console) -> None:
     for name in ("table", "rows", "files", "MB", "seconds"):
         table.add_column(name, justify="left" if name == "table" else "right")
     for name, entry in summary.tables.items():
-        table.add_row(
-            name, f"{entry.rows:,}", f"{entry.files:,}", f"{entry.bytes / _MB:,.1f}", f"{entry.seconds:,.1f}"
-        )
+        table.add_row(name, f"{entry.rows:,}", f"{entry.files:,}", f"{entry.bytes / _MB:,.1f}", f"{entry.seconds:,.1f}")
     table.add_section()
     table.add_row(
         "total",

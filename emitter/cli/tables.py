@@ -30,9 +30,7 @@ def tables(
     for kind, group in (("master", master), ("fact", facts)):
         for name in group:
             avro = load_schema(model.name, name)
-            listing = Table(
-                title=f"{name} ({kind}) - {avro.get('doc', '')}", title_justify="left", expand=False
-            )
+            listing = Table(title=f"{name} ({kind}) - {avro.get('doc', '')}", title_justify="left", expand=False)
             listing.add_column("column")
             listing.add_column("type")
             listing.add_column("doc")

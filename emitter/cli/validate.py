@@ -14,9 +14,7 @@ from emitter.cli.options import ConfigPathOption, build_config
 
 
 def validate(
-    out: Annotated[
-        Path, typer.Argument(help="A directory written by `emitter backfill`.", show_default=False)
-    ],
+    out: Annotated[Path, typer.Argument(help="A directory written by `emitter backfill`.", show_default=False)],
     config_path: ConfigPathOption = None,
 ) -> None:
     """Check foreign keys, receipt arithmetic, inventory and traffic rules over backfill output; exit 1 on a breach."""

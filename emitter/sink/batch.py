@@ -9,16 +9,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pyarrow as pa
 
-DEAD_LETTER_SCHEMA = pa.schema(
-    [
-        pa.field("topic", pa.string()),
-        pa.field("partition", pa.int32()),
-        pa.field("offset", pa.int64()),
-        pa.field("reason", pa.string()),
-        pa.field("raw", pa.binary()),
-        pa.field("received_at", pa.timestamp("us", tz="UTC")),
-    ]
-)
+from emitter.sink.destinations.tables import DEAD_LETTER_SCHEMA
 
 
 @dataclass

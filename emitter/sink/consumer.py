@@ -10,6 +10,7 @@ that lag shows up in the usual tools.
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import threading
 import time
@@ -22,6 +23,8 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaExcepti
 
 from emitter.errors import EmitterError
 from emitter.sink.batch import Decoder, Polled, prepare_batch
+
+_LOG = logging.getLogger("emitter.sink.kafka")
 
 
 class SinkError(EmitterError):
@@ -100,6 +103,8 @@ def run_sink(
             "heartbeat.interval.ms": max(500, settings.session_timeout_ms // 6),
             "isolation.level": "read_committed",
             "topic.metadata.refresh.interval.ms": 5_000,  # pick up new topics matching a pattern soon
+            "statistics.interval.ms": 1_000,  # keeps the cached end offsets (for lag) fresh
+            "logger": _LOG,
             **settings.consumer_properties,
         }
     )
@@ -214,9 +219,11 @@ class _SinkLoop:
     def _lag(self) -> dict[tuple[str, int], int]:
         lag = {}
         for (topic, partition), position in list(self.positions.items()):
-            try:
-                _, high = self.consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=0.5)
+            try:  # the end offset as of the last fetch response: no extra request to the broker
+                _, high = self.consumer.get_watermark_offsets(TopicPartition(topic, partition), cached=True)
             except KafkaException:
+                continue
+            if high < 0:
                 continue
             self.highs[(topic, partition)] = high
             lag[(topic, partition)] = max(0, high - position)

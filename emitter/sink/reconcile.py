@@ -24,7 +24,7 @@ _PRIME = np.uint64(1_099_511_628_211)  # FNV prime: a 64-bit polynomial string h
 
 def key_hash(keys: pa.Array | pa.ChunkedArray) -> int:
     """Order-insensitive 64-bit checksum of a string column: the wrapping sum of per-string polynomial hashes."""
-    arr = pa.concat_arrays(keys.chunks) if isinstance(keys, pa.ChunkedArray) else keys
+    arr = keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
     if len(arr) == 0:
         return 0
     arr = pa.concat_arrays([arr.cast(pa.string())])  # rebased, no slice offset
@@ -82,14 +82,22 @@ def read_topic_keys(
         bounds = {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10) for p in meta.partitions}
         consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in bounds])
         polled = Polled()
-        remaining = {p: hi for p, (lo, hi) in bounds.items() if hi > lo}
-        while remaining:
-            for m in consumer.consume(num_messages=10_000, timeout=1.0):
-                if m.error() is not None:
-                    continue
+        ends = {p: hi for p, (lo, hi) in bounds.items()}
+        quiet = 0
+        # Read until every partition passed its reported end and the broker has nothing more for a moment:
+        # some brokers (Tansu) report the end as the start of the last record batch, not after it.
+        while quiet < 2 or any(polled_end < ends[p] for p, polled_end in _positions(polled, bounds).items()):
+            messages = [m for m in consumer.consume(num_messages=10_000, timeout=0.5) if m.error() is None]
+            quiet = 0 if messages else quiet + 1
+            for m in messages:
                 polled.add(m.topic(), m.partition(), m.offset(), m.value())
-                if m.offset() + 1 >= remaining.get(m.partition(), 0):
-                    remaining.pop(m.partition(), None)
+            if quiet >= 2 and not messages and all(v >= ends[p] for p, v in _positions(polled, bounds).items()):
+                break
+            if quiet >= 10:
+                break  # the reported end is never reached: report what is there
+        for p, last in _positions(polled, bounds).items():
+            lo, hi = bounds[p]
+            bounds[p] = (lo, max(hi, last))
         decoded, _ = decode(polled.values)
         partitions = np.asarray(polled.partitions, dtype=np.int64)
         counts: dict[int, int] = {}
@@ -105,6 +113,14 @@ def read_topic_keys(
         return bounds, counts, checksums
     finally:
         consumer.close()
+
+
+def _positions(polled: Polled, bounds: dict[int, tuple[int, int]]) -> dict[int, int]:
+    """Per partition: one past the last offset read (the start if nothing was read)."""
+    out = {p: lo for p, (lo, _) in bounds.items()}
+    for partition, offset in zip(polled.partitions, polled.offsets, strict=True):
+        out[partition] = max(out[partition], offset + 1)
+    return out
 
 
 def reconcile(
@@ -139,7 +155,7 @@ def reconcile(
                     topic_messages=hi - lo,
                     rows=len(mine),
                     dead_letters=dead_counts.get((topic, p), 0),
-                    stored_next=stored.get((topic, p)),
+                    stored_next=stored.get((topic, p), lo if hi == lo else None),  # nothing to load: at the start
                     end=hi,
                     topic_checksum=topic_sums.get(p, 0),
                     warehouse_checksum=key_hash(mine) % 2**64,

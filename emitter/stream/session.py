@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import FrameType
 
 from confluent_kafka.schema_registry import SchemaRegistryClient
 
@@ -16,6 +14,7 @@ from emitter.avro.framing import ConfluentFraming, Framing, SingleObjectFraming
 from emitter.config import Config
 from emitter.errors import ConfigError
 from emitter.scenarios import get_scenario
+from emitter.signals import stop_on_signals
 from emitter.stream.emission import Emitter
 from emitter.stream.runner import StreamSettings, StreamStatus, StreamSummary, run_stream
 from emitter.stream.targets import Target, TargetOptions, TargetStats, open_target
@@ -51,24 +50,6 @@ def make_emitter(scenario: str, delivery: Delivery, topic_prefix: str) -> Emitte
         return Emitter(scenario, None, topic_prefix)
     framing: Framing = ConfluentFraming(delivery.schema_registry) if delivery.schema_registry else SingleObjectFraming()
     return Emitter(scenario, framing, topic_prefix)
-
-
-@contextlib.contextmanager
-def stop_on_signals(stop: threading.Event) -> Iterator[None]:
-    """SIGINT and SIGTERM ask the stream to stop: in-flight events are flushed before exit."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
 
 
 def stream(

@@ -1,0 +1,236 @@
+"""``emitter sink``, ``emitter load`` and ``emitter reconcile``: the warehouse side."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from emitter.cli.options import ConfigPathOption, ScenarioOption, build_config, split_names
+from emitter.errors import ConfigError
+from emitter.sink.consumer import SinkSettings, SinkStatus, SinkSummary, subscription
+from emitter.sink.destinations import open_destination
+from emitter.sink.load import load_backfill
+from emitter.sink.reconcile import reconcile
+from emitter.sink.session import make_decoder, sink
+from emitter.stream.rate_profile import parse_duration
+from emitter.stream.targets.kafka import parse_producer_properties
+
+WarehouseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--warehouse",
+        help="duckdb:///warehouse.duckdb (default, from sink.warehouse) or postgresql://user@host/db.",
+        envvar="EMITTER_WAREHOUSE",
+    ),
+]
+BootstrapOption = Annotated[
+    str | None,
+    typer.Option("--bootstrap-servers", help="Kafka brokers HOST:PORT[,...].", envvar="EMITTER_BOOTSTRAP_SERVERS"),
+]
+TopicsOption = Annotated[
+    str | None, typer.Option("--topics", help="Topics, comma-separated; * matches within a name (retail.*).")
+]
+RegistryOption = Annotated[
+    str | None,
+    typer.Option(
+        "--schema-registry",
+        help="Schema Registry URL for Confluent-framed messages (single-object ones need only schemas/).",
+        envvar="EMITTER_SCHEMA_REGISTRY",
+    ),
+]
+
+
+def sink_command(
+    bootstrap_servers: BootstrapOption = None,
+    topics: TopicsOption = None,
+    group: Annotated[str | None, typer.Option("--group", help="Consumer group id.")] = None,
+    warehouse: WarehouseOption = None,
+    schema_registry: RegistryOption = None,
+    batch_size: Annotated[int | None, typer.Option("--batch-size", help="Events per micro-batch (at most).")] = None,
+    max_latency_ms: Annotated[
+        int | None, typer.Option("--max-latency-ms", help="Load a partial batch after this long.")
+    ] = None,
+    until_idle: Annotated[
+        str | None, typer.Option("--until-idle", help="Stop once caught up and idle this long, e.g. 10s.")
+    ] = None,
+    max_events: Annotated[int | None, typer.Option("--max-events", help="Stop after this many events.")] = None,
+    consumer_property: Annotated[
+        list[str] | None, typer.Option("--consumer-property", help="librdkafka consumer property k=v (repeatable).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No live status or summary.")] = False,
+    scenario: ScenarioOption = None,
+    config_path: ConfigPathOption = None,
+) -> None:
+    """Consume topics into a warehouse, exactly once: rows and offsets commit in one transaction.
+
+    Runs until Ctrl-C/SIGTERM (finishing and committing the current batch), or --until-idle/--max-events.
+    Undecodable messages go to the _emitter_dead_letters table with their raw bytes.
+    """
+    config = build_config(
+        config_path,
+        {
+            "scenario": scenario,
+            "stream": {"bootstrap_servers": bootstrap_servers},
+            "sink": {
+                "warehouse": warehouse,
+                "topics": topics,
+                "group": group,
+                "batch_size": batch_size,
+                "max_latency_ms": max_latency_ms,
+            },
+        },
+    )
+    settings = SinkSettings(
+        bootstrap_servers=config.stream.bootstrap_servers,
+        topics=config.sink.topics,
+        group=config.sink.group,
+        batch_size=config.sink.batch_size,
+        max_latency_ms=config.sink.max_latency_ms,
+        consumer_properties=parse_producer_properties(consumer_property or []),
+        idle_exit_s=parse_duration(until_idle, "--until-idle") if until_idle else None,
+        max_events=max_events,
+    )
+    show = not quiet and sys.stderr.isatty()
+    console = Console(stderr=True)
+    live = (
+        Live(Text("waiting for partitions…"), console=console, refresh_per_second=4, transient=True) if show else None
+    )
+    last: list[tuple[float, int]] = []
+
+    def status(s: SinkStatus) -> None:
+        rate = (s.loaded - last[-1][1]) / max(s.elapsed_s - last[-1][0], 1e-6) if last else 0.0
+        last.append((s.elapsed_s, s.loaded))
+        worst = sorted(s.lag.items(), key=lambda kv: -kv[1])[:4]
+        lags = " ".join(f"{t}[{p}] {n:,}" for (t, p), n in worst)
+        assert live is not None
+        live.update(
+            Text(
+                f"{rate:,.0f} ev/s | loaded {s.loaded:,} | dead letters {s.dead} | lag {lags or 0}",
+                overflow="ellipsis",
+                no_wrap=True,
+            )
+        )
+
+    if live:
+        live.start()
+    try:
+        summary = sink(
+            config.scenario, settings, config.sink.warehouse, schema_registry, on_status=status if live else None
+        )
+    finally:
+        if live:
+            live.stop()
+    if not quiet:
+        _print_sink_summary(summary, config.sink.warehouse, Console())
+
+
+def _print_sink_summary(summary: SinkSummary, warehouse: str, console: Console) -> None:
+    table = Table(title=f"sink summary → {warehouse} (stopped by {summary.stopped_by})", title_justify="left")
+    table.add_column("table")
+    table.add_column("rows loaded", justify="right")
+    for name, rows in sorted(summary.loaded_by_table.items()):
+        table.add_row(name, f"{rows:,}")
+    table.add_row("dead letters", f"{summary.dead:,}")
+    console.print(table)
+    rate = summary.loaded / summary.elapsed_s if summary.elapsed_s else 0.0
+    console.print(
+        f"{summary.loaded:,} rows in {summary.batches} batches, {summary.elapsed_s:.1f}s ({rate:,.0f}/s)", style="dim"
+    )
+
+
+def load_command(
+    out: Annotated[Path, typer.Argument(help="A directory written by `emitter backfill`.", show_default=False)],
+    warehouse: WarehouseOption = None,
+    tables: Annotated[str | None, typer.Option("--tables", help="Only these tables (comma-separated).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No summary.")] = False,
+    config_path: ConfigPathOption = None,
+) -> None:
+    """Load backfill output (master and facts) into the warehouse; a file loaded before is skipped."""
+    config = build_config(config_path, {"sink": {"warehouse": warehouse}})
+    with open_destination(config.sink.warehouse) as destination:
+        summary = load_backfill(out, destination, split_names(tables))
+    if not quiet:
+        listing = Table(title=f"load {out} → {config.sink.warehouse}", title_justify="left")
+        listing.add_column("table")
+        listing.add_column("files loaded", justify="right")
+        listing.add_column("skipped", justify="right")
+        listing.add_column("rows", justify="right")
+        per: dict[str, list[int]] = {}
+        for f in summary.files:
+            entry = per.setdefault(f.table, [0, 0, 0])
+            entry[0 if f.loaded else 1] += 1
+            entry[2] += f.rows if f.loaded else 0
+        for name, (loaded, skipped, rows) in sorted(per.items()):
+            listing.add_row(name, str(loaded), str(skipped), f"{rows:,}")
+        Console().print(listing)
+
+
+def reconcile_command(
+    bootstrap_servers: BootstrapOption = None,
+    topics: TopicsOption = None,
+    warehouse: WarehouseOption = None,
+    schema_registry: RegistryOption = None,
+    scenario: ScenarioOption = None,
+    config_path: ConfigPathOption = None,
+) -> None:
+    """Compare each topic partition with the warehouse: counts, stored offsets, key checksums; exit 1 on a mismatch."""
+    config = build_config(
+        config_path,
+        {
+            "scenario": scenario,
+            "stream": {"bootstrap_servers": bootstrap_servers},
+            "sink": {"warehouse": warehouse, "topics": topics},
+        },
+    )
+    from confluent_kafka.admin import AdminClient
+
+    admin = AdminClient({"bootstrap.servers": config.stream.bootstrap_servers})
+    names = _matching_topics(list(admin.list_topics(timeout=10).topics), config.sink.topics)
+    if not names:
+        raise ConfigError(f"topics: nothing on {config.stream.bootstrap_servers} matches {config.sink.topics!r}")
+    with open_destination(config.sink.warehouse) as destination:
+        present = set(destination.table_names())
+        checks = reconcile(
+            config.stream.bootstrap_servers,
+            [t for t in names if t.rsplit(".", 1)[-1] in present],
+            destination.query,
+            make_decoder(config.scenario, schema_registry),
+        )
+    listing = Table(title=f"reconcile {config.sink.topics} ↔ {config.sink.warehouse}", title_justify="left")
+    for column in ("topic", "partition", "messages", "rows", "dead", "next offset", "end", "checksum", "result"):
+        listing.add_column(column, justify="left" if column in ("topic", "result") else "right")
+    for c in checks:
+        listing.add_row(
+            c.topic,
+            str(c.partition),
+            f"{c.topic_messages:,}",
+            f"{c.rows:,}",
+            str(c.dead_letters),
+            "-" if c.stored_next is None else f"{c.stored_next:,}",
+            f"{c.end:,}",
+            "match" if c.topic_checksum == c.warehouse_checksum else "DIFFERS",
+            "[green]ok[/green]" if c.ok else "[red]MISMATCH[/red]",
+        )
+    Console().print(listing)
+    missing = sorted(set(names) - {c.topic for c in checks})
+    for topic in missing:
+        typer.echo(f"{topic}: no table in the warehouse yet", err=True)
+    bad = [c for c in checks if not c.ok]
+    if bad or missing:
+        typer.echo(f"{len(bad)} partitions differ, {len(missing)} topics not loaded", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"all {len(checks)} partitions match")
+
+
+def _matching_topics(topics: list[str], pattern: str) -> list[str]:
+    import re
+
+    wanted = subscription(pattern)
+    return sorted(t for t in topics if any(re.fullmatch(w[1:-1], t) if w.startswith("^") else w == t for w in wanted))

@@ -1,0 +1,72 @@
+"""Warehouse destinations for the sink and for ``emitter load``: DuckDB and PostgreSQL.
+
+``open_destination(url)`` picks one by URL scheme:
+
+- ``duckdb:///relative/path.duckdb``, ``duckdb:////absolute/path.duckdb``, ``duckdb:///:memory:``
+- ``postgresql://user[:password]@host[:port]/database[?schema=name]`` (``postgres://`` too)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from emitter.sink.destinations.base import Capabilities, Destination
+from emitter.sink.destinations.errors import (
+    DestinationConnectionError,
+    DestinationError,
+    DestinationURLError,
+    SchemaEvolutionError,
+)
+from emitter.sink.destinations.tables import DEAD_LETTER_SCHEMA, DEAD_LETTERS, LOADED_FILES, META_FIELDS, OFFSETS
+
+__all__ = [
+    "DEAD_LETTERS",
+    "DEAD_LETTER_SCHEMA",
+    "LOADED_FILES",
+    "META_FIELDS",
+    "OFFSETS",
+    "Capabilities",
+    "Destination",
+    "DestinationConnectionError",
+    "DestinationError",
+    "DestinationURLError",
+    "SchemaEvolutionError",
+    "open_destination",
+]
+
+EXAMPLES = "duckdb:///warehouse.duckdb or postgresql://user@localhost:5432/db"
+
+
+def _duckdb(url: str) -> Destination:
+    from emitter.sink.destinations.duckdb import DuckDBDestination
+
+    return DuckDBDestination.from_url(url)
+
+
+def _postgres(url: str) -> Destination:
+    from emitter.sink.destinations.postgres import PostgresDestination
+
+    return PostgresDestination.from_url(url)
+
+
+_OPENERS: dict[str, Callable[[str], Destination]] = {
+    "duckdb": _duckdb,
+    "postgresql": _postgres,
+    "postgres": _postgres,
+}
+
+
+def open_destination(url: str) -> Destination:
+    """Open the destination ``url`` names (its bookkeeping tables are created if missing).
+
+    Raises:
+        DestinationURLError: the URL is malformed or its scheme unknown.
+        DestinationConnectionError: the database can't be opened or reached.
+    """
+    scheme, sep, _ = url.strip().partition(":")
+    opener = _OPENERS.get(scheme.lower()) if sep else None
+    if opener is None:
+        from emitter.sink.destinations.postgres import redact
+
+        raise DestinationURLError(f"{redact(url)!r}: not a destination URL; use {EXAMPLES}")
+    return opener(url.strip())

@@ -1,0 +1,306 @@
+"""The warehouse ``Destination``: typed tables, additive evolution, and exactly-once batch writes.
+
+Everything a destination shares lives here and branches on its :class:`Capabilities` (bulk path,
+parameter style, identifier limit, row locks); a backend only supplies a connection's primitives.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, ClassVar, Literal, Self
+
+import pyarrow as pa
+
+from emitter.sink.destinations.copy_csv import csv_chunks
+from emitter.sink.destinations.errors import DestinationError
+from emitter.sink.destinations.evolution import plan_columns
+from emitter.sink.destinations.tables import (
+    DEAD_LETTERS,
+    INTERNAL_PREFIX,
+    INTERNAL_TABLES,
+    LOADED_FILES,
+    OFFSETS,
+    conform_dead_letters,
+    typed_columns,
+    with_meta,
+    with_source,
+)
+from emitter.sink.destinations.types import TypeMapping
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a destination can do; shared code branches on these, never on the backend's class."""
+
+    name: str
+    bulk_load: Literal["arrow", "copy"]  # arrow: scan an Arrow table in-process; copy: stream CSV into COPY
+    max_identifier_length: int  # in UTF-8 bytes; longer names are refused rather than truncated
+    placeholder: str  # the driver's positional parameter marker
+    supports_row_locks: bool  # SELECT … FOR UPDATE serializes concurrent loads of the same file
+    types: TypeMapping
+
+    @property
+    def supports_arrow_ingest(self) -> bool:
+        return self.bulk_load == "arrow"
+
+
+def quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
+class Destination(ABC):
+    """A warehouse that stores Arrow tables, dead letters and consumer offsets, each batch atomically.
+
+    Every data table also has four nullable lineage columns: ``_topic``, ``_partition`` and ``_offset``
+    (rows from Kafka) and ``_source`` (rows loaded from a backfill file's relative path).
+    """
+
+    capabilities: ClassVar[Capabilities]
+    driver_errors: ClassVar[tuple[type[Exception], ...]]
+
+    def __init__(self, where: str, schema: str) -> None:
+        self.where = where  # the URL without its password, for messages
+        self.schema = schema
+        self._columns: dict[str, dict[str, str]] = {}  # table → column → catalog type; cleared on rollback
+        self._in_transaction = False
+
+    # --- the interface -----------------------------------------------------------------------------
+    def ensure_table(self, table: str, schema: pa.Schema) -> None:
+        """Create ``table`` from ``schema`` (plus lineage columns), or add the columns it lacks.
+
+        Raises:
+            SchemaEvolutionError: a column exists with a different type.
+        """
+        self._check_data_table(table, schema.names)
+        with self._transaction(f"creating or evolving table {table}"):
+            self._ensure(table, with_meta(table, schema, self.capabilities.types))
+
+    def write(
+        self,
+        rows: Mapping[str, pa.Table],
+        dead_letters: pa.Table | None,
+        offsets: Mapping[tuple[str, int], int],
+    ) -> None:
+        """Rows for every table, the dead letters and the next offset per (topic, partition): all or nothing."""
+        rows = {table: typed_columns(data) for table, data in rows.items()}
+        for table, data in rows.items():
+            self._check_data_table(table, data.column_names)
+        dead = conform_dead_letters(dead_letters) if dead_letters is not None and dead_letters.num_rows else None
+        with self._transaction("writing a batch"):
+            for table, data in rows.items():
+                self._ensure(table, with_meta(table, data.schema, self.capabilities.types))
+                self._insert(table, data)
+            if dead is not None:
+                self._insert(DEAD_LETTERS, dead)
+            if offsets:
+                self._upsert_offsets(offsets)
+
+    def stored_offsets(self, topics: Collection[str]) -> dict[tuple[str, int], int]:
+        """The next offset to read per (topic, partition) of ``topics``, as committed with the rows."""
+        names = sorted(set(topics))
+        if not names:
+            return {}
+        marks = ", ".join([self.capabilities.placeholder] * len(names))
+        found = self._read(
+            f'SELECT topic, "partition", next_offset FROM {self._qualified(OFFSETS)} WHERE topic IN ({marks})', names
+        )
+        return {(str(topic), int(partition)): int(offset) for topic, partition, offset in found}
+
+    def load_file(self, table: str, rows: pa.Table, source: str, checksum: str) -> bool:
+        """Load one backfill file as the rows with ``_source = source``, once per checksum.
+
+        Returns False, changing nothing, when ``source`` was already loaded with ``checksum``; a new
+        checksum for a known source replaces that source's rows.
+        """
+        data = with_source(typed_columns(rows), source)
+        self._check_data_table(table, data.column_names)
+        schema = with_meta(table, data.schema, self.capabilities.types)
+        p = self.capabilities.placeholder
+        files = self._qualified(LOADED_FILES)
+        lock = " FOR UPDATE" if self.capabilities.supports_row_locks else ""
+        with self._transaction(f"loading {source} into {table}"):
+            found = self._fetch(f"SELECT checksum, table_name FROM {files} WHERE source = {p}{lock}", [source])
+            if found and found[0][0] == checksum:
+                return False
+            self._ensure(table, schema)
+            if found:
+                previous = str(found[0][1])
+                if self._known_columns(previous) is not None:
+                    self._execute(f"DELETE FROM {self._qualified(previous)} WHERE _source = {p}", [source])
+                self._execute(
+                    f'UPDATE {files} SET table_name = {p}, checksum = {p}, "rows" = {p}, loaded_at = now() '
+                    f"WHERE source = {p}",
+                    [table, checksum, data.num_rows, source],
+                )
+            else:
+                self._execute(
+                    f'INSERT INTO {files} (source, table_name, checksum, "rows", loaded_at) '
+                    f"VALUES ({p}, {p}, {p}, {p}, now())",
+                    [source, table, checksum, data.num_rows],
+                )
+            self._insert(table, data)
+        return True
+
+    def loaded_files(self) -> dict[str, str]:
+        """source → checksum of every backfill file loaded so far."""
+        found = self._read(f"SELECT source, checksum FROM {self._qualified(LOADED_FILES)}")
+        return {str(source): str(checksum) for source, checksum in found}
+
+    def query(self, sql: str) -> pa.Table:
+        """Run ``sql`` (committed on its own) and return its result; an empty table for statements without one."""
+        try:
+            return self._run_query(sql)
+        except self.driver_errors as exc:
+            raise DestinationError(f"{self.where}: query failed: {_first_line(exc)}") from exc
+
+    def table_names(self, include_internal: bool = False) -> list[str]:
+        """Tables in the destination's schema, sorted; emitter's ``_emitter_*`` tables only if asked."""
+        p = self.capabilities.placeholder
+        found = self._read(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+            f"{p} AND table_catalog = current_database() AND table_type = 'BASE TABLE'",
+            [self.schema],
+        )
+        names = sorted(str(name) for (name,) in found)
+        return names if include_internal else [n for n in names if not n.startswith(INTERNAL_PREFIX)]
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection; safe to call twice."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.where}>"
+
+    # --- what a backend supplies ---------------------------------------------------------------------
+    @abstractmethod
+    def _begin(self) -> AbstractContextManager[None]:
+        """A transaction: committed when the block ends, rolled back when it raises."""
+
+    @abstractmethod
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
+
+    @abstractmethod
+    def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+
+    @abstractmethod
+    def _catalog_columns(self, table: str) -> dict[str, str] | None:
+        """column → type as the catalog spells it, or None when ``table`` doesn't exist."""
+
+    @abstractmethod
+    def _run_query(self, sql: str) -> pa.Table: ...
+
+    def _insert_arrow(self, qualified: str, columns: str, data: pa.Table) -> None:
+        raise NotImplementedError(f"{self.capabilities.name} has no Arrow ingest")
+
+    def _copy(self, statement: str, chunks: Iterator[bytes]) -> None:
+        raise NotImplementedError(f"{self.capabilities.name} has no COPY")
+
+    # --- shared machinery ----------------------------------------------------------------------------
+    def _setup(self) -> None:
+        """Create emitter's bookkeeping tables; backends call this once connected."""
+        with self._transaction("creating emitter's bookkeeping tables"):
+            for table, (schema, primary_key) in INTERNAL_TABLES.items():
+                self._ensure(table, schema, primary_key)
+
+    @contextmanager
+    def _transaction(self, action: str) -> Iterator[None]:
+        if self._in_transaction:
+            raise RuntimeError("destination transactions don't nest")
+        self._in_transaction = True
+        try:
+            with self._begin():
+                yield
+        except BaseException as exc:
+            self._columns.clear()  # DDL in the rolled-back transaction is gone too
+            if isinstance(exc, self.driver_errors):
+                raise DestinationError(
+                    f"{self.where}: {action} failed and nothing was committed: {_first_line(exc)}"
+                ) from exc
+            raise
+        finally:
+            self._in_transaction = False
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """A read outside any batch, with driver errors made readable."""
+        with self._transaction("reading emitter's bookkeeping"):
+            return self._fetch(sql, params)
+
+    def _qualified(self, table: str) -> str:
+        return f"{quote(self.schema)}.{quote(table)}"
+
+    def _check_identifier(self, name: str, what: str) -> None:
+        size = len(name.encode())
+        if not name or "\x00" in name:
+            raise DestinationError(f"{self.where}: {what} name {name!r} is empty or holds a NUL character")
+        if size > self.capabilities.max_identifier_length:
+            raise DestinationError(
+                f"{self.where}: {what} name {name!r} is {size} bytes, {self.capabilities.name} allows "
+                f"{self.capabilities.max_identifier_length}; use a shorter name"
+            )
+
+    def _check_data_table(self, table: str, columns: Sequence[str]) -> None:
+        self._check_identifier(table, "table")
+        if table.lower().startswith(INTERNAL_PREFIX):
+            raise DestinationError(f"{self.where}: table names starting with {INTERNAL_PREFIX} are emitter's own")
+        for column in columns:
+            self._check_identifier(column, f"{table} column")
+
+    def _known_columns(self, table: str) -> dict[str, str] | None:
+        known = self._columns.get(table)
+        if known is None:
+            known = self._catalog_columns(table)
+            if known is not None:
+                self._columns[table] = known
+        return known
+
+    def _ensure(self, table: str, schema: pa.Schema, primary_key: Sequence[str] = ()) -> None:
+        existing = self._known_columns(table)
+        plan = plan_columns(table, schema, existing, self.capabilities.types)
+        if existing is None:
+            columns = [f"{quote(name)} {sql}" for name, sql in plan]
+            if primary_key:
+                columns.append(f"PRIMARY KEY ({', '.join(quote(c) for c in primary_key)})")
+            self._execute(f"CREATE TABLE IF NOT EXISTS {self._qualified(table)} ({', '.join(columns)})")
+            self._columns[table] = dict(plan)
+            return
+        for name, sql in plan:
+            self._execute(f"ALTER TABLE {self._qualified(table)} ADD COLUMN IF NOT EXISTS {quote(name)} {sql}")
+            existing[name] = sql
+
+    def _insert(self, table: str, data: pa.Table) -> None:
+        if data.num_rows == 0:
+            return
+        qualified = self._qualified(table)
+        columns = ", ".join(quote(name) for name in data.column_names)
+        if self.capabilities.bulk_load == "arrow":
+            self._insert_arrow(qualified, columns, data)
+        else:
+            self._copy(f"COPY {qualified} ({columns}) FROM STDIN (FORMAT csv)", csv_chunks(data))
+
+    def _upsert_offsets(self, offsets: Mapping[tuple[str, int], int]) -> None:
+        p = self.capabilities.placeholder
+        values = ", ".join([f"({p}, {p}, {p}, now())"] * len(offsets))
+        params = [value for (topic, partition), offset in offsets.items() for value in (topic, partition, offset)]
+        self._execute(
+            f'INSERT INTO {self._qualified(OFFSETS)} (topic, "partition", next_offset, updated_at) VALUES {values} '
+            'ON CONFLICT (topic, "partition") DO UPDATE SET next_offset = excluded.next_offset, '
+            "updated_at = excluded.updated_at",
+            params,
+        )

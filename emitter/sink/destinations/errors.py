@@ -1,0 +1,21 @@
+"""Destination failures a user can act on: each message names what failed, where, and how to fix it."""
+
+from __future__ import annotations
+
+from emitter.errors import EmitterError
+
+
+class DestinationError(EmitterError):
+    """A warehouse destination can't be opened, written or queried."""
+
+
+class DestinationURLError(DestinationError):
+    """The destination URL is malformed or names an unknown kind of destination."""
+
+
+class DestinationConnectionError(DestinationError):
+    """The destination could not be opened (server down, bad credentials, file locked)."""
+
+
+class SchemaEvolutionError(DestinationError):
+    """Incoming rows would change the type of an existing column; only new columns are added."""

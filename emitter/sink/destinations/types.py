@@ -1,0 +1,100 @@
+"""Arrow → SQL column types, one table per destination, spelled exactly as each catalog reports them.
+
+Because the DDL spelling equals the catalog spelling, "has this column's type changed?" is a string
+comparison between the mapped type of the incoming Arrow field and what the catalog holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from emitter.errors import SchemaError
+
+
+@dataclass(frozen=True)
+class TypeMapping:
+    """How one destination stores each supported Arrow type."""
+
+    destination: str
+    exact: Mapping[pa.DataType, str]
+    decimal: str  # a format string with {precision} and {scale}
+    max_decimal_precision: int
+    timestamp_tz: str  # any unit: stored as a microsecond instant
+    timestamp_naive: str
+
+    def sql_type(self, arrow: pa.DataType) -> str | None:
+        """The column type for ``arrow``, or None when this destination has no lossless one."""
+        if pa.types.is_decimal(arrow):
+            if arrow.precision > self.max_decimal_precision:
+                return None
+            return self.decimal.format(precision=arrow.precision, scale=arrow.scale)
+        if pa.types.is_timestamp(arrow):
+            return self.timestamp_tz if arrow.tz is not None else self.timestamp_naive
+        return self.exact.get(arrow)
+
+    def column_type(self, table: str, column: str, arrow: pa.DataType) -> str:
+        """Like :meth:`sql_type`, but an unsupported type is a SchemaError naming the column."""
+        sql = self.sql_type(arrow)
+        if sql is None:
+            raise SchemaError(
+                f"{table}.{column}: Arrow type {arrow} has no {self.destination} column type; "
+                f"supported: {', '.join(sorted({str(t) for t in self.exact}))}, decimal128, timestamp"
+            )
+        return sql
+
+
+def same_sql_type(a: str, b: str) -> bool:
+    """Catalog spellings compared without regard to case or spacing (``numeric(12, 2)`` = ``NUMERIC(12,2)``)."""
+    return _normal(a) == _normal(b)
+
+
+def _normal(sql: str) -> str:
+    return " ".join(sql.upper().replace(", ", ",").split())
+
+
+DUCKDB_TYPES = TypeMapping(
+    destination="DuckDB",
+    exact={
+        pa.bool_(): "BOOLEAN",
+        pa.int8(): "TINYINT",
+        pa.int16(): "SMALLINT",
+        pa.int32(): "INTEGER",
+        pa.int64(): "BIGINT",
+        pa.float32(): "FLOAT",
+        pa.float64(): "DOUBLE",
+        pa.string(): "VARCHAR",
+        pa.large_string(): "VARCHAR",
+        pa.binary(): "BLOB",
+        pa.large_binary(): "BLOB",
+        pa.date32(): "DATE",
+    },
+    decimal="DECIMAL({precision},{scale})",
+    max_decimal_precision=38,
+    timestamp_tz="TIMESTAMP WITH TIME ZONE",
+    timestamp_naive="TIMESTAMP",
+)
+
+POSTGRES_TYPES = TypeMapping(
+    destination="PostgreSQL",
+    exact={
+        pa.bool_(): "boolean",
+        pa.int8(): "smallint",
+        pa.int16(): "smallint",
+        pa.int32(): "integer",
+        pa.int64(): "bigint",
+        pa.float32(): "real",
+        pa.float64(): "double precision",
+        pa.string(): "text",
+        pa.large_string(): "text",
+        pa.binary(): "bytea",
+        pa.large_binary(): "bytea",
+        pa.date32(): "date",
+    },
+    decimal="numeric({precision},{scale})",
+    max_decimal_precision=1000,
+    timestamp_tz="timestamp with time zone",
+    timestamp_naive="timestamp without time zone",
+)
