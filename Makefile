@@ -6,8 +6,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-# The "main job on embedded defaults": one week of history into ./data.
-DEMO_ARGS ?= backfill --start 2024-01-01 --days 7 --out data
+# The "main job on embedded defaults": broker, stream and sink into ./warehouse.duckdb.
+DEMO_ARGS ?= demo --duration 30s
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PIP_NO_INPUT := 1

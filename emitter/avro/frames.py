@@ -29,9 +29,9 @@ if TYPE_CHECKING:
 _SINGLE_OBJECT_HEADER = 10  # c3 01 + 8-byte fingerprint
 _CONFLUENT_HEADER = 5  # 00 + 4-byte big-endian schema id
 _PEELED_KEYS = 16
-# Past this many unknown fingerprints or ids in one batch, the rest are not looked up (each id could
-# cost a registry request): such a batch is garbage that happens to start with a magic byte.
-_MAX_UNKNOWN_KEYS = 16
+# Past this many unknown schema ids in one batch, the rest are not looked up (each costs a registry
+# request): such a batch is garbage that happens to start with a zero byte.
+_MAX_UNKNOWN_IDS = 16
 
 
 class SchemaResolver:
@@ -122,6 +122,8 @@ class FramedGroup:
 
 @dataclass(frozen=True, eq=False)
 class FramedGroups:
+    """The values split by writer schema (in order of first appearance), and those that were not Avro."""
+
     groups: list[FramedGroup]
     rejected: list[tuple[int, str]] = field(default_factory=list)
 
@@ -140,12 +142,12 @@ def split_frames(values: Sequence[bytes], resolve: SchemaResolver) -> FramedGrou
     found: list[AvroSchema] = []
     cursor = Cursor(buffer)
 
-    def assign(rows: I64, keys: np.ndarray, resolve_key: Any) -> None:
+    def assign(rows: I64, keys: np.ndarray, resolve_key: Any, limit: int | None = None) -> None:
         failures = 0
         for key, members in _by_key(rows, keys):
             try:
-                if failures >= _MAX_UNKNOWN_KEYS:
-                    raise FramingError(f"unknown schema {key} (not looked up: too many unknown schemas in this batch)")
+                if limit is not None and failures >= limit:
+                    raise FramingError(f"schema id {key} not looked up: over {limit} unknown ids in this batch")
                 schema = resolve_key(key)
             except FramingError as exc:
                 failures += 1
@@ -164,7 +166,7 @@ def split_frames(values: Sequence[bytes], resolve: SchemaResolver) -> FramedGrou
     confluent_rows = np.flatnonzero(confluent)
     if len(confluent_rows):
         ids = cursor.u32(starts[confluent_rows] + 1).byteswap()
-        assign(confluent_rows, ids, lambda key: resolve.by_id(int(key)))
+        assign(confluent_rows, ids, lambda key: resolve.by_id(int(key)), _MAX_UNKNOWN_IDS)
 
     header = np.where(single, _SINGLE_OBJECT_HEADER, _CONFLUENT_HEADER)
     order = np.argsort(group_of, kind="stable")

@@ -9,6 +9,7 @@ import typer
 from emitter import __version__
 from emitter.cli.backfill import backfill
 from emitter.cli.broker import broker
+from emitter.cli.demo import demo
 from emitter.cli.error_reporting import EmitterGroup
 from emitter.cli.sink import load_command, reconcile_command, sink_command
 from emitter.cli.stream import stream_command
@@ -53,6 +54,7 @@ app.command("broker")(broker)
 app.command("sink")(sink_command)
 app.command("load")(load_command)
 app.command("reconcile")(reconcile_command)
+app.command("demo")(demo)
 app.command("tables")(tables)
 app.command("validate")(validate)
 
