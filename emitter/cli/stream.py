@@ -19,6 +19,7 @@ from emitter.stream.runner import StreamSettings
 from emitter.stream.session import VALUE_FORMATS, Delivery, stream
 from emitter.stream.targets import TARGET_KINDS, TargetOptions
 from emitter.stream.targets.kafka import parse_producer_properties
+from emitter.stream.timeline import to_micros
 
 
 def stream_command(
@@ -133,8 +134,10 @@ def stream_command(
         max_events=max_events,
         rate_profile=parse_rate_profile(rate_profile) if rate_profile else None,
     )
-    if not replay and (end or speed != "1"):
+    if not replay and (end or _speed(speed) != 1.0):
         raise ConfigError("--end and --speed replay a model timeline: give --start too (e.g. --start 2024-01-01T00:00)")
+    if settings.start is not None and settings.end is not None and to_micros(settings.end) <= to_micros(settings.start):
+        raise ConfigError(f"--end: {end} is not after --start {start}; pass an --end later than --start")
     if replay and rate_profile:
         raise ConfigError("--rate-profile shapes live streams: drop --start, or drop --rate-profile")
     delivery = Delivery(
@@ -175,6 +178,6 @@ def _speed(text: str) -> float:
         value = float(text)
     except ValueError:
         raise ConfigError(f"--speed: {text!r} is not a number; use e.g. 1, 60 or max") from None
-    if value <= 0:
-        raise ConfigError("--speed: must be above 0 (or 'max')")
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"--speed: {text!r} must be a finite number above 0 (or 'max')")
     return value

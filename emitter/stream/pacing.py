@@ -9,25 +9,48 @@ rate stays on target, and the late ticks are counted and shown in the summary.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 
 SPIN_NS = 1_000_000  # the last millisecond is spun, not slept
 
 
-@dataclass
 class Lateness:
-    """Per-tick lateness in nanoseconds."""
+    """Per-tick lateness as a histogram (10 µs bins up to 1 s): bounded memory however long the run."""
 
-    samples: list[int] = field(default_factory=list)
-    behind: int = 0  # ticks that started more than one interval late
+    BIN_NS = 10_000
+    BINS = 100_000
+    KEPT = 100_000
+
+    def __init__(self) -> None:
+        self.counts = np.zeros(self.BINS + 1, dtype=np.int64)  # the last bin holds everything ≥ 1 s
+        self.max_ns = 0
+        self.behind = 0  # ticks that started more than one interval late
+        self.samples: list[int] = []  # the first KEPT ticks' lateness in ns, for inspection
+
+    def add(self, late_ns: int) -> None:
+        self.counts[min(late_ns // self.BIN_NS, self.BINS)] += 1
+        self.max_ns = max(self.max_ns, late_ns)
+        if len(self.samples) < self.KEPT:
+            self.samples.append(late_ns)
+
+    @property
+    def ticks(self) -> int:
+        return int(self.counts.sum())
 
     def percentiles_ms(self) -> dict[str, float]:
-        if not self.samples:
+        n = self.ticks
+        if not n:
             return {"p50": 0.0, "p99": 0.0, "max": 0.0}
-        arr = np.asarray(self.samples, dtype=np.float64) / 1e6
-        return {"p50": float(np.percentile(arr, 50)), "p99": float(np.percentile(arr, 99)), "max": float(arr.max())}
+        cumulative = np.cumsum(self.counts)
+
+        def upper_ms(q: float) -> float:
+            index = int(np.searchsorted(cumulative, q * n, side="left"))
+            if index >= self.BINS:
+                return self.max_ns / 1e6
+            return min((index + 1) * self.BIN_NS, self.max_ns) / 1e6  # bin's upper edge, never above the max
+
+        return {"p50": upper_ms(0.50), "p99": upper_ms(0.99), "max": self.max_ns / 1e6}
 
 
 class Ticker:
@@ -52,7 +75,7 @@ class Ticker:
             while (now := time.perf_counter_ns()) < due:
                 pass
             late = now - due
-            self.lateness.samples.append(late)
+            self.lateness.add(late)
             if late > self.interval_ns:
                 self.lateness.behind += 1
         tick = self.tick
@@ -62,6 +85,9 @@ class Ticker:
     def offset_s(self, tick: int) -> float:
         """When tick ``tick`` is due, in seconds after the start (0 when unpaced)."""
         return tick * self.interval_ns / 1e9
+
+    def elapsed_ns(self) -> int:
+        return time.perf_counter_ns() - self.start_ns
 
     def elapsed_s(self) -> float:
         return (time.perf_counter_ns() - self.start_ns) / 1e9

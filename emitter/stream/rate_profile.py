@@ -55,47 +55,57 @@ class RateProfile:
         raise AssertionError(self.kind)
 
 
+USAGE = {
+    "constant": "constant:R",
+    "ramp": "ramp:A:B:DURATION",
+    "steps": "steps:R1,R2,...:DURATION",
+    "spike": "spike:BASE:PEAK:EVERY:LENGTH",
+    "diurnal": "diurnal:LOW:HIGH[:PERIOD]",
+}
+_ARITY = {"constant": (1,), "ramp": (3,), "steps": (2,), "spike": (4,), "diurnal": (2, 3)}
+
+
 def parse_rate_profile(text: str) -> RateProfile:
+    """Parse a profile; every mistake names the part and the expected syntax."""
     parts = text.strip().split(":")
     kind, args = parts[0].lower(), parts[1:]
+    if kind not in USAGE:
+        raise ConfigError(f"rate-profile: unknown profile {kind!r}; use one of {', '.join(USAGE.values())}")
 
-    def num(value: str) -> float:
+    def bad(why: str) -> ConfigError:
+        return ConfigError(f"rate-profile: {why} in {text!r}; expected {USAGE[kind]} (durations like 500ms, 30s, 10m)")
+
+    def rate(value: str) -> float:
         try:
-            rate = float(value)
+            number = float(value)
         except ValueError:
-            raise ConfigError(f"rate-profile: {value!r} in {text!r} is not a number") from None
-        if rate < 0:
-            raise ConfigError(f"rate-profile: rates can't be negative ({text!r})")
-        return rate
+            raise bad(f"{value!r} is not a rate") from None
+        if not math.isfinite(number) or number < 0:
+            raise bad(f"{value!r} is not a finite, non-negative rate")
+        return number
 
-    usage = {
-        "constant": "constant:R",
-        "ramp": "ramp:A:B:DURATION",
-        "steps": "steps:R1,R2,...:DURATION",
-        "spike": "spike:BASE:PEAK:EVERY:LENGTH",
-        "diurnal": "diurnal:LOW:HIGH[:PERIOD]",
-    }
-    if kind not in usage:
-        raise ConfigError(f"rate-profile: unknown profile {kind!r}; use one of {', '.join(usage.values())}")
-    expected = {"constant": (1,), "ramp": (3,), "steps": (2,), "spike": (4,), "diurnal": (2, 3)}[kind]
-    if len(args) not in expected:
-        raise ConfigError(f"rate-profile: {text!r} should look like {usage[kind]}")
+    def span(value: str) -> float:
+        try:
+            seconds = parse_duration(value, "rate-profile")
+        except ConfigError:
+            raise bad(f"{value!r} is not a duration") from None
+        if seconds <= 0:
+            raise bad(f"{value!r} must be longer than zero")
+        return seconds
+
+    if len(args) not in _ARITY[kind]:
+        raise bad(f"{len(args)} part(s) after {kind!r}")
     if kind == "constant":
-        params: tuple[float, ...] = (num(args[0]),)
+        params: tuple[float, ...] = (rate(args[0]),)
     elif kind == "ramp":
-        params = (num(args[0]), num(args[1]), _positive(parse_duration(args[2], "rate-profile")))
+        params = (rate(args[0]), rate(args[1]), span(args[2]))
     elif kind == "steps":
-        params = (*[num(r) for r in args[0].split(",")], _positive(parse_duration(args[1], "rate-profile")))
+        params = (*[rate(r) for r in args[0].split(",")], span(args[1]))
     elif kind == "spike":
-        every, length = parse_duration(args[2], "rate-profile"), parse_duration(args[3], "rate-profile")
-        params = (num(args[0]), num(args[1]), _positive(every), length)
+        every, length = span(args[2]), span(args[3])
+        if length >= every:
+            raise bad(f"the spike ({args[3]}) must be shorter than its period ({args[2]})")
+        params = (rate(args[0]), rate(args[1]), every, length)
     else:
-        period = parse_duration(args[2], "rate-profile") if len(args) == 3 else 86_400.0
-        params = (num(args[0]), num(args[1]), _positive(period))
+        params = (rate(args[0]), rate(args[1]), span(args[2]) if len(args) == 3 else 86_400.0)
     return RateProfile(kind, params, text)
-
-
-def _positive(seconds: float) -> float:
-    if seconds <= 0:
-        raise ConfigError("rate-profile: durations must be positive")
-    return seconds

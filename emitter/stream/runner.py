@@ -149,6 +149,8 @@ def _loop(
     sent = {t: 0 for t in settings.tables}
     nbytes = 0
     paced = settings.live or math.isfinite(settings.speed)
+    # compared in integer nanoseconds: 0.7 s must mean exactly 70 ticks of 10 ms
+    duration_ns = round(settings.duration_s * 1e9) if settings.duration_s is not None else None
     cursor = _Cursor(feeder)  # waits for the first segment before the clock starts
     ticker = Ticker(settings.interval_ms * 1_000_000 if paced else 0)
     carry = 0.0
@@ -194,7 +196,9 @@ def _loop(
         if settings.max_events is not None and total >= settings.max_events:
             stopped_by = "max-events"
             break
-        if settings.duration_s is not None and ticker.offset_s(ticker.tick) >= settings.duration_s:
+        if duration_ns is not None and (
+            ticker.tick * ticker.interval_ns >= duration_ns if paced else ticker.elapsed_ns() >= duration_ns
+        ):
             stopped_by = "duration"
             break
         if cursor.upcoming() is None:

@@ -79,7 +79,8 @@ class SegmentTable:
             cut(self.body),
             cut(self.head),
             cut(self.tail),
-            None if self.batch is None else self.batch.slice(start, stop - start),
+            # take() copies: a slice would pickle its parent's whole buffers along with it
+            None if self.batch is None else self.batch.take(pa.array(np.arange(start, stop))),
         )
 
 
@@ -115,7 +116,9 @@ def build_segments(
 ) -> list[Segment]:
     """Encode each table's rows for the whole day at once (vectorized), then cut the day into segments."""
     encoded = [
-        _encode_rows(scenario, name, events.tables[name], value_format, live, headers.get(name, b""))
+        _encode_rows(
+            scenario, name, events.tables[name], value_format, live, headers[name] if value_format != "json" else b""
+        )
         for name in events.names
     ]
     out = []

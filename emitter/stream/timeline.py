@@ -45,7 +45,10 @@ def merge_day(day: date, tables: dict[str, pa.Table], names: Sequence[str]) -> D
         ts_parts.append(np.asarray(t.column("event_ts").cast(pa.int64()).to_numpy(), dtype=np.int64))
         table_parts.append(np.full(t.num_rows, index, dtype=np.int64))
         row_parts.append(np.arange(t.num_rows, dtype=np.int64))
-    ts = np.concatenate(ts_parts) if ts_parts else np.zeros(0, np.int64)
+    if not ts_parts:
+        empty = np.zeros(0, np.int64)
+        return DayEvents(day, tables, tuple(names), empty, empty, empty)
+    ts = np.concatenate(ts_parts)
     order = np.argsort(ts, kind="stable")
     return DayEvents(
         day,

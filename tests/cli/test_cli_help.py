@@ -9,7 +9,6 @@ from typer.testing import CliRunner
 from emitter import __version__
 from emitter.cli.app import app
 
-
 COMMANDS = [c.name or c.callback.__name__ for c in app.registered_commands if c.callback is not None]
 
 

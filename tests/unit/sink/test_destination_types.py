@@ -1,0 +1,77 @@
+"""Type mapping and evolution planning, without a database."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from emitter.avro.schemas import arrow_schema
+from emitter.errors import SchemaError
+from emitter.sink.destinations import SchemaEvolutionError
+from emitter.sink.destinations.evolution import plan_columns
+from emitter.sink.destinations.types import DUCKDB_TYPES, POSTGRES_TYPES, TypeMapping, same_sql_type
+
+RETAIL_TABLES = [
+    "ble_pings", "customers", "dc_inventory_txn", "distribution_centers", "foot_traffic", "geographies",
+    "marketing", "online_order_lines", "online_orders", "products", "receipt_lines", "receipts",
+    "store_inventory_txn", "stores", "truck_moves", "trucks",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("types", [DUCKDB_TYPES, POSTGRES_TYPES], ids=lambda t: t.destination)
+@pytest.mark.parametrize("table", RETAIL_TABLES)
+def test_every_retail_column_has_a_column_type(types: TypeMapping, table: str) -> None:
+    for field in arrow_schema("retail", table):
+        assert types.sql_type(field.type) is not None, f"{table}.{field.name}"
+
+
+@pytest.mark.parametrize(
+    ("arrow", "duckdb", "postgres"),
+    [
+        (pa.string(), "VARCHAR", "text"),
+        (pa.int32(), "INTEGER", "integer"),
+        (pa.int64(), "BIGINT", "bigint"),
+        (pa.float64(), "DOUBLE", "double precision"),
+        (pa.bool_(), "BOOLEAN", "boolean"),
+        (pa.timestamp("us", tz="UTC"), "TIMESTAMP WITH TIME ZONE", "timestamp with time zone"),
+        (pa.date32(), "DATE", "date"),
+        (pa.decimal128(12, 2), "DECIMAL(12,2)", "numeric(12,2)"),
+        (pa.binary(), "BLOB", "bytea"),
+    ],
+)
+def test_the_type_tables(arrow: pa.DataType, duckdb: str, postgres: str) -> None:
+    assert DUCKDB_TYPES.sql_type(arrow) == duckdb
+    assert POSTGRES_TYPES.sql_type(arrow) == postgres
+
+
+def test_unsupported_types_are_a_schema_error_naming_the_column() -> None:
+    with pytest.raises(SchemaError, match=r"t\.tags: Arrow type list<item: string>"):
+        POSTGRES_TYPES.column_type("t", "tags", pa.list_(pa.string()))
+    assert DUCKDB_TYPES.sql_type(pa.decimal256(40, 2)) is None
+
+
+def test_catalog_spellings_compare_without_case_or_spacing() -> None:
+    assert same_sql_type("numeric(12, 2)", "NUMERIC(12,2)")
+    assert not same_sql_type("numeric(12,2)", "numeric(12,4)")
+
+
+def test_a_new_table_plans_every_column_and_an_existing_one_only_new_ones() -> None:
+    schema = pa.schema([pa.field("a", pa.int32()), pa.field("b", pa.string())])
+
+    assert plan_columns("t", schema, None, DUCKDB_TYPES) == [("a", "INTEGER"), ("b", "VARCHAR")]
+    assert plan_columns("t", schema, {"a": "INTEGER"}, DUCKDB_TYPES) == [("b", "VARCHAR")]
+    assert plan_columns("t", schema, {"a": "INTEGER", "b": "VARCHAR", "c": "DATE"}, DUCKDB_TYPES) == []
+
+
+def test_a_changed_type_is_refused_before_any_statement() -> None:
+    schema = pa.schema([pa.field("a", pa.int64())])
+
+    with pytest.raises(SchemaEvolutionError, match=r"t\.a is integer in PostgreSQL, but the incoming rows have bigint"):
+        plan_columns("t", schema, {"a": "integer"}, POSTGRES_TYPES)
+
+
+def test_duplicate_column_names_are_refused() -> None:
+    schema = pa.schema([pa.field("a", pa.int32()), pa.field("a", pa.int32())])
+
+    with pytest.raises(SchemaError, match="duplicate"):
+        plan_columns("t", schema, None, DUCKDB_TYPES)
