@@ -126,9 +126,9 @@ def main() -> None:
         )
         for interval_ms, burst in ((500, 100), (10, 1000)):
             r = pacing(broker.bootstrap, interval_ms, burst, args.pacing_seconds)
+            head = f"   {interval_ms:>7}ms {burst:>6} {r['asked']:>10,.0f} {r['achieved']:>11,.0f}"
             print(
-                f"   {interval_ms:>7}ms {burst:>6} {r['asked']:>10,.0f} {r['achieved']:>11,.0f} {r['error_pct']:>6.2f}% "
-                f"{r['p50']:>7.2f} {r['p99']:>7.2f} {r['max']:>7.2f} {r['behind']:>6.0f}"
+                f"{head} {r['error_pct']:>6.2f}% {r['p50']:>7.2f} {r['p99']:>7.2f} {r['max']:>7.2f} {r['behind']:>6.0f}"
             )
 
 

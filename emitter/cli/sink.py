@@ -139,9 +139,10 @@ def _print_sink_summary(summary: SinkSummary, warehouse: str, console: Console) 
         table.add_row(name, f"{rows:,}")
     table.add_row("dead letters", f"{summary.dead:,}")
     console.print(table)
-    rate = summary.loaded / summary.elapsed_s if summary.elapsed_s else 0.0
     console.print(
-        f"{summary.loaded:,} rows in {summary.batches} batches, {summary.elapsed_s:.1f}s ({rate:,.0f}/s)", style="dim"
+        f"{summary.loaded:,} rows in {summary.batches} batches; {summary.rate:,.0f} events/s while loading, "
+        f"{summary.elapsed_s:.1f}s in all",
+        style="dim",
     )
 
 

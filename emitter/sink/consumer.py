@@ -67,10 +67,16 @@ class SinkSummary:
     dead: int
     batches: int
     stopped_by: str
+    loading_s: float = 0.0  # from the first message received to the last batch committed
 
     @property
     def loaded(self) -> int:
         return sum(self.loaded_by_table.values())
+
+    @property
+    def rate(self) -> float:
+        """Events loaded per second while there was something to load (excludes the group join and idling)."""
+        return (self.loaded + self.dead) / self.loading_s if self.loading_s > 0 else 0.0
 
 
 def subscription(topics: str) -> list[str]:
@@ -128,6 +134,8 @@ class _SinkLoop:
         self.batches = 0
         self.schemas: dict[str, pa.Schema] = {}
         self.positions: dict[tuple[str, int], int] = {}
+        self.first_message: float | None = None
+        self.last_commit: float | None = None
         self.highs: dict[tuple[str, int], int] = {}
 
     # --- partition assignment ----------------------------------------------------------------
@@ -169,6 +177,8 @@ class _SinkLoop:
                     continue  # transient: librdkafka retries
                 if not self.pending:
                     batch_started = time.monotonic()
+                    if self.first_message is None:
+                        self.first_message = batch_started
                 self.pending.add(message.topic(), message.partition(), message.offset(), message.value())
                 last_message = time.monotonic()
             now = time.monotonic()
@@ -190,7 +200,8 @@ class _SinkLoop:
                     stopped_by = "idle"
                     break
         self.flush()
-        return SinkSummary(time.monotonic() - started, dict(self.loaded), self.dead, self.batches, stopped_by)
+        loading = (self.last_commit - self.first_message) if self.first_message and self.last_commit else 0.0
+        return SinkSummary(time.monotonic() - started, dict(self.loaded), self.dead, self.batches, stopped_by, loading)
 
     @property
     def total(self) -> int:
@@ -211,6 +222,7 @@ class _SinkLoop:
         self.dead += prepared.dead
         self.batches += 1
         self.positions.update(prepared.next_offsets)
+        self.last_commit = time.monotonic()
         self.pending = Polled()
         commits = [TopicPartition(t, p, o) for (t, p), o in prepared.next_offsets.items()]
         with contextlib.suppress(KafkaException):  # advisory only: the warehouse holds the offsets that count
