@@ -110,12 +110,12 @@ class Sink(_Strict):
 class Config(_Strict):
     seed: int = Field(42, ge=0, lt=2**63)
     scenario: str = "retail"
-    volume: Volume = Field(default_factory=Volume)
-    shares: Shares = Field(default_factory=Shares)
-    realtime: Realtime = Field(default_factory=Realtime)
-    paths: Paths = Field(default_factory=Paths)
-    stream: Stream = Field(default_factory=Stream)
-    sink: Sink = Field(default_factory=Sink)
+    volume: Volume = Volume()
+    shares: Shares = Shares()
+    realtime: Realtime = Realtime()
+    paths: Paths = Paths()
+    stream: Stream = Stream()
+    sink: Sink = Sink()
 
     def fingerprint(self) -> str:
         """A stable digest of everything that shapes generated data (not paths or targets)."""

@@ -24,7 +24,7 @@ def hour_curve(points: dict[float, float]) -> npt.NDArray[np.float64]:
     xs = np.concatenate([hours - 24.0, hours, hours + 24.0])
     ys = np.concatenate([values, values, values])
     curve = np.interp(mids, xs, ys)
-    return curve / curve.mean()
+    return np.asarray(curve / curve.mean(), dtype=np.float64)
 
 
 def draw_arrivals(

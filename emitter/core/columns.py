@@ -191,4 +191,4 @@ def timestamps(ts_us: npt.ArrayLike) -> pa.Array:
 def round_half_up_div(numerator: IntArray, denominator: int) -> IntArray:
     """Integer division rounded half away from zero, for money math in integer units."""
     sign = np.where(numerator < 0, -1, 1)
-    return sign * ((np.abs(numerator) + denominator // 2) // denominator)
+    return np.asarray(sign * ((np.abs(numerator) + denominator // 2) // denominator), dtype=np.int64)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pyarrow as pa
+from confluent_kafka import Message
 
 from emitter.sink.destinations.tables import DEAD_LETTER_SCHEMA
 
@@ -23,6 +24,12 @@ class Polled:
 
     def __len__(self) -> int:
         return len(self.values)
+
+    def add_message(self, message: Message) -> None:
+        """Append a consumed (error-free) message."""
+        topic, partition, offset = message.topic(), message.partition(), message.offset()
+        assert topic is not None and partition is not None and offset is not None
+        self.add(topic, partition, offset, message.value())
 
     def add(self, topic: str, partition: int, offset: int, value: bytes | None) -> None:
         self.topics.append(topic)

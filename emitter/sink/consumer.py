@@ -179,7 +179,7 @@ class _SinkLoop:
                     batch_started = time.monotonic()
                     if self.first_message is None:
                         self.first_message = batch_started
-                self.pending.add(message.topic(), message.partition(), message.offset(), message.value())
+                self.pending.add_message(message)
                 last_message = time.monotonic()
             now = time.monotonic()
             if self.pending and (

@@ -42,7 +42,7 @@ def key_hash(keys: pa.Array | pa.ChunkedArray) -> int:
 
 def _powers(n: int) -> npt.NDArray[np.uint64]:
     with np.errstate(over="ignore"):
-        return np.cumprod(np.full(max(n, 1), _PRIME, dtype=np.uint64))
+        return np.asarray(np.cumprod(np.full(max(n, 1), _PRIME, dtype=np.uint64)), dtype=np.uint64)
 
 
 @dataclass
@@ -90,7 +90,7 @@ def read_topic_keys(
             messages = [m for m in consumer.consume(num_messages=10_000, timeout=0.5) if m.error() is None]
             quiet = 0 if messages else quiet + 1
             for m in messages:
-                polled.add(m.topic(), m.partition(), m.offset(), m.value())
+                polled.add_message(m)
             if quiet >= 2 and not messages and all(v >= ends[p] for p, v in _positions(polled, bounds).items()):
                 break
             if quiet >= 10:

@@ -62,9 +62,9 @@ def store_day_factor(day: date) -> float:
         if day.day == 25:
             return 0.8  # only 24/7 stores are open
         if 15 <= day.day <= 24:
-            return (1.55 + 0.05 * (day.day - 15)) * WEEKDAY[day.weekday()]  # ramps to about 2x
+            return float((1.55 + 0.05 * (day.day - 15)) * WEEKDAY[day.weekday()])  # ramps to about 2x
         if day.day >= 26:
-            return 1.25 * WEEKDAY[day.weekday()]
+            return float(1.25 * WEEKDAY[day.weekday()])
     if day.month == 1 and day.day == 1:
         return 0.45
     if day.month == 7 and day.day == 4:

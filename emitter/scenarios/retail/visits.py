@@ -74,7 +74,7 @@ def member_rates(world: RetailWorld, day: date, members_per_day: float) -> npt.N
     mass = shape.sum(axis=1, keepdims=True)
     shape = np.divide(shape, mass, out=np.zeros_like(shape), where=mass > 0)
     per_store = members_per_day * store_day_factor(day) * world.store_traffic / world.store_traffic.sum()
-    return per_store[:, None] * shape
+    return np.asarray(per_store[:, None] * shape, dtype=np.float64)
 
 
 def leave_by_closing(
