@@ -39,9 +39,7 @@ def measure_vectorized(days: int, tables: list[str] | None) -> dict[str, object]
     config = load_config(path=Path("config.json") if Path("config.json").exists() else None, environ={})
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        summary = run_backfill(
-            config, START, START + timedelta(days=days - 1), Path(tmp), "parquet", tables, 1
-        )
+        summary = run_backfill(config, START, START + timedelta(days=days - 1), Path(tmp), "parquet", tables, 1)
         wall = time.perf_counter() - started
     per_table = {name: t.rows for name, t in summary.tables.items()}
     return {"wall": wall, "tables": per_table, "peak_mb": _peak_mb()}
@@ -115,16 +113,12 @@ def measure_naive(receipts: int) -> dict[str, object]:
 
 
 def _run(part: str, *args: str) -> dict[str, object]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--part", part, *args], check=True, capture_output=True, text=True
-    )
+    out = subprocess.run([sys.executable, __file__, "--part", part, *args], check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--days", type=int, default=7)
     parser.add_argument("--naive-receipts", type=int, default=10_000)
     parser.add_argument("--part", help=argparse.SUPPRESS)
@@ -138,25 +132,19 @@ def main() -> None:
         print(json.dumps(measure_naive(args.naive_receipts)))
         return
 
-    print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; one worker"
-    )
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; one worker")
     full = _run("vectorized", "--days", str(args.days))
     from emitter.scenarios.retail import MASTER_TABLES
 
     fact_rows = {k: v for k, v in full["tables"].items() if k not in MASTER_TABLES}
-    print(
-        f"\nall retail tables, {args.days} days from {START} to Parquet (zstd), one worker: {full['wall']:.1f} s"
-    )
+    print(f"\nall retail tables, {args.days} days from {START} to Parquet (zstd), one worker: {full['wall']:.1f} s")
     print(f"{'table':<22}{'rows':>12}{'rows/s':>14}")
     total = 0
     for name, rows in sorted(fact_rows.items(), key=lambda kv: -kv[1]):
         total += rows
         print(f"{name:<22}{rows:>12,}{rows / full['wall']:>14,.0f}")
     print(f"{'total':<22}{total:>12,}{total / full['wall']:>14,.0f}")
-    print(
-        "(fact tables come from one joint pass, so rows/s = rows / the run's wall time, master data included)"
-    )
+    print("(fact tables come from one joint pass, so rows/s = rows / the run's wall time, master data included)")
 
     vec = _run("vectorized", "--days", str(args.days), "--tables", "receipts,receipt_lines")
     naive = _run("naive", "--naive-receipts", str(args.naive_receipts))

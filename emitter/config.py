@@ -69,9 +69,7 @@ class Shares(_Strict):
         }
     )
     store_24h: float = Field(0.08, ge=0.0, le=1.0, description="Share of stores open around the clock.")
-    pickup_in_store: float = Field(
-        0.3, ge=0.0, le=1.0, description="Share of online orders picked up in store."
-    )
+    pickup_in_store: float = Field(0.3, ge=0.0, le=1.0, description="Share of online orders picked up in store.")
 
     @model_validator(mode="after")
     def _sum_to_one(self) -> Shares:

@@ -85,8 +85,7 @@ def read_manifest(out_dir: Path) -> Manifest | None:
         return Manifest.from_json(text)
     except (ValueError, KeyError, TypeError) as exc:
         raise ManifestUnreadable(
-            f"{path}: not a valid emitter manifest ({exc}); "
-            "re-run with --force to start over, or choose another --out"
+            f"{path}: not a valid emitter manifest ({exc}); re-run with --force to start over, or choose another --out"
         ) from exc
 
 

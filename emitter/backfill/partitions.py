@@ -31,17 +31,14 @@ def write_partition(
     expected = arrow_schema(scenario, table)
     if not batch.schema.equals(expected, check_metadata=False):
         diff = _schema_diff(expected, batch.schema)
-        raise SchemaError(
-            f"{scenario}.{table}: generated batch doesn't match schemas/{scenario}/{table}.avsc: {diff}"
-        )
+        raise SchemaError(f"{scenario}.{table}: generated batch doesn't match schemas/{scenario}/{table}.avsc: {diff}")
     started = time.perf_counter()
     path = out_dir / key
     try:
         written = fmt.write(batch, path, load_schema(scenario, table))
     except OSError as exc:
         raise OutputError(
-            f"{path}: can't write ({exc.strerror or exc}); "
-            "check free space and permissions, or choose another --out"
+            f"{path}: can't write ({exc.strerror or exc}); check free space and permissions, or choose another --out"
         ) from exc
     record = PartitionRecord(
         table=table,

@@ -95,9 +95,7 @@ class WorkerPool:
                         raise failure
                     if index in self._running:
                         code = self._processes[index].exitcode
-                        raise WorkerFailed(
-                            f"backfill worker {index} exited with code {code} before finishing"
-                        )
+                        raise WorkerFailed(f"backfill worker {index} exited with code {code} before finishing")
 
     def stop(self) -> list[DayDone]:
         """Stop every worker (their temp files are removed) and return days finished meanwhile."""

@@ -20,9 +20,7 @@ def load_output(out_dir: Path, tables: Sequence[str] | None = None) -> dict[str,
     """Every table recorded in ``out_dir``'s manifest (all its days concatenated, in day order)."""
     manifest = read_manifest(out_dir)
     if manifest is None:
-        raise OutputError(
-            f"{out_dir}: no _manifest.json here; point at a directory written by `emitter backfill`"
-        )
+        raise OutputError(f"{out_dir}: no _manifest.json here; point at a directory written by `emitter backfill`")
     parts: dict[str, list[pa.Table]] = {}
     for key in sorted(manifest.partitions, key=lambda k: (manifest.partitions[k].dt or "", k)):
         record = manifest.partitions[key]
@@ -40,9 +38,7 @@ def validate_output(config: Config, out_dir: Path) -> list[RuleResult]:
     manifest = read_manifest(out_dir)
     assert manifest is not None  # load_output raised otherwise
     changed = [
-        key
-        for key, record in manifest.partitions.items()
-        if describe_file(out_dir / key).sha256 != record.sha256
+        key for key, record in manifest.partitions.items() if describe_file(out_dir / key).sha256 != record.sha256
     ]
     integrity = RuleResult(
         "files match their manifest checksums",

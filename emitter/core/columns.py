@@ -179,9 +179,7 @@ def decimal_from_units(units: npt.ArrayLike, precision: int, scale: int) -> pa.A
     words = np.empty((lo.size, 2), dtype=np.int64)
     words[:, 0] = lo
     words[:, 1] = np.where(lo < 0, -1, 0)  # sign-extend to 128 bits, little-endian
-    return pa.Array.from_buffers(
-        pa.decimal128(precision, scale), lo.size, [None, pa.py_buffer(words.tobytes())]
-    )
+    return pa.Array.from_buffers(pa.decimal128(precision, scale), lo.size, [None, pa.py_buffer(words.tobytes())])
 
 
 def timestamps(ts_us: npt.ArrayLike) -> pa.Array:

@@ -31,9 +31,7 @@ def write_avro(table: pa.Table, sink: BinaryIO, avro_schema: AvroSchema | None =
         parsed = fastavro.parse_schema(schema)
         fastavro.writer(sink, parsed, _records(table), codec=CODEC, sync_marker=sync_marker(schema))
     except (ValueError, TypeError) as exc:
-        raise SchemaError(
-            f"{schema.get('name', 'table')}: rows don't encode under the Avro schema: {exc}"
-        ) from exc
+        raise SchemaError(f"{schema.get('name', 'table')}: rows don't encode under the Avro schema: {exc}") from exc
 
 
 def sync_marker(avro_schema: AvroSchema) -> bytes:
@@ -64,8 +62,7 @@ def _check_fields(avro_schema: AvroSchema, arrow: pa.Schema) -> None:
     expected = [field["name"] for field in avro_schema.get("fields", [])]
     if expected != arrow.names:
         raise SchemaError(
-            f"{avro_schema.get('name', 'table')}: columns {arrow.names} "
-            f"don't match the Avro schema fields {expected}"
+            f"{avro_schema.get('name', 'table')}: columns {arrow.names} don't match the Avro schema fields {expected}"
         )
 
 

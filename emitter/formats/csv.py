@@ -17,6 +17,4 @@ def write_csv(table: pa.Table, sink: BinaryIO, avro_schema: AvroSchema | None = 
 
     Timestamps come out as ``2024-01-01 09:30:00.000000Z`` and decimals with their full scale.
     """
-    pa_csv.write_csv(
-        table, sink, write_options=pa_csv.WriteOptions(include_header=True, quoting_style="needed")
-    )
+    pa_csv.write_csv(table, sink, write_options=pa_csv.WriteOptions(include_header=True, quoting_style="needed"))

@@ -64,10 +64,7 @@ def _json_strings(column: pa.Array) -> pa.Array:
     if pc.any(pc.match_substring_regex(column, _CONTROL_CHARS)).as_py():
         # Rare in practice: fall back to the json module for exact \\uXXXX escapes.
         return pa.array(
-            [
-                None if value is None else json.dumps(value, ensure_ascii=False)
-                for value in column.to_pylist()
-            ],
+            [None if value is None else json.dumps(value, ensure_ascii=False) for value in column.to_pylist()],
             pa.string(),
         )
     escaped = pc.replace_substring(column, "\\", "\\\\")

@@ -31,17 +31,13 @@ def read_table(path: Path, fmt: str, scenario: str, table: str) -> pa.Table:
             )
         elif fmt == "jsonl":
             # the JSON reader parses dates only from numbers; read them as text and cast below
-            as_read = pa.schema(
-                [pa.field(f.name, pa.string()) if pa.types.is_date(f.type) else f for f in schema]
-            )
+            as_read = pa.schema([pa.field(f.name, pa.string()) if pa.types.is_date(f.type) else f for f in schema])
             data = pajson.read_json(path, parse_options=pajson.ParseOptions(explicit_schema=as_read))
         elif fmt == "avro":
             with path.open("rb") as fh:
                 data = pa.Table.from_pylist(list(fastavro.reader(fh)), schema=schema)
         else:
             raise SchemaError(f"{path}: unknown format {fmt!r}")
-        return conform(
-            scenario, table, {name: data.column(name).combine_chunks() for name in data.column_names}
-        )
+        return conform(scenario, table, {name: data.column(name).combine_chunks() for name in data.column_names})
     except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, KeyError) as exc:
         raise SchemaError(f"{path}: does not match schemas/{scenario}/{table}.avsc ({exc})") from exc

@@ -122,8 +122,5 @@ def test_fingerprint_tracks_data_shaping_settings_only() -> None:
         load_config(path=None, overrides={"paths": {"out": "/elsewhere"}}, environ={}).fingerprint()
         == base.fingerprint()
     )
-    assert (
-        load_config(path=None, overrides={"volume": {"stores": 251}}, environ={}).fingerprint()
-        != base.fingerprint()
-    )
+    assert load_config(path=None, overrides={"volume": {"stores": 251}}, environ={}).fingerprint() != base.fingerprint()
     assert load_config(path=None, overrides={"seed": 43}, environ={}).fingerprint() != base.fingerprint()

@@ -56,18 +56,13 @@ class BasketModel:
         self.brand_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         # lines per receipt by segment, scaled so buyers average items_per_ticket_mean
         buyer_mix = segment_shares * _SEG_CONVERSION
-        self.lines_mean = (
-            items_per_ticket_mean * _SEG_BASKET / float((buyer_mix * _SEG_BASKET).sum() / buyer_mix.sum())
-        )
+        self.lines_mean = items_per_ticket_mean * _SEG_BASKET / float((buyer_mix * _SEG_BASKET).sum() / buyer_mix.sum())
 
     def expected_units_per_buyer(self) -> F64:
         """Expected units of each product per buyer, by segment (baseline season), shape (segments, products)."""
         cat_prob = _CAT_WEIGHT / _CAT_WEIGHT.sum()
         rows = [
-            self.lines_mean[s]
-            * (1 + _SEG_EXTRA_QTY[s])
-            * cat_prob[self.world.product_category]
-            * self.within_prob[s]
+            self.lines_mean[s] * (1 + _SEG_EXTRA_QTY[s]) * cat_prob[self.world.product_category] * self.within_prob[s]
             for s in range(len(SEGMENTS))
         ]
         return np.array(rows)

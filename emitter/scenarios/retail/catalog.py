@@ -136,12 +136,8 @@ CATEGORIES: tuple[Category, ...] = (
         8.0,
         ("Apples", "Bananas", "Salad Mix", "Tomatoes", "Avocados", "Berries"),
     ),
-    Category(
-        "DAIRY", "DAIRY", 0.10, 1.5, 9.0, ("Milk", "Yogurt", "Cheddar", "Butter", "Eggs", "Cream Cheese")
-    ),
-    Category(
-        "BAKERY", "BAKERY", 0.06, 2.0, 12.0, ("Bread", "Bagels", "Muffins", "Croissants", "Cake", "Tortillas")
-    ),
+    Category("DAIRY", "DAIRY", 0.10, 1.5, 9.0, ("Milk", "Yogurt", "Cheddar", "Butter", "Eggs", "Cream Cheese")),
+    Category("BAKERY", "BAKERY", 0.06, 2.0, 12.0, ("Bread", "Bagels", "Muffins", "Croissants", "Cake", "Tortillas")),
     Category(
         "FROZEN",
         "FROZEN",
@@ -158,9 +154,7 @@ CATEGORIES: tuple[Category, ...] = (
         15.0,
         ("Sparkling Water", "Soda", "Juice", "Iced Tea", "Sports Drink"),
     ),
-    Category(
-        "SNACKS", "SNACKS", 0.09, 1.5, 7.0, ("Chips", "Pretzels", "Cookies", "Crackers", "Nuts", "Popcorn")
-    ),
+    Category("SNACKS", "SNACKS", 0.09, 1.5, 7.0, ("Chips", "Pretzels", "Cookies", "Crackers", "Nuts", "Popcorn")),
     Category(
         "HOUSEHOLD",
         "HOME",
@@ -185,9 +179,7 @@ CATEGORIES: tuple[Category, ...] = (
         400.0,
         ("Headphones", "Charger", "Speaker", "Tablet", "Smart Bulb"),
     ),
-    Category(
-        "APPAREL", "APPAREL", 0.04, 6.0, 60.0, ("T-Shirt", "Jeans", "Socks", "Hoodie", "Sneakers", "Jacket")
-    ),
+    Category("APPAREL", "APPAREL", 0.04, 6.0, 60.0, ("T-Shirt", "Jeans", "Socks", "Hoodie", "Sneakers", "Jacket")),
     Category(
         "OUTDOOR_GARDEN",
         "SEASONAL",
@@ -196,12 +188,8 @@ CATEGORIES: tuple[Category, ...] = (
         120.0,
         ("Charcoal", "Grill Tools", "Planter", "Hose", "Cooler"),
     ),
-    Category(
-        "SCHOOL_OFFICE", "SEASONAL", 0.02, 1.0, 30.0, ("Notebook", "Pens", "Backpack", "Binder", "Markers")
-    ),
-    Category(
-        "TOYS", "TOYS", 0.02, 5.0, 80.0, ("Puzzle", "Building Set", "Doll", "Board Game", "Action Figure")
-    ),
+    Category("SCHOOL_OFFICE", "SEASONAL", 0.02, 1.0, 30.0, ("Notebook", "Pens", "Backpack", "Binder", "Markers")),
+    Category("TOYS", "TOYS", 0.02, 5.0, 80.0, ("Puzzle", "Building Set", "Doll", "Board Game", "Action Figure")),
 )
 
 CATEGORY_INDEX = {c.name: i for i, c in enumerate(CATEGORIES)}

@@ -17,9 +17,7 @@ from emitter.scenarios.retail.seasons import ONLINE_HOURS, online_day_factor
 I64 = npt.NDArray[np.int64]
 CAMPAIGNS_PER_CHANNEL = 3
 CREATIVES_PER_CAMPAIGN = 4
-_CPM_TENTHS_OF_CENT = (
-    np.array(CHANNEL_CPM_DOLLARS) * 10
-)  # cost units are 1e-4 dollars; CPM/1000 per impression
+_CPM_TENTHS_OF_CENT = np.array(CHANNEL_CPM_DOLLARS) * 10  # cost units are 1e-4 dollars; CPM/1000 per impression
 
 
 @dataclass

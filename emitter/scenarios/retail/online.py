@@ -44,9 +44,7 @@ class Orders:
     subtotal: I64
     tax: I64
     shipping: I64
-    status_ts: (
-        I64  # (orders, 6): CREATED, PAID, PICKED, SHIPPED, then DELIVERED or READY_FOR_PICKUP, PICKED_UP
-    )
+    status_ts: I64  # (orders, 6): CREATED, PAID, PICKED, SHIPPED, then DELIVERED or READY_FOR_PICKUP, PICKED_UP
     lines: Lines
 
     @property
@@ -85,11 +83,7 @@ def draw_orders(
     picked = created + (np.clip(rng.lognormal(np.log(6.0), 0.6, n), 1.0, 30.0) * hour).astype(np.int64)
     shipped = picked + (rng.uniform(1.0, 6.0, n) * hour).astype(np.int64)
     ship_day = shipped - shipped % MICROS_PER_DAY
-    delivered = (
-        ship_day
-        + rng.integers(1, 5, n) * MICROS_PER_DAY
-        + (rng.uniform(9.0, 20.0, n) * hour).astype(np.int64)
-    )
+    delivered = ship_day + rng.integers(1, 5, n) * MICROS_PER_DAY + (rng.uniform(9.0, 20.0, n) * hour).astype(np.int64)
     ready = shipped + (rng.uniform(8.0, 30.0, n) * hour).astype(np.int64)
     picked_up = ready + (rng.uniform(1.0, 72.0, n) * hour).astype(np.int64)
     status_ts = np.stack(

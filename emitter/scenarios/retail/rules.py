@@ -39,9 +39,7 @@ def _members(values: pa.ChunkedArray | pa.Array, allowed: pa.ChunkedArray | pa.A
     """How many values are missing from ``allowed``."""
     found = pc.is_in(
         values,
-        value_set=pa.chunked_array(allowed).combine_chunks()
-        if isinstance(allowed, pa.ChunkedArray)
-        else allowed,
+        value_set=pa.chunked_array(allowed).combine_chunks() if isinstance(allowed, pa.ChunkedArray) else allowed,
     )
     return int(len(values) - pc.sum(found).as_py()) if len(values) else 0
 
@@ -80,9 +78,7 @@ def foreign_keys(t: Tables) -> list[RuleResult]:
         if child in t and parent in t:
             values = pc.drop_null(t[child].column(col))
             missing = _members(values, t[parent].column(key))
-            out.append(
-                RuleResult(f"fk {child}.{col} -> {parent}.{key}", missing == 0, f"{missing} unresolved")
-            )
+            out.append(RuleResult(f"fk {child}.{col} -> {parent}.{key}", missing == 0, f"{missing} unresolved"))
     return out
 
 
@@ -96,9 +92,9 @@ def receipt_arithmetic(t: Tables) -> list[RuleResult]:
         zero_copy_only=False
     )
     known = ~np.isnan(idx.astype(np.float64)) if idx.dtype == object else idx >= 0
-    sums = np.bincount(
-        np.asarray(idx[known], dtype=np.int64), weights=ext[known], minlength=r.num_rows
-    ).astype(np.int64)
+    sums = np.bincount(np.asarray(idx[known], dtype=np.int64), weights=ext[known], minlength=r.num_rows).astype(
+        np.int64
+    )
     subtotal, tax, total = _units(r, "subtotal"), _units(r, "tax"), _units(r, "total")
     bad_sub = int((sums != subtotal).sum())
     bad_total = int((subtotal + tax != total).sum())
@@ -124,12 +120,8 @@ def _running_stock(t: pa.Table, key: tuple[str, str]) -> list[RuleResult]:
     same = c[1:] == c[:-1]
     broken = int((h[1:][same] != h[:-1][same] + d[1:][same]).sum())
     return [
-        RuleResult(
-            f"{name} stock never negative", int((on_hand < 0).sum()) == 0, f"min {on_hand.min(initial=0)}"
-        ),
-        RuleResult(
-            f"{name} stock moves by qty_delta", broken == 0, f"{broken} breaks in the running balance"
-        ),
+        RuleResult(f"{name} stock never negative", int((on_hand < 0).sum()) == 0, f"min {on_hand.min(initial=0)}"),
+        RuleResult(f"{name} stock moves by qty_delta", broken == 0, f"{broken} breaks in the running balance"),
     ]
 
 
@@ -151,9 +143,7 @@ def inventory(t: Tables) -> list[RuleResult]:
             arrived = t["truck_moves"].filter(pc.equal(t["truck_moves"].column("status"), "COMPLETED"))
             src = s.filter(pc.equal(reason, "INBOUND_SHIPMENT")).column("source")
             missing = _members(src, arrived.column("shipment_id"))
-            out.append(
-                RuleResult("every delivery matches a truck trip", missing == 0, f"{missing} without a trip")
-            )
+            out.append(RuleResult("every delivery matches a truck trip", missing == 0, f"{missing} without a trip"))
     if "dc_inventory_txn" in t:
         d = t["dc_inventory_txn"]
         out += _running_stock(d, ("dc_id", "product_id"))
@@ -162,9 +152,7 @@ def inventory(t: Tables) -> list[RuleResult]:
             loading = tm.filter(pc.equal(tm.column("status"), "LOADING")).column("shipment_id")
             shipped = d.filter(pc.equal(d.column("reason"), "OUTBOUND_SHIPMENT")).column("source")
             missing = _members(loading, shipped)
-            out.append(
-                RuleResult("every truck trip starts from a DC shipment", missing == 0, f"{missing} trips")
-            )
+            out.append(RuleResult("every truck trip starts from a DC shipment", missing == 0, f"{missing} trips"))
     if "truck_moves" in t:
         out.append(_truck_progress(t["truck_moves"]))
         out.append(_one_trip_per_truck(t["truck_moves"]))
@@ -192,14 +180,9 @@ def _one_trip_per_truck(tm: pa.Table) -> RuleResult:
 
 def _truck_progress(tm: pa.Table) -> RuleResult:
     """Statuses of one shipment advance in order, and ETA precedes ETD."""
-    rank = {
-        s: i
-        for i, s in enumerate(("SCHEDULED", "LOADING", "IN_TRANSIT", "ARRIVED", "UNLOADING", "COMPLETED"))
-    }
+    rank = {s: i for i, s in enumerate(("SCHEDULED", "LOADING", "IN_TRANSIT", "ARRIVED", "UNLOADING", "COMPLETED"))}
     status = (
-        np.array([rank[s] for s in tm.column("status").to_pylist()], dtype=np.int64)
-        if tm.num_rows
-        else np.zeros(0)
+        np.array([rank[s] for s in tm.column("status").to_pylist()], dtype=np.int64) if tm.num_rows else np.zeros(0)
     )
     ship = pc.dictionary_encode(tm.column("shipment_id")).combine_chunks().indices.to_numpy()
     ts = _ts(tm)
@@ -220,20 +203,11 @@ def store_traffic(t: Tables) -> list[RuleResult]:
         return []
     hour = 3_600_000_000
 
-    def per_hour(
-        table: pa.Table, weights: npt.NDArray[np.int64] | None, distinct: str | None
-    ) -> dict[int, int]:
+    def per_hour(table: pa.Table, weights: npt.NDArray[np.int64] | None, distinct: str | None) -> dict[int, int]:
         key = _col(table, "store_id") * 10_000_000 + _ts(table) // hour
         if distinct is not None:
-            ids = (
-                pc.dictionary_encode(table.column(distinct))
-                .combine_chunks()
-                .indices.to_numpy()
-                .astype(np.int64)
-            )
-            pairs = (
-                np.unique(np.stack([key, ids], axis=1), axis=0) if key.size else np.zeros((0, 2), np.int64)
-            )
+            ids = pc.dictionary_encode(table.column(distinct)).combine_chunks().indices.to_numpy().astype(np.int64)
+            pairs = np.unique(np.stack([key, ids], axis=1), axis=0) if key.size else np.zeros((0, 2), np.int64)
             key = pairs[:, 0]
         k, inv = np.unique(key, return_inverse=True)
         return dict(zip(k.tolist(), np.bincount(inv, weights=weights).astype(np.int64).tolist(), strict=True))
@@ -253,9 +227,7 @@ def online_orders(t: Tables) -> list[RuleResult]:
     if "online_orders" not in t:
         return []
     o = t["online_orders"]
-    bad_total = int(
-        (_units(o, "subtotal") + _units(o, "tax") + _units(o, "shipping_fee") != _units(o, "total")).sum()
-    )
+    bad_total = int((_units(o, "subtotal") + _units(o, "tax") + _units(o, "shipping_fee") != _units(o, "total")).sum())
     out = [RuleResult("online total = subtotal + tax + shipping", bad_total == 0, f"{bad_total} rows differ")]
     if "online_order_lines" in t:
         lines = t["online_order_lines"]

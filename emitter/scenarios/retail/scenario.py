@@ -186,9 +186,7 @@ class RetailScenario(Scenario):
             opening, pending = stock.closing, stock.next_delivery
         return _Carry(day, opening, pending)
 
-    def _day(
-        self, day: date, carry: _Carry, wanted: set[str], orders: dict[date, Orders]
-    ) -> tuple[DayTables, _Carry]:
+    def _day(self, day: date, carry: _Carry, wanted: set[str], orders: dict[date, Orders]) -> tuple[DayTables, _Carry]:
         sales = self._sales(day)
         stock = simulate_day(self.policy, carry.opening, carry.pending, sales.demand, day)
         nxt = _Carry(day + timedelta(days=1), stock.closing, stock.next_delivery)
@@ -296,17 +294,13 @@ class RetailScenario(Scenario):
                         np.r_[np.zeros(n_in, np.int64), np.ones(qty.size, np.int64)],
                     ),
                     "source": concat([shipment, line_receipt]),
-                    "on_hand_after": np.concatenate(
-                        [carry.opening[in_store, in_product] + in_qty, on_hand[keep]]
-                    ),
+                    "on_hand_after": np.concatenate([carry.opening[in_store, in_product] + in_qty, on_hand[keep]]),
                 },
             )
         return out
 
     def _truck_moves(self, day: date, trips: tuple[Shipments, ...]) -> pa.Table:
-        cols: dict[str, list[Any]] = {
-            k: [] for k in ("ts", "store", "truck", "status", "eta", "etd", "ship_day")
-        }
+        cols: dict[str, list[Any]] = {k: [] for k in ("ts", "store", "truck", "status", "eta", "etd", "ship_day")}
         for s in trips:
             n = s.store.size
             ts = s.status_ts.ravel()
@@ -379,10 +373,7 @@ class RetailScenario(Scenario):
         need = -np.bincount(cell, weights=out_qty, minlength=w.n_dcs * n_p).astype(np.int64)[cells]
         first_ts = np.full(w.n_dcs * n_p, np.iinfo(np.int64).max)
         np.minimum.at(first_ts, cell, out_ts)
-        lead = (
-            block_rng(self.seed, "retail", "supplier", day).uniform(30, 120, w.n_dcs * n_p)
-            * MICROS_PER_MINUTE
-        )
+        lead = block_rng(self.seed, "retail", "supplier", day).uniform(30, 120, w.n_dcs * n_p) * MICROS_PER_MINUTE
         in_ts = np.maximum(day_start_us(day), first_ts[cells] - lead[cells].astype(np.int64))
         in_dc, in_product = cells // n_p, cells % n_p
         po = fixed_width_ids("PO", [(yyyymmdd(day), 8), (in_dc + 1, 3), (in_product + 1, 7)])
@@ -522,9 +513,7 @@ class RetailScenario(Scenario):
         return out
 
     def _marketing(self, day: date) -> pa.Table:
-        imp = draw_impressions(
-            self.seed, day, self.config.volume.marketing_impressions_per_day, self.world.n_customers
-        )
+        imp = draw_impressions(self.seed, day, self.config.volume.marketing_impressions_per_day, self.world.n_customers)
         n = imp.ts.size
         month = np.full(n, day.year * 100 + day.month)
         campaign = imp.channel * CAMPAIGNS_PER_CHANNEL + imp.campaign

@@ -67,9 +67,7 @@ def member_rates(world: RetailWorld, day: date, members_per_day: float) -> npt.N
     """Expected member arrivals per (store, slot): daily level × store size × hour curve inside open hours."""
     opening, closing = open_hours(world, day)
     slot = np.arange(SLOTS_PER_DAY)
-    is_open = (slot[None, :] >= opening[:, None] * SLOTS_PER_HOUR) & (
-        slot[None, :] < closing[:, None] * SLOTS_PER_HOUR
-    )
+    is_open = (slot[None, :] >= opening[:, None] * SLOTS_PER_HOUR) & (slot[None, :] < closing[:, None] * SLOTS_PER_HOUR)
     shape = np.where(is_open, STORE_HOURS[None, :], 0.0)
     mass = shape.sum(axis=1, keepdims=True)
     shape = np.divide(shape, mass, out=np.zeros_like(shape), where=mass > 0)
@@ -120,9 +118,7 @@ def draw_visits(world: RetailWorld, seed: int, day: date, members_per_day: float
     local = offsets[store + 1] - offsets[store]
     at_home = (rng.random(n) < HOME_STORE_SHARE) & (local > 0)
     pick_local = world.customers_by_store[
-        np.minimum(
-            offsets[store] + (rng.random(n) * local).astype(np.int64), world.customers_by_store.size - 1
-        )
+        np.minimum(offsets[store] + (rng.random(n) * local).astype(np.int64), world.customers_by_store.size - 1)
     ]
     customer = np.where(at_home, pick_local, rng.integers(0, world.n_customers, n))
     segment = world.customer_segment[customer]
@@ -184,9 +180,7 @@ def walk(world: RetailWorld, seed: int, day: date, visits: Visits, members_per_d
             is_checkout,
             CHECKOUT,
             np.asarray(BROWSE_ZONES)[
-                np.searchsorted(_BROWSE_CDF, rng.random(owner.size), side="right").clip(
-                    0, len(BROWSE_ZONES) - 1
-                )
+                np.searchsorted(_BROWSE_CDF, rng.random(owner.size), side="right").clip(0, len(BROWSE_ZONES) - 1)
             ],
         ),
     )
@@ -208,9 +202,7 @@ def ping(seed: int, day: date, stops: Stops) -> Pings:
     rng = block_rng(seed, "retail", "ble", day)
     member = np.flatnonzero(stops.customer >= 0)
     ts0 = stops.ts[member]
-    window = np.minimum(
-        stops.dwell_s[member] * MICROS_PER_SECOND, MICROS_PER_HOUR - 1 - ts0 % MICROS_PER_HOUR
-    )
+    window = np.minimum(stops.dwell_s[member] * MICROS_PER_SECOND, MICROS_PER_HOUR - 1 - ts0 % MICROS_PER_HOUR)
     count = 1 + np.minimum(rng.poisson(stops.dwell_s[member] / 240.0), 8)
     stop = np.repeat(member, count)
     first = np.concatenate([[0], np.cumsum(count)[:-1]])

@@ -133,8 +133,7 @@ def build_world(config: Config) -> RetailWorld:
     geo_tax_bp = np.array([STATE_TAX_BP[s] for s in states], dtype=np.int64)
     town_idx = r.integers(0, len(pools.towns), n_geo)
     city_names = [
-        c[0] if not syn else str(pools.towns[int(t)])
-        for c, syn, t in zip(city_rows, synthetic, town_idx, strict=True)
+        c[0] if not syn else str(pools.towns[int(t)]) for c, syn, t in zip(city_rows, synthetic, town_idx, strict=True)
     ]
     geo_ids = np.arange(1, n_geo + 1)
     geographies = conform(
@@ -242,9 +241,7 @@ def build_world(config: Config) -> RetailWorld:
         {
             "truck_id": fixed_width_ids("TRK", [(truck_dc + 1, 3), (truck_no + 1, 5)]),
             "dc_id": truck_dc + 1,
-            "truck_type": _strings(
-                ["DRY", "REFRIGERATED"], (r.random(truck_dc.size) < 0.35).astype(np.int64)
-            ),
+            "truck_type": _strings(["DRY", "REFRIGERATED"], (r.random(truck_dc.size) < 0.35).astype(np.int64)),
             "capacity_cases": np.where(r.random(truck_dc.size) < 0.5, 1200, 1800),
         },
     )

@@ -20,12 +20,8 @@ KEY = "facts/receipts/dt=2024-01-01/receipts_20240101.parquet"
 
 
 def _manifest(config: Config) -> Manifest:
-    manifest = Manifest(
-        scenario=config.scenario, seed=config.seed, fingerprint=config.fingerprint(), format="parquet"
-    )
-    manifest.partitions[KEY] = PartitionRecord(
-        "receipts", "2024-01-01", "parquet", rows=3, bytes=5, sha256="ab" * 32
-    )
+    manifest = Manifest(scenario=config.scenario, seed=config.seed, fingerprint=config.fingerprint(), format="parquet")
+    manifest.partitions[KEY] = PartitionRecord("receipts", "2024-01-01", "parquet", rows=3, bytes=5, sha256="ab" * 32)
     manifest.partitions["master/stores.parquet"] = PartitionRecord("stores", None, "parquet", 1, 2, "cd" * 32)
     return manifest
 

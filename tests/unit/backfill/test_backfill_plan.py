@@ -43,9 +43,7 @@ def test_plan_skips_complete_partitions_unless_forced(tmp_path: Path) -> None:
         manifest.partitions[key] = PartitionRecord("t", None, "parquet", 1, 2, "0" * 64)
     days = day_range(date(2024, 1, 1), date(2024, 1, 2))
 
-    plan = plan_backfill(
-        manifest, tmp_path, "parquet", ["stores", "products"], ["receipts", "marketing"], days, False
-    )
+    plan = plan_backfill(manifest, tmp_path, "parquet", ["stores", "products"], ["receipts", "marketing"], days, False)
     assert plan.master == ("products",)
     assert plan.days == (
         DayWork(date(2024, 1, 1), ("marketing",)),
@@ -54,9 +52,7 @@ def test_plan_skips_complete_partitions_unless_forced(tmp_path: Path) -> None:
     assert plan.skipped == 2
     assert plan.partitions_per_table() == {"products": 1, "marketing": 2, "receipts": 1}
 
-    forced = plan_backfill(
-        manifest, tmp_path, "parquet", ["stores", "products"], ["receipts", "marketing"], days, True
-    )
+    forced = plan_backfill(manifest, tmp_path, "parquet", ["stores", "products"], ["receipts", "marketing"], days, True)
     assert forced.partition_count == 6 and forced.skipped == 0
 
 

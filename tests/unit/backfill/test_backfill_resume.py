@@ -77,9 +77,7 @@ def test_manifest_describes_every_file(small_config: Config, tmp_path: Path) -> 
     assert summary.tables["receipts"].rows > 0
 
 
-def test_rerun_skips_complete_partitions_and_repairs_missing_ones(
-    small_config: Config, tmp_path: Path
-) -> None:
+def test_rerun_skips_complete_partitions_and_repairs_missing_ones(small_config: Config, tmp_path: Path) -> None:
     out = tmp_path / "out"
     run_backfill(small_config, DAY1, DAY2, out, tables=TABLES)
     before = _checksums(out)
@@ -181,17 +179,13 @@ def test_temp_files_from_a_killed_run_are_swept(small_config: Config, tmp_path: 
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_interrupted_run_keeps_completed_days_and_resumes(
-    small_config: Config, tmp_path: Path, workers: int
-) -> None:
+def test_interrupted_run_keeps_completed_days_and_resumes(small_config: Config, tmp_path: Path, workers: int) -> None:
     clean = tmp_path / "clean"
     run_backfill(small_config, DAY1, DAY3, clean, tables=TABLES)
 
     out = tmp_path / "out"
     with pytest.raises(BackfillInterrupted, match="run the same command again to resume"):
-        run_backfill(
-            small_config, DAY1, DAY3, out, tables=TABLES, workers=workers, progress=_InterruptAfter(4)
-        )
+        run_backfill(small_config, DAY1, DAY3, out, tables=TABLES, workers=workers, progress=_InterruptAfter(4))
     assert _temp_files(out) == []
     recorded = _checksums(out)
     assert 1 <= len(recorded) < 10

@@ -120,15 +120,10 @@ def test_decimal_scale_two_keeps_cents() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    st.lists(st.integers(-(10**12), 10**12), min_size=1, max_size=50), st.sampled_from([2, 100, 10_000, 7])
-)
+@given(st.lists(st.integers(-(10**12), 10**12), min_size=1, max_size=50), st.sampled_from([2, 100, 10_000, 7]))
 def test_round_half_up_div_rounds_half_away_from_zero(numerators: list[int], denominator: int) -> None:
     got = round_half_up_div(np.array(numerators, dtype=np.int64), denominator)
-    want = [
-        int((Decimal(x) / Decimal(denominator)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-        for x in numerators
-    ]
+    want = [int((Decimal(x) / Decimal(denominator)).quantize(Decimal(1), rounding=ROUND_HALF_UP)) for x in numerators]
     assert got.tolist() == want
 
 

@@ -17,6 +17,4 @@ def test_pools_are_deterministic_unique_and_sorted() -> None:
 
 
 def test_pools_change_with_the_seed() -> None:
-    assert (
-        build_name_pools(7, size=50).streets.to_pylist() != build_name_pools(8, size=50).streets.to_pylist()
-    )
+    assert build_name_pools(7, size=50).streets.to_pylist() != build_name_pools(8, size=50).streets.to_pylist()

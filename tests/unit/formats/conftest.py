@@ -30,9 +30,7 @@ def mixed_table() -> pa.Table:
     return pa.table(
         {
             "name": pa.array(AWKWARD_STRINGS, pa.string()),
-            "maybe_name": pa.array(
-                [None if i % 3 == 0 else s for i, s in enumerate(AWKWARD_STRINGS)], pa.string()
-            ),
+            "maybe_name": pa.array([None if i % 3 == 0 else s for i, s in enumerate(AWKWARD_STRINGS)], pa.string()),
             "small": pa.array(range(-3, n - 3), pa.int32()),
             "big": pa.array([2**62, -(2**62), 0, 1, -1, 7, 123456789012], pa.int64()),
             "maybe_int": pa.array([1, None, 3, None, 5, 6, None], pa.int32()),
@@ -85,9 +83,7 @@ def schema_table() -> Callable[[str, str, int], pa.Table]:
         for field in schema:
             kind = field.type
             if pa.types.is_timestamp(kind):
-                values = pa.array(
-                    np.sort(rng.integers(1_704_067_200_000_000, 1_704_153_600_000_000, n)), pa.int64()
-                )
+                values = pa.array(np.sort(rng.integers(1_704_067_200_000_000, 1_704_153_600_000_000, n)), pa.int64())
                 column = values.cast(kind)
             elif pa.types.is_string(kind):
                 column = pa.array([f"{field.name}-{v}" for v in rng.integers(0, 10**6, n)], kind)
@@ -106,9 +102,7 @@ def schema_table() -> Callable[[str, str, int], pa.Table]:
                 raise AssertionError(f"no sample values for {kind}")
             if field.nullable:
                 keep = rng.random(n) < 0.6
-                column = pa.array(
-                    [v if k else None for k, v in zip(keep, column.to_pylist(), strict=True)], kind
-                )
+                column = pa.array([v if k else None for k, v in zip(keep, column.to_pylist(), strict=True)], kind)
             columns.append(column)
         return pa.Table.from_arrays(columns, schema=schema)
 

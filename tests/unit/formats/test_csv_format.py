@@ -9,9 +9,7 @@ from emitter.formats import writer_for
 
 
 def _read_back(path: Path, schema: pa.Schema) -> pa.Table:
-    options = pa_csv.ConvertOptions(
-        column_types=schema, strings_can_be_null=True, quoted_strings_can_be_null=False
-    )
+    options = pa_csv.ConvertOptions(column_types=schema, strings_can_be_null=True, quoted_strings_can_be_null=False)
     return pa_csv.read_csv(path, convert_options=options)
 
 

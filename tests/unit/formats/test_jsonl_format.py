@@ -77,12 +77,7 @@ def test_many_batches_and_sliced_input(mixed_table: pa.Table, tmp_path: Path, mo
     assert _read_back(path)[0]["small"] == sliced.column("small")[0].as_py()
 
 
-def test_jsonl_is_deterministic_and_empty_tables_write_empty_files(
-    mixed_table: pa.Table, tmp_path: Path
-) -> None:
+def test_jsonl_is_deterministic_and_empty_tables_write_empty_files(mixed_table: pa.Table, tmp_path: Path) -> None:
     fmt = writer_for("jsonl")
-    assert (
-        fmt.write(mixed_table, tmp_path / "a.jsonl").sha256
-        == fmt.write(mixed_table, tmp_path / "b.jsonl").sha256
-    )
+    assert fmt.write(mixed_table, tmp_path / "a.jsonl").sha256 == fmt.write(mixed_table, tmp_path / "b.jsonl").sha256
     assert fmt.write(mixed_table.slice(0, 0), tmp_path / "e.jsonl").bytes == 0

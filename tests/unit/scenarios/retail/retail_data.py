@@ -58,9 +58,7 @@ class RetailRun:
     def master(self) -> dict[str, pa.Table]:
         return self.scenario.master()
 
-    def days(
-        self, start: date, n: int, tables: Sequence[str] = FACT_TABLES
-    ) -> list[tuple[date, dict[str, pa.Table]]]:
+    def days(self, start: date, n: int, tables: Sequence[str] = FACT_TABLES) -> list[tuple[date, dict[str, pa.Table]]]:
         key = (start, n, tuple(tables))
         full = (start, n, FACT_TABLES)
         if key not in self._days and full in self._days:

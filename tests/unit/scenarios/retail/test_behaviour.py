@@ -20,9 +20,7 @@ def month(retail: RetailRun) -> dict[str, pa.Table]:
 @pytest.fixture(scope="module")
 def line_facts(month: dict[str, pa.Table]) -> dict[str, np.ndarray]:
     """Per receipt line: segment and customer of the buyer, unit price, brand, promo use."""
-    receipts, lines, customers, products = (
-        month[t] for t in ("receipts", "receipt_lines", "customers", "products")
-    )
+    receipts, lines, customers, products = (month[t] for t in ("receipts", "receipt_lines", "customers", "products"))
     receipt = lookup(strings(lines, "receipt_id"), strings(receipts, "receipt_id"))
     customer_row = lookup(ints(receipts, "customer_id"), ints(customers, "customer_id"))
     product_row = lookup(ints(lines, "product_id"), ints(products, "product_id"))
@@ -114,9 +112,7 @@ def test_customers_shop_near_home(month: dict[str, pa.Table]) -> None:
 
 def test_big_stores_draw_more_shoppers(month: dict[str, pa.Table]) -> None:
     receipts, stores = month["receipts"], month["stores"]
-    per_store = np.bincount(
-        lookup(ints(receipts, "store_id"), ints(stores, "store_id")), minlength=stores.num_rows
-    )
+    per_store = np.bincount(lookup(ints(receipts, "store_id"), ints(stores, "store_id")), minlength=stores.num_rows)
     profile = strings(stores, "profile")
     mean = {p: per_store[profile == p].mean() for p in set(profile)}
     assert {"SUPERCENTER", "EXPRESS"} <= set(mean)

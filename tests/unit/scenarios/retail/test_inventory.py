@@ -31,9 +31,7 @@ def check_running_balance(table: pa.Table, entity: str) -> None:
     c, a, d = cell[order], after[order], delta[order]
     same = c[1:] == c[:-1]
     broken = np.flatnonzero(same & (a[1:] != a[:-1] + d[1:]))
-    assert broken.size == 0, (
-        f"{broken.size} breaks, first at {table.take([int(order[broken[0] + 1])]).to_pylist()}"
-    )
+    assert broken.size == 0, f"{broken.size} breaks, first at {table.take([int(order[broken[0] + 1])]).to_pylist()}"
 
 
 @pytest.mark.parametrize("window", [*RULE_WINDOWS.values(), NOVEMBER], ids=[*RULE_WINDOWS, "november"])
@@ -158,9 +156,7 @@ def test_online_orders_are_picked_from_their_dc(retail: RetailRun) -> None:
     picked = dict(
         zip(
             strings(orders, "order_id")[picked_rows].tolist(),
-            zip(
-                ints(orders, "dc_id")[picked_rows].tolist(), micros(orders)[picked_rows].tolist(), strict=True
-            ),
+            zip(ints(orders, "dc_id")[picked_rows].tolist(), micros(orders)[picked_rows].tolist(), strict=True),
             strict=True,
         )
     )

@@ -81,9 +81,7 @@ def check_dc_ships_what_stores_receive(
     shipped: Counter[tuple[str, int]] = Counter()
     outbound = strings(d, "reason") == "OUTBOUND_SHIPMENT"
     dc_of_store = dict(
-        zip(
-            ints(master["stores"], "store_id").tolist(), ints(master["stores"], "dc_id").tolist(), strict=True
-        )
+        zip(ints(master["stores"], "store_id").tolist(), ints(master["stores"], "dc_id").tolist(), strict=True)
     )
     for sid, dc, ts, product, qty in zip(
         strings(d, "source")[outbound],

@@ -81,24 +81,16 @@ def test_money_and_fulfilment(week: dict[str, pa.Table], orders: dict[str, list[
             strict=True,
         )
     )
-    store_geo = dict(
-        zip(stores.column("store_id").to_pylist(), stores.column("geography_id").to_pylist(), strict=True)
-    )
-    store_dc = dict(
-        zip(stores.column("store_id").to_pylist(), stores.column("dc_id").to_pylist(), strict=True)
-    )
-    rate = dict(
-        zip(geos.column("geography_id").to_pylist(), geos.column("tax_rate").to_pylist(), strict=True)
-    )
+    store_geo = dict(zip(stores.column("store_id").to_pylist(), stores.column("geography_id").to_pylist(), strict=True))
+    store_dc = dict(zip(stores.column("store_id").to_pylist(), stores.column("dc_id").to_pylist(), strict=True))
+    rate = dict(zip(geos.column("geography_id").to_pylist(), geos.column("tax_rate").to_pylist(), strict=True))
     fee, free_from = Decimal(SHIPPING_FEE_CENTS).scaleb(-2), Decimal(FREE_SHIPPING_CENTS).scaleb(-2)
     pickups = 0
     for oid, rows in orders.items():
         o = rows[0]
         assert o["subtotal"] > 0 and o["item_count"] >= 1, oid
         assert o["total"] == o["subtotal"] + o["tax"] + o["shipping_fee"], oid
-        assert o["dc_id"] == store_dc[home[o["customer_id"]]], (
-            f"{oid}: not the DC serving the customer's store"
-        )
+        assert o["dc_id"] == store_dc[home[o["customer_id"]]], f"{oid}: not the DC serving the customer's store"
         if o["fulfillment"] == "PICKUP_IN_STORE":
             pickups += 1
             assert o["store_id"] == home[o["customer_id"]], oid
@@ -113,16 +105,12 @@ def test_money_and_fulfilment(week: dict[str, pa.Table], orders: dict[str, list[
     assert pickups / len(orders) == pytest.approx(0.3, abs=0.04)
 
 
-def test_pickup_share_follows_the_config(
-    retail: RetailRun, orders: dict[str, list[dict[str, object]]]
-) -> None:
+def test_pickup_share_follows_the_config(retail: RetailRun, orders: dict[str, list[dict[str, object]]]) -> None:
     pickup = sum(rows[0]["fulfillment"] == "PICKUP_IN_STORE" for rows in orders.values())
     assert pickup / len(orders) == pytest.approx(retail.config.shares.pickup_in_store, abs=0.03)
 
 
-def test_lines_add_up_to_the_order(
-    week: dict[str, pa.Table], orders: dict[str, list[dict[str, object]]]
-) -> None:
+def test_lines_add_up_to_the_order(week: dict[str, pa.Table], orders: dict[str, list[dict[str, object]]]) -> None:
     lines = week["online_order_lines"]
     subtotal: Counter[str] = Counter()
     items: Counter[str] = Counter()

@@ -84,9 +84,7 @@ def test_lines_share_the_checkout_time(week: dict[str, pa.Table]) -> None:
 def test_tax_is_the_store_rate_rounded_half_up(retail: RetailRun, window: tuple) -> None:
     receipts = retail.window(*window)["receipts"]
     stores, geos = retail.master["stores"], retail.master["geographies"]
-    rate_of_geo = dict(
-        zip(geos.column("geography_id").to_pylist(), geos.column("tax_rate").to_pylist(), strict=True)
-    )
+    rate_of_geo = dict(zip(geos.column("geography_id").to_pylist(), geos.column("tax_rate").to_pylist(), strict=True))
     geo_of_store = dict(
         zip(stores.column("store_id").to_pylist(), stores.column("geography_id").to_pylist(), strict=True)
     )
@@ -106,9 +104,7 @@ def test_tax_is_the_store_rate_rounded_half_up(retail: RetailRun, window: tuple)
 
 def test_tax_rates_come_from_the_state(retail: RetailRun) -> None:
     geos = retail.master["geographies"]
-    for state, rate in zip(
-        geos.column("state").to_pylist(), geos.column("tax_rate").to_pylist(), strict=True
-    ):
+    for state, rate in zip(geos.column("state").to_pylist(), geos.column("tax_rate").to_pylist(), strict=True):
         assert rate == Decimal(STATE_TAX_BP[state]).scaleb(-4)
         assert Decimal(0) <= rate < Decimal("0.12")
 
@@ -136,9 +132,7 @@ def test_unit_price_is_shelf_price_less_the_promotion(week: dict[str, pa.Table])
         assert code.startswith("SAVE"), code
         pct = Decimal(code.removeprefix("SAVE"))
         assert 0 < pct < 100
-        assert Decimal(int(u)) == (Decimal(int(s)) * (1 - pct / 100)).quantize(
-            Decimal(1), rounding=ROUND_HALF_UP
-        )
+        assert Decimal(int(u)) == (Decimal(int(s)) * (1 - pct / 100)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
 
 @pytest.mark.parametrize("window", RULE_WINDOWS.values(), ids=RULE_WINDOWS.keys())

@@ -38,9 +38,7 @@ def test_every_rule_holds(retail: RetailRun, window: tuple[date, int]) -> None:
 # ---- the checks can fail: break one thing at a time ---------------------------------------------------
 
 
-def broken(
-    tables: dict[str, pa.Table], name: str, column: str, row: int, value: object
-) -> dict[str, pa.Table]:
+def broken(tables: dict[str, pa.Table], name: str, column: str, row: int, value: object) -> dict[str, pa.Table]:
     t = tables[name]
     values = t.column(column).to_pylist()
     values[row] = value
@@ -98,9 +96,7 @@ def test_a_delivery_without_a_truck_is_caught(month_end: dict[str, pa.Table]) ->
 
 def test_trucks_going_back_in_time_are_caught(month_end: dict[str, pa.Table]) -> None:
     tm = month_end["truck_moves"]
-    completed = max(
-        i for i, s in enumerate(tm.column("status").to_pylist()) if s == "COMPLETED"
-    )  # a whole trip
+    completed = max(i for i, s in enumerate(tm.column("status").to_pylist()) if s == "COMPLETED")  # a whole trip
     # an hour before the planned arrival: after the trip was scheduled, before the truck arrived
     early = tm.column("eta")[completed].as_py() - timedelta(hours=1)
     assert failing(broken(month_end, "truck_moves", "event_ts", completed, early)) == {

@@ -137,9 +137,7 @@ def test_foot_traffic_at_least_ble_at_least_buyers(retail: RetailRun, window: tu
         return ints(t, "store_id") * 10**7 + micros(t) // MICROS_PER_HOUR
 
     foot: dict[int, int] = defaultdict(int)
-    for k, c in zip(
-        hour_key(w["foot_traffic"]).tolist(), ints(w["foot_traffic"], "count").tolist(), strict=True
-    ):
+    for k, c in zip(hour_key(w["foot_traffic"]).tolist(), ints(w["foot_traffic"], "count").tolist(), strict=True):
         foot[k] += c
     ble: dict[int, set[str]] = defaultdict(set)
     for k, c in zip(
@@ -147,9 +145,7 @@ def test_foot_traffic_at_least_ble_at_least_buyers(retail: RetailRun, window: tu
     ):
         ble[k].add(c)
     buyers: dict[int, set[str]] = defaultdict(set)
-    for k, c in zip(
-        hour_key(w["receipts"]).tolist(), ints(w["receipts"], "customer_id").tolist(), strict=True
-    ):
+    for k, c in zip(hour_key(w["receipts"]).tolist(), ints(w["receipts"], "customer_id").tolist(), strict=True):
         buyers[k].add(f"BLE{c:09d}")
     assert all(foot.get(k, 0) >= len(v) for k, v in ble.items())
     assert all(len(ble.get(k, ())) >= len(v) for k, v in buyers.items())
@@ -188,9 +184,7 @@ def test_sensors_and_beacons_name_their_store_and_zone(retail: RetailRun) -> Non
         t = w[table]
         ids, zones, stores = strings(t, column), strings(t, "zone"), ints(t, "store_id")
         assert set(zones) <= set(ZONES)
-        expected = np.char.add(
-            np.char.add(f"{prefix}_", np.char.zfill(stores.astype(str), 5)), np.char.add("_", zones)
-        )
+        expected = np.char.add(np.char.add(f"{prefix}_", np.char.zfill(stores.astype(str), 5)), np.char.add("_", zones))
         assert (ids == expected).all(), table
     ble = w["ble_pings"]
     rssi = ints(ble, "rssi")
@@ -204,11 +198,7 @@ def test_every_visit_starts_at_the_entrance(retail: RetailRun) -> None:
     """Members walk entrance → zones (→ checkout): the first BLE zone of a visit is the entrance."""
     ble = retail.window(*RULE_WINDOWS["month_end"])["ble_pings"]
     zone, ts = strings(ble, "zone"), micros(ble)
-    key = (
-        ints(ble, "store_id").astype(str).astype(object)
-        + ":"
-        + strings(ble, "customer_ble_id").astype(object)
-    )
+    key = ints(ble, "store_id").astype(str).astype(object) + ":" + strings(ble, "customer_ble_id").astype(object)
     first_zone: dict[tuple[str, int], tuple[int, str]] = {}
     for k, d, t, z in zip(key.tolist(), epoch_day(ts).tolist(), ts.tolist(), zone.tolist(), strict=True):
         if (k, d) not in first_zone or t < first_zone[k, d][0]:

@@ -98,9 +98,7 @@ def test_customers_home_store_is_the_nearest(retail: RetailRun) -> None:
     clat, clon = latlon(customers)
     slat, slon = latlon(stores)
     d = km(clat[:, None], clon[:, None], slat[None, :], slon[None, :])
-    home = d[
-        np.arange(customers.num_rows), lookup(ints(customers, "home_store_id"), ints(stores, "store_id"))
-    ]
+    home = d[np.arange(customers.num_rows), lookup(ints(customers, "home_store_id"), ints(stores, "store_id"))]
     assert (home <= d.min(axis=1) * 1.02 + 0.5).all()
     assert np.median(home) < 15, "members live near their store"
     # and every store has members living around it
@@ -155,8 +153,6 @@ def test_segment_shares_follow_a_custom_mix() -> None:
 
 def test_all_night_share_follows_the_config() -> None:
     for share in (0.0, 0.5, 1.0):
-        stores = RetailScenario(
-            make_config({"stores": 200, "customers": 1000}, shares={"store_24h": share})
-        ).master()
+        stores = RetailScenario(make_config({"stores": 200, "customers": 1000}, shares={"store_24h": share})).master()
         all_day = stores["stores"].column("is_24h").to_numpy(zero_copy_only=False)
         assert all_day.mean() == pytest.approx(share, abs=0.08), share
