@@ -27,16 +27,22 @@ from emitter.stream.runner import StreamSettings, StreamStatus
 from emitter.stream.session import Delivery, StreamResult, stream
 from emitter.stream.targets import TargetOptions, TargetStats
 
-SAMPLE_QUERIES = {
-    "revenue per store-hour (top 5)": """
-        SELECT store_id, date_trunc('hour', event_ts) AS hour, count(*) AS receipts, sum(total) AS revenue
+SAMPLE_QUERIES = {  # title: (SQL, tables it needs)
+    "revenue per store-hour (top 5)": (
+        """SELECT store_id, date_trunc('hour', event_ts) AS hour, count(*) AS receipts, sum(total) AS revenue
         FROM receipts GROUP BY ALL ORDER BY revenue DESC LIMIT 5""",
-    "tender mix": """
-        SELECT tender_type, count(*) AS receipts, round(100.0 * count(*) / sum(count(*)) OVER (), 1) AS pct
+        {"receipts"},
+    ),
+    "tender mix": (
+        """SELECT tender_type, count(*) AS receipts, round(100.0 * count(*) / sum(count(*)) OVER (), 1) AS pct
         FROM receipts GROUP BY ALL ORDER BY receipts DESC""",
-    "best-selling categories": """
-        SELECT p.category, sum(l.qty) AS units, sum(l.ext_price) AS sales
+        {"receipts"},
+    ),
+    "best-selling categories": (
+        """SELECT p.category, sum(l.qty) AS units, sum(l.ext_price) AS sales
         FROM receipt_lines l JOIN products p USING (product_id) GROUP BY ALL ORDER BY sales DESC LIMIT 5""",
+        {"receipt_lines", "products"},
+    ),
 }
 
 
@@ -112,9 +118,9 @@ def run_demo(
             on_status=status,
             stop=stop,
         )
-        # let the sink catch up with everything delivered, then stop it
-        deadline = time.monotonic() + 60
-        while not stop.is_set() and time.monotonic() < deadline and "error" not in sink_state:
+        # let the sink catch up with everything delivered (briefly after Ctrl-C), then stop it
+        deadline = time.monotonic() + (10 if stop.is_set() else 60)
+        while time.monotonic() < deadline and "error" not in sink_state:
             s = sink_state.get("status")
             if isinstance(s, SinkStatus) and s.loaded + s.dead >= streamed.target.delivered:
                 break
@@ -130,7 +136,12 @@ def run_demo(
             name: int(destination.query(f"SELECT count(*) AS n FROM {name}").column("n")[0].as_py())
             for name in sorted(destination.table_names())
         }
-        samples = {title: destination.query(sql) for title, sql in SAMPLE_QUERIES.items()}
+        present = set(destination.table_names())
+        samples = {
+            title: destination.query(sql)
+            for title, (sql, needs) in SAMPLE_QUERIES.items()
+            if needs <= present  # a short or interrupted demo may not have every table yet
+        }
     summary = sink_state.get("summary")
     assert isinstance(summary, SinkSummary)
     return DemoResult(streamed, summary, warehouse, rows, samples)

@@ -46,6 +46,7 @@ def demo(
         raise ConfigError(f"--start: {start!r} is not a time; use e.g. 2024-11-29T06:00") from None
     if speed <= 0:
         raise ConfigError("--speed: must be above 0")
+    seconds = parse_duration(duration, "--duration")
     console = Console()
     console.print(
         f"[bold]emitter demo[/bold]: replaying the retail model from {begin:%Y-%m-%d %H:%M} at {speed:g}x for "
@@ -76,9 +77,7 @@ def demo(
     if show:
         live.start()
     try:
-        result = run_demo(
-            config, warehouse, parse_duration(duration, "--duration"), begin, speed, on_status=status if show else None
-        )
+        result = run_demo(config, warehouse, seconds, begin, speed, on_status=status if show else None)
     finally:
         if show:
             live.stop()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from confluent_kafka import KafkaException
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
@@ -22,6 +24,7 @@ from emitter.sink.session import make_decoder, sink
 from emitter.stream.rate_profile import parse_duration
 from emitter.stream.targets.kafka import parse_producer_properties
 
+_KAFKA_LOG = logging.getLogger("emitter.kafka")
 WarehouseOption = Annotated[
     str | None,
     typer.Option(
@@ -87,6 +90,12 @@ def sink_command(
             },
         },
     )
+    subscription(config.sink.topics)  # refuse bad --topics before anything is opened
+    if max_events is not None and max_events < 1:
+        raise ConfigError(f"--max-events: {max_events} is not an event count; pass 1 or more")
+    idle = parse_duration(until_idle, "--until-idle") if until_idle else None
+    if idle is not None and idle <= 0:
+        raise ConfigError("--until-idle: must be longer than zero, e.g. 10s")
     settings = SinkSettings(
         bootstrap_servers=config.stream.bootstrap_servers,
         topics=config.sink.topics,
@@ -94,7 +103,7 @@ def sink_command(
         batch_size=config.sink.batch_size,
         max_latency_ms=config.sink.max_latency_ms,
         consumer_properties=parse_producer_properties(consumer_property or []),
-        idle_exit_s=parse_duration(until_idle, "--until-idle") if until_idle else None,
+        idle_exit_s=idle,
         max_events=max_events,
     )
     show = not quiet and sys.stderr.isatty()
@@ -192,8 +201,16 @@ def reconcile_command(
     )
     from confluent_kafka.admin import AdminClient
 
-    admin = AdminClient({"bootstrap.servers": config.stream.bootstrap_servers})
-    names = _matching_topics(list(admin.list_topics(timeout=10).topics), config.sink.topics)
+    conf: dict[str, Any] = {"bootstrap.servers": config.stream.bootstrap_servers, "logger": _KAFKA_LOG}
+    admin = AdminClient(conf)
+    try:
+        listed = admin.list_topics(timeout=10).topics
+    except KafkaException as exc:
+        raise ConfigError(
+            f"--bootstrap-servers: no answer from {config.stream.bootstrap_servers} ({exc.args[0].str()}); "
+            "is the broker running?"
+        ) from exc
+    names = _matching_topics(list(listed), config.sink.topics)
     if not names:
         raise ConfigError(f"topics: nothing on {config.stream.bootstrap_servers} matches {config.sink.topics!r}")
     with open_destination(config.sink.warehouse) as destination:

@@ -162,8 +162,15 @@ class EmbeddedBroker:
         began = time.perf_counter()
         self._log = log_path.open("wb")
         try:
+            # its own session: a terminal's Ctrl-C goes to our process group, and the broker must outlive
+            # it long enough for us to flush; we stop it ourselves
             self._process = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT, env=_broker_env()
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+                env=_broker_env(),
+                start_new_session=True,
             )
         except OSError as exc:
             self._cleanup()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import queue
+import signal
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
@@ -43,6 +44,8 @@ class FeedError(EmitterError):
 
 
 def _feed(spec: FeedSpec, out: Any) -> None:
+    # a terminal's Ctrl-C reaches the whole process group; the streaming process decides when we stop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         from emitter.scenarios import get_scenario
 

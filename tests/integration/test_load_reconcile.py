@@ -1,0 +1,172 @@
+"""``emitter load`` of a real backfill and ``emitter reconcile`` after a real stream and sink, DuckDB and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from emitter.cli.app import app
+from emitter.config import load_config
+from emitter.sink.destinations import open_destination
+from emitter.stream.runner import StreamSettings
+from emitter.stream.session import Delivery, stream
+from emitter.stream.targets import TargetOptions
+
+SMALL = {
+    "stores": 12,
+    "dcs": 2,
+    "products": 200,
+    "customers": 3000,
+    "geographies": 10,
+    "customers_per_day": 2000,
+    "online_orders_per_day": 200,
+    "marketing_impressions_per_day": 2000,
+}
+STREAMED = ("receipts", "ble_pings")
+PARTITIONS = 3
+
+
+def _count(url: str, table: str, where: str = "TRUE") -> int:
+    with open_destination(url) as d:
+        return int(d.query(f"SELECT count(*) AS n FROM {table} WHERE {where}").column("n")[0].as_py())
+
+
+# --- load ------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def backfill_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two days of small retail history, written by a real ``emitter backfill``."""
+    root = tmp_path_factory.mktemp("backfill")
+    config = root / "config.json"
+    config.write_text(json.dumps({"volume": SMALL}))
+    out = root / "out"
+    run = subprocess.run(
+        [sys.executable, "-m", "emitter", "backfill", "--start", "2024-03-04", "--days", "2",
+         "--out", str(out), "--config", str(config), "--quiet"],
+        cwd=root, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    return out
+
+
+def test_load_puts_every_table_in_once(backfill_out: Path, destination_url: str, tmp_path: Path) -> None:
+    partitions = json.loads((backfill_out / "_manifest.json").read_text())["partitions"]
+    expected: dict[str, int] = {}
+    for record in partitions.values():
+        expected[record["table"]] = expected.get(record["table"], 0) + record["rows"]
+    assert {"receipts", "receipt_lines", "customers", "products", "stores"} <= set(expected)
+    runner = CliRunner()
+    (tmp_path / "empty.json").write_text("{}")
+    args = ["load", str(backfill_out), "--warehouse", destination_url, "--config", str(tmp_path / "empty.json")]
+
+    first = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert first.exit_code == 0, (first.output, first.exception)
+    with open_destination(destination_url) as d:
+        assert sorted(d.table_names()) == sorted(expected)
+        loaded = {t: int(d.query(f"SELECT count(*) AS n FROM {t}").column("n")[0].as_py()) for t in d.table_names()}
+        sources = d.query("SELECT count(DISTINCT _source) AS n FROM receipts").column("n")[0].as_py()
+        files = d.query("SELECT count(*) AS n FROM _emitter_loaded_files").column("n")[0].as_py()
+    assert loaded == expected
+    assert sources == sum(1 for r in partitions.values() if r["table"] == "receipts")
+    assert files == len(partitions)
+
+    second = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert second.exit_code == 0, (second.output, second.exception)
+    with open_destination(destination_url) as d:
+        again = {t: int(d.query(f"SELECT count(*) AS n FROM {t}").column("n")[0].as_py()) for t in d.table_names()}
+        files_again = d.query("SELECT count(*) AS n FROM _emitter_loaded_files").column("n")[0].as_py()
+    assert again == expected
+    assert files_again == len(partitions)
+    # the second listing reports every file as skipped and no rows
+    receipts_row = next(line for line in second.stdout.splitlines() if "│ receipts " in line)
+    assert [cell.strip() for cell in receipts_row.split("│")[2:5]] == ["0", "2", "0"], receipts_row
+
+
+# --- reconcile -------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def streamed(kafka_bootstrap: str) -> tuple[str, int]:
+    """(topic prefix, events delivered): three hours of a small model replayed at full speed into fresh topics."""
+    prefix = f"r{uuid.uuid4().hex[:8]}."
+    result = stream(
+        load_config(None, {"volume": SMALL}, {}),
+        StreamSettings(
+            tables=STREAMED,
+            topic_prefix=prefix,
+            start=datetime(2024, 3, 5, 10),
+            end=datetime(2024, 3, 5, 13),
+            speed=float("inf"),
+        ),
+        Delivery(options=TargetOptions(bootstrap_servers=kafka_bootstrap), partitions=PARTITIONS),
+    )
+    assert result.target.delivered == result.summary.total > 1000
+    return prefix, result.target.delivered
+
+
+def _reconcile(bootstrap: str, prefix: str, url: str) -> tuple[int, list[list[str]], str]:
+    """Exit code, the listing's rows (cells) and stderr of ``emitter reconcile``."""
+    result = CliRunner().invoke(
+        app,
+        ["reconcile", "--bootstrap-servers", bootstrap, "--topics", f"{prefix}*", "--warehouse", url,
+         "--scenario", "retail"],
+        env={"COLUMNS": "250"},
+    )  # fmt: skip
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    rows = [
+        [cell.strip() for cell in line.split("│")[1:-1]]
+        for line in result.stdout.splitlines()
+        if line.startswith("│") and prefix in line
+    ]
+    return result.exit_code, rows, result.stderr
+
+
+def test_reconcile_matches_after_sink_and_finds_tampering(
+    kafka_bootstrap: str, streamed: tuple[str, int], destination_url: str, tmp_path: Path
+) -> None:
+    prefix, delivered = streamed
+    sink = subprocess.run(
+        [sys.executable, "-m", "emitter", "sink", "--bootstrap-servers", kafka_bootstrap, "--topics", f"{prefix}*",
+         "--warehouse", destination_url, "--group", f"g-{uuid.uuid4().hex[:8]}", "--scenario", "retail",
+         "--until-idle", "2s", "--quiet"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert sink.returncode == 0, sink.stderr
+    assert sum(_count(destination_url, t) for t in STREAMED) == delivered
+
+    code, rows, err = _reconcile(kafka_bootstrap, prefix, destination_url)
+    assert code == 0, (rows, err)
+    assert len(rows) == len(STREAMED) * PARTITIONS
+    assert all(r[-1] == "ok" and r[-2] == "match" for r in rows), rows
+
+    # Tamper twice (one reconcile run costs seconds per topic), each in its own partition:
+    # rows deleted from receipts[1], and the stored offset of ble_pings[0] moved back by one.
+    where = f"_topic = '{prefix}receipts' AND _partition = 1"
+    assert _count(destination_url, "receipts", where) > 3
+    with open_destination(destination_url) as d:
+        d.connection.execute(f"DELETE FROM receipts WHERE {where} AND _offset < 3")
+        d.connection.execute(
+            f"UPDATE _emitter_offsets SET next_offset = next_offset - 1 "
+            f"WHERE topic = '{prefix}ble_pings' AND \"partition\" = 0"
+        )
+    code, rows, err = _reconcile(kafka_bootstrap, prefix, destination_url)
+    assert code == 1, rows
+    assert "2 partitions differ" in err
+    bad = {(r[0], r[1]): r for r in rows if r[-1] != "ok"}
+    assert sorted(bad) == [(f"{prefix}ble_pings", "0"), (f"{prefix}receipts", "1")], rows
+    assert all(r[-1] == "MISMATCH" for r in bad.values())
+    # columns: topic, partition, messages, rows, dead, next offset, end, checksum, result
+    deleted = [int(c.replace(",", "")) if c[0].isdigit() else c for c in bad[(f"{prefix}receipts", "1")][2:8]]
+    messages, loaded, _, next_offset, end, checksum = deleted
+    assert (loaded, next_offset, checksum) == (messages - 3, end, "DIFFERS")
+    moved = [int(c.replace(",", "")) if c[0].isdigit() else c for c in bad[(f"{prefix}ble_pings", "0")][2:8]]
+    messages, loaded, _, next_offset, end, checksum = moved
+    assert (loaded, next_offset, checksum) == (messages, end - 1, "match")
