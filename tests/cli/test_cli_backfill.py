@@ -13,9 +13,7 @@ def _manifest(out: Path) -> dict[str, object]:
     return body
 
 
-def test_backfill_writes_the_range_quietly_when_not_a_terminal(
-    runner: CliRunner, retail: Path, tmp_path: Path
-) -> None:
+def test_backfill_writes_the_range_quietly_when_not_a_terminal(runner: CliRunner, retail: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = [
         "backfill",
@@ -52,9 +50,7 @@ def test_days_counts_from_start(runner: CliRunner, retail: Path, tmp_path: Path)
     ]
 
 
-def test_out_defaults_to_the_config_and_flags_override_it(
-    runner: CliRunner, retail: Path, tmp_path: Path
-) -> None:
+def test_out_defaults_to_the_config_and_flags_override_it(runner: CliRunner, retail: Path, tmp_path: Path) -> None:
     args = [
         "backfill",
         "--start",
@@ -90,9 +86,7 @@ def test_tables_lists_tables_and_columns(runner: CliRunner, retail: Path) -> Non
 
 
 def test_tables_can_show_one_table(runner: CliRunner, retail: Path) -> None:
-    result = runner.invoke(
-        app, ["tables", "--table", "online_orders", "--config", str(retail)], env={"COLUMNS": "200"}
-    )
+    result = runner.invoke(app, ["tables", "--table", "online_orders", "--config", str(retail)], env={"COLUMNS": "200"})
 
     assert result.exit_code == 0, result.output
     assert "online_orders (fact)" in result.stdout and "receipts" not in result.stdout

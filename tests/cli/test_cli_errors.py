@@ -46,15 +46,11 @@ def test_end_and_days_together(runner: CliRunner, config_file: Path) -> None:
 
 
 def test_days_must_be_positive(runner: CliRunner, config_file: Path) -> None:
-    _fails_with(
-        runner, ["backfill", "--start", "2024-01-01", "--days", "0", "--config", str(config_file)], "--days"
-    )
+    _fails_with(runner, ["backfill", "--start", "2024-01-01", "--days", "0", "--config", str(config_file)], "--days")
 
 
 def test_not_a_date(runner: CliRunner, config_file: Path) -> None:
-    _fails_with(
-        runner, ["backfill", "--start", "2024-13-01", "--config", str(config_file)], "--start", "YYYY-MM-DD"
-    )
+    _fails_with(runner, ["backfill", "--start", "2024-13-01", "--config", str(config_file)], "--start", "YYYY-MM-DD")
 
 
 def test_unknown_format(runner: CliRunner, config_file: Path) -> None:

@@ -37,9 +37,7 @@ def _command(out: Path, config: Path, workers: int) -> list[str]:
 def _wait_for_a_finished_day(process: subprocess.Popen[str], out: Path, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        assert process.poll() is None, (
-            f"the run ended before it could be interrupted: {process.communicate()}"
-        )
+        assert process.poll() is None, f"the run ended before it could be interrupted: {process.communicate()}"
         try:
             if any(key.startswith("facts/") for key in _checksums(out)):
                 return
@@ -81,9 +79,7 @@ def test_interrupt_then_resume_matches_a_clean_run(
     recorded = _checksums(out)
     assert 0 < len(recorded) < DAYS * 3, "interrupted partway"
 
-    resumed = subprocess.run(
-        _command(out, retail, workers), cwd=tmp_path, capture_output=True, text=True, timeout=300
-    )
+    resumed = subprocess.run(_command(out, retail, workers), cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
 
     clean = tmp_path / "clean"
