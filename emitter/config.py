@@ -18,6 +18,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from emitter.errors import ConfigError
 
 ENV_PREFIX = "EMITTER_"
+
+# A small retail network that builds in a fraction of a second: for quick tries and the test suite.
+SMALL_VOLUME: dict[str, int] = {
+    "stores": 12,
+    "dcs": 2,
+    "products": 200,
+    "customers": 3000,
+    "geographies": 10,
+    "customers_per_day": 2000,
+    "online_orders_per_day": 200,
+    "marketing_impressions_per_day": 2000,
+}
 DEFAULT_CONFIG_FILE = Path("config.json")
 
 

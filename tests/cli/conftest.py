@@ -8,16 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-SMALL_VOLUME = {
-    "stores": 12,
-    "dcs": 2,
-    "products": 200,
-    "customers": 3000,
-    "geographies": 10,
-    "customers_per_day": 2000,
-    "online_orders_per_day": 200,
-    "marketing_impressions_per_day": 2000,
-}
+from emitter.config import SMALL_VOLUME
 
 
 @pytest.fixture

@@ -13,22 +13,12 @@ import pytest
 from typer.testing import CliRunner
 
 from emitter.cli.app import app
-from emitter.config import load_config
+from emitter.config import SMALL_VOLUME, load_config
 from emitter.sink.destinations import open_destination
 from emitter.stream.runner import StreamSettings
 from emitter.stream.session import Delivery, stream
 from emitter.stream.targets import TargetOptions
 
-SMALL = {
-    "stores": 12,
-    "dcs": 2,
-    "products": 200,
-    "customers": 3000,
-    "geographies": 10,
-    "customers_per_day": 2000,
-    "online_orders_per_day": 200,
-    "marketing_impressions_per_day": 2000,
-}
 STREAMED = ("receipts", "ble_pings")
 PARTITIONS = 3
 
@@ -46,7 +36,7 @@ def backfill_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two days of small retail history, written by a real ``emitter backfill``."""
     root = tmp_path_factory.mktemp("backfill")
     config = root / "config.json"
-    config.write_text(json.dumps({"volume": SMALL}))
+    config.write_text(json.dumps({"volume": SMALL_VOLUME}))
     out = root / "out"
     run = subprocess.run(
         [sys.executable, "-m", "emitter", "backfill", "--start", "2024-03-04", "--days", "2",
@@ -98,7 +88,7 @@ def streamed(kafka_bootstrap: str) -> tuple[str, int]:
     """(topic prefix, events delivered): three hours of a small model replayed at full speed into fresh topics."""
     prefix = f"r{uuid.uuid4().hex[:8]}."
     result = stream(
-        load_config(None, {"volume": SMALL}, {}),
+        load_config(None, {"volume": SMALL_VOLUME}, {}),
         StreamSettings(
             tables=STREAMED,
             topic_prefix=prefix,

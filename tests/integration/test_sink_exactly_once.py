@@ -15,7 +15,7 @@ from confluent_kafka import Consumer, Producer, TopicPartition
 
 from emitter.avro.framing import SingleObjectFraming
 from emitter.avro.schemas import load_schema
-from emitter.config import load_config
+from emitter.config import SMALL_VOLUME, load_config
 from emitter.scenarios.retail import RetailScenario
 from emitter.sink.destinations import open_destination
 from emitter.sink.reconcile import reconcile
@@ -24,16 +24,6 @@ from emitter.stream.runner import StreamSettings
 from emitter.stream.session import Delivery, stream
 from emitter.stream.targets import TargetOptions
 
-SMALL = {
-    "stores": 12,
-    "dcs": 2,
-    "products": 200,
-    "customers": 3000,
-    "geographies": 10,
-    "customers_per_day": 2000,
-    "online_orders_per_day": 200,
-    "marketing_impressions_per_day": 2000,
-}
 TABLES = ("receipts", "receipt_lines", "ble_pings", "online_orders")
 
 
@@ -60,7 +50,7 @@ def _committed(bootstrap: str, group: str, topics: list[str]) -> int:
 def test_kill_9_mid_load_then_restart_loads_every_event_exactly_once(
     kafka_bootstrap: str, destination_url: str, tmp_path: Path
 ) -> None:
-    config = load_config(None, {"volume": SMALL}, {})
+    config = load_config(None, {"volume": SMALL_VOLUME}, {})
     prefix = f"s{uuid.uuid4().hex[:8]}."
     sent = stream(
         config,
@@ -115,7 +105,7 @@ def test_garbage_and_wrong_schema_go_to_dead_letters(
 ) -> None:
     prefix = f"d{uuid.uuid4().hex[:8]}."
     topic = prefix + "receipts"
-    config = load_config(None, {"volume": SMALL}, {})
+    config = load_config(None, {"volume": SMALL_VOLUME}, {})
     ((_, tables),) = RetailScenario(config).facts([datetime(2024, 3, 5).date()], ["receipts", "ble_pings"])
     framing = SingleObjectFraming()
     good = framing.encode(tables["receipts"].slice(0, 50), load_schema("retail", "receipts"), topic).messages()

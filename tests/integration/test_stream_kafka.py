@@ -18,7 +18,7 @@ import fastavro
 import pytest
 
 from emitter.backfill import run_backfill
-from emitter.config import load_config
+from emitter.config import SMALL_VOLUME, load_config
 from emitter.formats.readers import read_table
 from emitter.stream.runner import StreamSettings
 from emitter.stream.session import Delivery, stream
@@ -27,16 +27,6 @@ from emitter.stream.targets import TargetOptions
 from .topic_reader import read_all
 
 ROOT = Path(__file__).resolve().parents[2]
-SMALL = {
-    "stores": 12,
-    "dcs": 2,
-    "products": 200,
-    "customers": 3000,
-    "geographies": 10,
-    "customers_per_day": 2000,
-    "online_orders_per_day": 200,
-    "marketing_impressions_per_day": 2000,
-}
 
 
 def _schemas() -> dict[bytes, tuple[str, Any]]:
@@ -62,7 +52,7 @@ def _prefix() -> str:
 
 def _config(tmp_path: Path) -> Path:
     path = tmp_path / "config.json"
-    path.write_text(json.dumps({"volume": SMALL}))
+    path.write_text(json.dumps({"volume": SMALL_VOLUME}))
     return path
 
 
@@ -115,7 +105,7 @@ def test_live_stream_delivers_rate_times_time_and_every_event_decodes(kafka_boot
 
 def test_replayed_day_equals_the_backfill_partition(kafka_bootstrap: str, tmp_path: Path) -> None:
     """One model, two modes: streaming 2024-01-02 emits exactly the rows backfill wrote for dt=2024-01-02."""
-    config = load_config(None, {"volume": SMALL}, {})
+    config = load_config(None, {"volume": SMALL_VOLUME}, {})
     tables = ("receipts", "receipt_lines", "store_inventory_txn", "truck_moves", "online_orders", "marketing")
     prefix = _prefix()
     result = stream(
@@ -141,7 +131,7 @@ def test_replayed_day_equals_the_backfill_partition(kafka_bootstrap: str, tmp_pa
 
 
 def test_store_events_share_a_partition_per_store_across_topics(kafka_bootstrap: str) -> None:
-    config = load_config(None, {"volume": SMALL}, {})
+    config = load_config(None, {"volume": SMALL_VOLUME}, {})
     prefix = _prefix()
     stream(
         config,
@@ -174,7 +164,7 @@ def test_store_events_share_a_partition_per_store_across_topics(kafka_bootstrap:
 def test_schema_registry_framing(kafka_bootstrap: str) -> None:
     from confluent_kafka.schema_registry import SchemaRegistryClient
 
-    config = load_config(None, {"volume": SMALL}, {})
+    config = load_config(None, {"volume": SMALL_VOLUME}, {})
     prefix = _prefix()
     # mock:// registries live inside one client object, so the test shares the stream's client
     registry = SchemaRegistryClient.new_client({"url": f"mock://{uuid.uuid4().hex[:8]}"})

@@ -11,19 +11,9 @@ import fastavro
 import pyarrow as pa
 import pytest
 
-from emitter.config import load_config
+from emitter.config import SMALL_VOLUME, load_config
 from emitter.scenarios.retail import FACT_TABLES, RetailScenario
 
-SMALL_VOLUME = {
-    "stores": 12,
-    "dcs": 2,
-    "products": 200,
-    "customers": 3000,
-    "geographies": 10,
-    "customers_per_day": 2000,
-    "online_orders_per_day": 200,
-    "marketing_impressions_per_day": 2000,
-}
 DAY = date(2024, 3, 15)
 
 

@@ -9,18 +9,7 @@ from typing import Any
 
 import pytest
 
-from emitter.config import Config, load_config
-
-SMALL_VOLUME = {
-    "stores": 12,
-    "dcs": 2,
-    "products": 200,
-    "customers": 3000,
-    "geographies": 10,
-    "customers_per_day": 2000,
-    "online_orders_per_day": 200,
-    "marketing_impressions_per_day": 2000,
-}
+from emitter.config import SMALL_VOLUME, Config, load_config
 
 
 def _retail_available() -> bool:

@@ -14,19 +14,9 @@ from datetime import date
 import pyarrow as pa
 import pytest
 
-from emitter.config import Config, load_config
+from emitter.config import SMALL_VOLUME, Config, load_config
 from emitter.sink.destinations import Destination, open_destination
 
-SMALL_VOLUME = {
-    "stores": 12,
-    "dcs": 2,
-    "products": 200,
-    "customers": 3000,
-    "geographies": 10,
-    "customers_per_day": 2000,
-    "online_orders_per_day": 200,
-    "marketing_impressions_per_day": 2000,
-}
 DAY = date(2024, 3, 15)
 
 

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pytest
 
 from emitter.avro.framing import SingleObjectFraming
-from emitter.config import Config, load_config
+from emitter.config import SMALL_VOLUME, Config, load_config
 from emitter.core.clock import MICROS_PER_SECOND
 from emitter.scenarios import get_scenario
 from emitter.stream.emission import Emitter
@@ -31,16 +31,6 @@ from emitter.stream.runner import StreamSettings, StreamStatus, StreamSummary, r
 from emitter.stream.timeline import merge_day, to_micros
 
 ROOT = Path(__file__).resolve().parents[3]
-SMALL = {
-    "stores": 12,
-    "dcs": 2,
-    "products": 200,
-    "customers": 3000,
-    "geographies": 10,
-    "customers_per_day": 2000,
-    "online_orders_per_day": 200,
-    "marketing_impressions_per_day": 2000,
-}
 PREFIX = "r."
 
 
@@ -99,7 +89,7 @@ def _decode(table: str, value: bytes) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def config() -> Config:
-    return load_config(None, {"volume": SMALL}, {})
+    return load_config(None, {"volume": SMALL_VOLUME}, {})
 
 
 def _run(config: Config, target: MemoryTarget, stop: threading.Event | None = None, **settings: Any) -> StreamSummary:

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pytest
 
 from emitter.avro.framing import ConfluentFraming, SingleObjectFraming
-from emitter.config import load_config
+from emitter.config import SMALL_VOLUME, load_config
 from emitter.scenarios import get_scenario
 from emitter.scenarios.base import Scenario
 from emitter.stream.emission import Emitter, avro_long
@@ -24,16 +24,6 @@ from emitter.stream.segments import Segment, build_segments
 from emitter.stream.timeline import DayEvents, merge_day, to_micros
 
 ROOT = Path(__file__).resolve().parents[3]
-SMALL = {
-    "stores": 12,
-    "dcs": 2,
-    "products": 200,
-    "customers": 3000,
-    "geographies": 10,
-    "customers_per_day": 2000,
-    "online_orders_per_day": 200,
-    "marketing_impressions_per_day": 2000,
-}
 DAY = date(2024, 1, 2)
 # receipt_lines and online_orders have nullable fields; truck_moves has eta/etd that move with event_ts
 TABLES = ("receipts", "receipt_lines", "truck_moves", "online_orders", "marketing")
@@ -66,7 +56,7 @@ def _decode(table: str, body: bytes) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def scenario() -> Scenario:
-    return get_scenario(load_config(None, {"volume": SMALL}, {}))
+    return get_scenario(load_config(None, {"volume": SMALL_VOLUME}, {}))
 
 
 @pytest.fixture(scope="module")

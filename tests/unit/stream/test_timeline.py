@@ -10,23 +10,13 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from emitter.config import load_config
+from emitter.config import SMALL_VOLUME, load_config
 from emitter.core.clock import MICROS_PER_DAY, MICROS_PER_HOUR, day_start_us
 from emitter.core.columns import timestamps
 from emitter.scenarios import get_scenario
 from emitter.scenarios.base import Scenario
 from emitter.stream.timeline import DayEvents, merge_day, timeline, to_micros
 
-SMALL = {
-    "stores": 12,
-    "dcs": 2,
-    "products": 200,
-    "customers": 3000,
-    "geographies": 10,
-    "customers_per_day": 2000,
-    "online_orders_per_day": 200,
-    "marketing_impressions_per_day": 2000,
-}
 DAY = date(2024, 1, 2)
 TABLES = ("receipts", "truck_moves", "online_orders", "marketing")
 
@@ -44,7 +34,7 @@ def _tags(events: DayEvents) -> list[str]:
 
 @pytest.fixture(scope="module")
 def scenario() -> Scenario:
-    return get_scenario(load_config(None, {"volume": SMALL}, {}))
+    return get_scenario(load_config(None, {"volume": SMALL_VOLUME}, {}))
 
 
 @pytest.fixture(scope="module")
