@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
@@ -40,11 +40,6 @@ class BackfillPlan:
     @property
     def partition_count(self) -> int:
         return len(self.master) + sum(len(work.tables) for work in self.days)
-
-
-def day_range(start: date, end: date) -> list[date]:
-    """Every day from ``start`` to ``end``, both included."""
-    return [start + timedelta(days=offset) for offset in range((end - start).days + 1)]
 
 
 def plan_backfill(

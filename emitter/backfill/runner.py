@@ -17,11 +17,12 @@ from emitter.backfill.layout import FACTS_DIR, MASTER_DIR, master_file
 from emitter.backfill.manifest import Manifest, manifest_path, open_manifest, write_manifest
 from emitter.backfill.output_dir import claimed_output_dir
 from emitter.backfill.partitions import WrittenPartition, write_partition
-from emitter.backfill.plan import BackfillPlan, day_range, plan_backfill, split_contiguous
+from emitter.backfill.plan import BackfillPlan, plan_backfill, split_contiguous
 from emitter.backfill.pool import WorkerPool
 from emitter.backfill.progress import BackfillProgress
 from emitter.backfill.summary import BackfillSummary
 from emitter.config import Config
+from emitter.core.clock import date_range
 from emitter.errors import ConfigError
 from emitter.formats import DEFAULT_FORMAT, FileFormat, writer_for
 from emitter.formats.atomic import remove_temp_files
@@ -75,7 +76,7 @@ def run_backfill(
         # Claim the directory for this config before any file changes (matters after --force).
         write_manifest(out_dir, manifest)
         plan = plan_backfill(
-            manifest, out_dir, file_format.extension, master_tables, fact_tables, day_range(start, end), force
+            manifest, out_dir, file_format.extension, master_tables, fact_tables, date_range(start, end), force
         )
         summary = BackfillSummary(out_dir=out_dir, format=file_format.name, skipped=plan.skipped)
         recorder = _Recorder(out_dir, manifest, summary, progress)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-
-import numpy as np
-import numpy.typing as npt
+from datetime import date, timedelta
 
 MICROS_PER_SECOND = 1_000_000
 MICROS_PER_MINUTE = 60 * MICROS_PER_SECOND
@@ -22,11 +19,6 @@ def day_start_us(day: date) -> int:
     return (day - EPOCH).days * MICROS_PER_DAY
 
 
-def day_of(ts_us: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """The day index (days since the epoch) of each timestamp."""
-    return ts_us // MICROS_PER_DAY
-
-
 def date_range(start: date, end: date) -> list[date]:
     """Inclusive list of days."""
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
@@ -34,7 +26,3 @@ def date_range(start: date, end: date) -> list[date]:
 
 def yyyymmdd(day: date) -> int:
     return day.year * 10_000 + day.month * 100 + day.day
-
-
-def to_datetime(ts_us: int) -> datetime:
-    return datetime(1970, 1, 1) + timedelta(microseconds=ts_us)

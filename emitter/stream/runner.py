@@ -93,10 +93,6 @@ class _Cursor:
         self.segment: Segment | None = feeder.next()
         self.pos = 0
 
-    @property
-    def exhausted(self) -> bool:
-        return self.segment is None
-
     def advance(self) -> None:
         self.segment, self.pos = self.feeder.next(), 0
 

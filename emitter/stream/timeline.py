@@ -34,9 +34,6 @@ class DayEvents:
     def __len__(self) -> int:
         return int(self.ts.size)
 
-    def counts(self) -> dict[str, int]:
-        return {name: t.num_rows for name, t in self.tables.items()}
-
 
 def merge_day(day: date, tables: dict[str, pa.Table], names: Sequence[str]) -> DayEvents:
     ts_parts, table_parts, row_parts = [], [], []

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from emitter.backfill.layout import fact_file, master_file
 from emitter.backfill.manifest import Manifest, PartitionRecord
-from emitter.backfill.plan import DayWork, day_range, plan_backfill, split_contiguous
+from emitter.backfill.plan import DayWork, plan_backfill, split_contiguous
+from emitter.core.clock import date_range as day_range
 
 
 def test_day_range_includes_both_ends() -> None:
