@@ -20,22 +20,11 @@ import argparse
 import io
 import os
 import platform
-import time
-from collections.abc import Callable
-from datetime import date
 from typing import Any
 
-START = date(2024, 3, 15)
+from avro_encode import START, best_of
+
 DEFAULT_TABLES = ["receipts", "ble_pings", "receipt_lines", "online_orders", "customers"]
-
-
-def best_of(repeat: int, run: Callable[[], Any]) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - started)
-    return best
 
 
 def main() -> None:
