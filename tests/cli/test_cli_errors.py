@@ -6,24 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from support import fails_with
 from typer.testing import CliRunner
 
 from emitter.cli.app import app
 
 
-def _fails_with(runner: CliRunner, args: list[str], *fragments: str) -> str:
-    result = runner.invoke(app, args)
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
-    return lines[0]
-
-
 def test_end_before_start(runner: CliRunner, config_file: Path) -> None:
-    _fails_with(
+    fails_with(
         runner,
         ["backfill", "--start", "2024-01-05", "--end", "2024-01-01", "--config", str(config_file)],
         "--end: 2024-01-01 is before --start 2024-01-05",
@@ -42,19 +32,19 @@ def test_end_and_days_together(runner: CliRunner, config_file: Path) -> None:
         "--config",
         str(config_file),
     ]
-    _fails_with(runner, args, "--end and --days", "not both")
+    fails_with(runner, args, "--end and --days", "not both")
 
 
 def test_days_must_be_positive(runner: CliRunner, config_file: Path) -> None:
-    _fails_with(runner, ["backfill", "--start", "2024-01-01", "--days", "0", "--config", str(config_file)], "--days")
+    fails_with(runner, ["backfill", "--start", "2024-01-01", "--days", "0", "--config", str(config_file)], "--days")
 
 
 def test_not_a_date(runner: CliRunner, config_file: Path) -> None:
-    _fails_with(runner, ["backfill", "--start", "2024-13-01", "--config", str(config_file)], "--start", "YYYY-MM-DD")
+    fails_with(runner, ["backfill", "--start", "2024-13-01", "--config", str(config_file)], "--start", "YYYY-MM-DD")
 
 
 def test_unknown_format(runner: CliRunner, config_file: Path) -> None:
-    _fails_with(
+    fails_with(
         runner,
         ["backfill", "--start", "2024-01-01", "--format", "xml", "--config", str(config_file)],
         "unknown format 'xml'",
@@ -65,41 +55,41 @@ def test_unknown_format(runner: CliRunner, config_file: Path) -> None:
 def test_unknown_table_lists_the_valid_ones(runner: CliRunner, retail: Path, tmp_path: Path) -> None:
     args = ["backfill", "--start", "2024-01-01", "--tables", "receipts,nope", "--config", str(retail)]
     args += ["--out", str(tmp_path / "out")]
-    _fails_with(runner, args, "unknown table nope", "valid tables:", "receipts", "customers")
+    fails_with(runner, args, "unknown table nope", "valid tables:", "receipts", "customers")
 
 
 def test_output_dir_not_writable(runner: CliRunner, retail: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "plain-file"
     blocker.write_text("")
     args = ["backfill", "--start", "2024-01-01", "--out", str(blocker / "out"), "--config", str(retail)]
-    _fails_with(runner, args, "not writable", "--out")
+    fails_with(runner, args, "not writable", "--out")
 
 
 def test_workers_must_be_positive(runner: CliRunner, retail: Path, tmp_path: Path) -> None:
     args = ["backfill", "--start", "2024-01-01", "--workers", "0", "--config", str(retail)]
-    _fails_with(runner, [*args, "--out", str(tmp_path / "out")], "workers")
+    fails_with(runner, [*args, "--out", str(tmp_path / "out")], "workers")
 
 
 def test_unknown_scenario(runner: CliRunner, config_file: Path) -> None:
     args = ["backfill", "--start", "2024-01-01", "--scenario", "bakery", "--config", str(config_file)]
-    _fails_with(runner, args, "unknown scenario 'bakery'", "retail")
+    fails_with(runner, args, "unknown scenario 'bakery'", "retail")
 
 
 def test_config_file_with_invalid_json(runner: CliRunner, tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"seed": ')
-    _fails_with(runner, ["backfill", "--start", "2024-01-01", "--config", str(bad)], str(bad), "invalid JSON")
+    fails_with(runner, ["backfill", "--start", "2024-01-01", "--config", str(bad)], str(bad), "invalid JSON")
 
 
 def test_config_file_missing(runner: CliRunner, tmp_path: Path) -> None:
     missing = tmp_path / "missing.json"
-    _fails_with(runner, ["backfill", "--start", "2024-01-01", "--config", str(missing)], "can't be read")
+    fails_with(runner, ["backfill", "--start", "2024-01-01", "--config", str(missing)], "can't be read")
 
 
 def test_config_value_out_of_range(runner: CliRunner, tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"volume": {"stores": 0}}))
-    _fails_with(runner, ["backfill", "--start", "2024-01-01", "--config", str(bad)], "volume.stores:")
+    fails_with(runner, ["backfill", "--start", "2024-01-01", "--config", str(bad)], "volume.stores:")
 
 
 def test_each_config_problem_gets_its_own_line(runner: CliRunner, tmp_path: Path) -> None:
@@ -129,7 +119,7 @@ def test_output_made_with_another_config(runner: CliRunner, retail: Path, tmp_pa
     ]
     assert runner.invoke(app, base).exit_code == 0
 
-    _fails_with(runner, [*base, "--seed", "7"], "another configuration", "--force", "another --out")
+    fails_with(runner, [*base, "--seed", "7"], "another configuration", "--force", "another --out")
     assert runner.invoke(app, [*base, "--seed", "7", "--force"]).exit_code == 0
 
 
@@ -142,4 +132,4 @@ def test_output_made_with_another_config(runner: CliRunner, retail: Path, tmp_pa
     ],
 )
 def test_usage_mistakes_are_one_line_too(runner: CliRunner, args: list[str], fragment: str) -> None:
-    _fails_with(runner, args, fragment, "--help")
+    fails_with(runner, args, fragment, "--help")

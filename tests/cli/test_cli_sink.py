@@ -6,6 +6,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from support import fails_with
 from typer.testing import CliRunner
 
 from emitter.cli.app import app
@@ -25,17 +26,6 @@ HELP_OPTIONS = {
 }  # fmt: skip
 
 
-def _fails_with(runner: CliRunner, args: list[str], *fragments: str) -> str:
-    result = runner.invoke(app, args)
-    assert result.exit_code == 1, (result.output, result.exception)
-    assert "Traceback" not in result.output
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), (result.stderr, result.exception)
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-    return lines[0]
-
-
 @pytest.mark.parametrize("command", sorted(HELP_OPTIONS))
 def test_help_lists_the_main_options(runner: CliRunner, command: str) -> None:
     result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
@@ -50,11 +40,11 @@ def test_help_lists_the_main_options(runner: CliRunner, command: str) -> None:
 
 def test_sink_unknown_warehouse_scheme(runner: CliRunner, config_file: Path) -> None:
     args = ["sink", "--warehouse", "mysql://x", "--bootstrap-servers", NO_BROKER, "--config", str(config_file)]
-    _fails_with(runner, args, "mysql://x", "not a destination URL", "duckdb:///", "postgresql://")
+    fails_with(runner, args, "mysql://x", "not a destination URL", "duckdb:///", "postgresql://")
 
 
 def test_load_unknown_warehouse_scheme(runner: CliRunner, config_file: Path, tmp_path: Path) -> None:
-    _fails_with(
+    fails_with(
         runner,
         ["load", str(tmp_path), "--warehouse", "mysql://x", "--config", str(config_file)],
         "mysql://x",
@@ -64,11 +54,11 @@ def test_load_unknown_warehouse_scheme(runner: CliRunner, config_file: Path, tmp
 
 def test_sink_unreachable_postgres(runner: CliRunner, config_file: Path) -> None:
     args = ["sink", "--warehouse", NO_POSTGRES, "--bootstrap-servers", NO_BROKER, "--config", str(config_file)]
-    _fails_with(runner, args, NO_POSTGRES, "can't connect to PostgreSQL")
+    fails_with(runner, args, NO_POSTGRES, "can't connect to PostgreSQL")
 
 
 def test_load_unreachable_postgres(runner: CliRunner, config_file: Path, tmp_path: Path) -> None:
-    _fails_with(
+    fails_with(
         runner,
         ["load", str(tmp_path), "--warehouse", NO_POSTGRES, "--config", str(config_file)],
         "can't connect to PostgreSQL",
@@ -78,7 +68,7 @@ def test_load_unreachable_postgres(runner: CliRunner, config_file: Path, tmp_pat
 def test_postgres_password_is_not_printed(runner: CliRunner, config_file: Path) -> None:
     url = "postgresql://nobody:s3cret-pw@127.0.0.1:1/db"
     args = ["sink", "--warehouse", url, "--bootstrap-servers", NO_BROKER, "--config", str(config_file)]
-    line = _fails_with(runner, args, "can't connect to PostgreSQL")
+    line = fails_with(runner, args, "can't connect to PostgreSQL")
     assert "s3cret-pw" not in line
 
 
@@ -89,13 +79,13 @@ def test_load_directory_without_manifest(runner: CliRunner, config_file: Path, t
     empty = tmp_path / "not-a-backfill"
     empty.mkdir()
     args = ["load", str(empty), "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}", "--config", str(config_file)]
-    _fails_with(runner, args, str(empty), "_manifest.json", "emitter backfill")
+    fails_with(runner, args, str(empty), "_manifest.json", "emitter backfill")
 
 
 def test_load_missing_directory(runner: CliRunner, config_file: Path, tmp_path: Path) -> None:
     missing = tmp_path / "nowhere"
     args = ["load", str(missing), "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}", "--config", str(config_file)]
-    _fails_with(runner, args, str(missing), "_manifest.json")
+    fails_with(runner, args, str(missing), "_manifest.json")
 
 
 # --- sink options ----------------------------------------------------------------------------------------------
@@ -104,25 +94,25 @@ def test_load_missing_directory(runner: CliRunner, config_file: Path, tmp_path: 
 @pytest.mark.parametrize("value", ["soon", "-1s", "10 parsecs"])
 def test_sink_bad_until_idle(runner: CliRunner, config_file: Path, tmp_path: Path, value: str) -> None:
     args = ["sink", f"--until-idle={value}", "--bootstrap-servers", NO_BROKER, "--config", str(config_file)]
-    _fails_with(runner, [*args, "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}"], "--until-idle", repr(value))
+    fails_with(runner, [*args, "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}"], "--until-idle", repr(value))
 
 
 @pytest.mark.parametrize("topics", ["", " , "])
 def test_sink_empty_topics(runner: CliRunner, config_file: Path, tmp_path: Path, topics: str) -> None:
     args = ["sink", "--topics", topics, "--until-idle", "1s", "--bootstrap-servers", NO_BROKER]
     args += ["--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}", "--config", str(config_file)]
-    _fails_with(runner, args, "topics", "at least one topic")
+    fails_with(runner, args, "topics", "at least one topic")
 
 
 def test_sink_batch_size_must_be_positive(runner: CliRunner, config_file: Path, tmp_path: Path) -> None:
     args = ["sink", "--batch-size", "0", "--bootstrap-servers", NO_BROKER, "--config", str(config_file)]
-    _fails_with(runner, [*args, "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}"], "batch_size")
+    fails_with(runner, [*args, "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}"], "batch_size")
 
 
 def test_sink_negative_max_events_is_refused(runner: CliRunner, config_file: Path, tmp_path: Path) -> None:
     """Today ``--max-events -5`` is accepted: the sink subscribes, then stops at once ("max-events") and exits 0."""
     args = ["sink", "--max-events", "-5", "--until-idle", "1s", "--bootstrap-servers", NO_BROKER, "--quiet"]
-    _fails_with(runner, [*args, "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}", "--config", str(config_file)])
+    fails_with(runner, [*args, "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}", "--config", str(config_file)])
 
 
 # --- reconcile -------------------------------------------------------------------------------------------------
@@ -134,17 +124,17 @@ def test_reconcile_when_no_topic_matches(
     pattern = f"nothing-{uuid.uuid4().hex[:8]}.*"
     args = ["reconcile", "--bootstrap-servers", kafka_bootstrap, "--topics", pattern]
     args += ["--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}", "--config", str(config_file)]
-    _fails_with(runner, args, "topics", "nothing on", kafka_bootstrap, repr(pattern))
+    fails_with(runner, args, "topics", "nothing on", kafka_bootstrap, repr(pattern))
 
 
 def test_reconcile_empty_topics(runner: CliRunner, config_file: Path, tmp_path: Path, kafka_bootstrap: str) -> None:
     args = ["reconcile", "--bootstrap-servers", kafka_bootstrap, "--topics", ""]
     args += ["--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}", "--config", str(config_file)]
-    _fails_with(runner, args, "topics", "at least one topic")
+    fails_with(runner, args, "topics", "at least one topic")
 
 
 def test_reconcile_unreachable_broker(runner: CliRunner, config_file: Path, tmp_path: Path) -> None:
     """A wrong --bootstrap-servers is a user mistake: today it ends in a KafkaException traceback after 10 s."""
     args = ["reconcile", "--bootstrap-servers", NO_BROKER, "--topics", "retail.*"]
     args += ["--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}", "--config", str(config_file)]
-    _fails_with(runner, args, NO_BROKER)
+    fails_with(runner, args, NO_BROKER)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import io
-import json
 import uuid
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
-import fastavro
 import pytest
 from integration.topic_reader import read_all
+from support import decode_single_object, fails_with
 from typer.testing import CliRunner
 
 from emitter.cli.app import app
@@ -21,17 +18,6 @@ from emitter.stream.timeline import to_micros
 
 ROOT = Path(__file__).resolve().parents[2]
 NO_BROKER = "127.0.0.1:1"  # a mistake must be reported before anything connects
-
-
-def _fails_with(runner: CliRunner, args: list[str], *fragments: str) -> str:
-    result = runner.invoke(app, args)
-    assert result.exit_code == 1, (result.output, result.exception)
-    assert "Traceback" not in result.output
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), (result.stderr, result.exception)
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-    return lines[0]
 
 
 def test_stream_help_lists_the_main_options(runner: CliRunner) -> None:
@@ -88,7 +74,7 @@ def test_user_mistakes_exit_1_with_one_error_line(
     runner: CliRunner, config_file: Path, args: list[str], fragments: tuple[str, ...]
 ) -> None:
     command = ["stream", *args, "--bootstrap-servers", NO_BROKER, "--config", str(config_file)]
-    _fails_with(runner, command, *fragments)
+    fails_with(runner, command, *fragments)
 
 
 @pytest.mark.parametrize(
@@ -104,22 +90,14 @@ def test_end_not_after_start_is_a_mistake(runner: CliRunner, retail: Path, kafka
     command = ["stream", "--start", "2024-01-02T10:00", "--end", end, "--speed", "max"]
     command += ["--tables", "receipts", "--quiet", "--bootstrap-servers", kafka_bootstrap]
     command += ["--topic-prefix", f"cli{uuid.uuid4().hex[:8]}.", "--config", str(retail)]
-    _fails_with(runner, command, "--end", "--start")
+    fails_with(runner, command, "--end", "--start")
 
 
 def test_a_non_finite_rate_profile_is_a_mistake(runner: CliRunner, retail: Path, kafka_bootstrap: str) -> None:
     command = ["stream", "--rate-profile", "constant:nan", "--duration", "1s", "--tables", "receipts"]
     command += ["--quiet", "--bootstrap-servers", kafka_bootstrap, "--topic-prefix", f"cli{uuid.uuid4().hex[:8]}."]
     command += ["--config", str(retail)]
-    _fails_with(runner, command, "rate-profile", "nan")
-
-
-def _decode_receipt(value: bytes) -> dict[str, Any]:
-    raw = json.loads((ROOT / "schemas" / "retail" / "receipts.avsc").read_text())
-    canonical = fastavro.schema.to_parsing_canonical_form(raw)
-    assert value[:10] == b"\xc3\x01" + bytes.fromhex(fastavro.schema.fingerprint(canonical, "CRC-64-AVRO"))
-    record: dict[str, Any] = fastavro.schemaless_reader(io.BytesIO(value[10:]), fastavro.parse_schema(raw))
-    return record
+    fails_with(runner, command, "rate-profile", "nan")
 
 
 def test_replay_an_hour_to_the_broker(runner: CliRunner, retail: Path, kafka_bootstrap: str) -> None:
@@ -146,7 +124,7 @@ def test_replay_an_hour_to_the_broker(runner: CliRunner, retail: Path, kafka_boo
     }
     assert expected
     records = read_all(kafka_bootstrap, prefix + "receipts")
-    decoded = [_decode_receipt(value) for _, _, _, value in records]
+    decoded = [decode_single_object(value, "receipts")[1] for _, _, _, value in records]
     assert len(decoded) == len(expected)
     assert {r["trace_id"] for r in decoded} == expected
     assert {key for _, _, key, _ in records} == {str(r["store_id"]).encode() for r in decoded}

@@ -12,10 +12,10 @@ import time
 import uuid
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 import fastavro
 import pytest
+from support import decode_single_object, retail_schemas
 
 from emitter.backfill import run_backfill
 from emitter.config import SMALL_VOLUME, load_config
@@ -27,23 +27,6 @@ from emitter.stream.targets import TargetOptions
 from .topic_reader import read_all
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _schemas() -> dict[bytes, tuple[str, Any]]:
-    """Fingerprint → (table, parsed schema), computed from schemas/ with fastavro only."""
-    out = {}
-    for path in (ROOT / "schemas" / "retail").glob("*.avsc"):
-        raw = json.loads(path.read_text())
-        canonical = fastavro.schema.to_parsing_canonical_form(raw)
-        fp = bytes.fromhex(fastavro.schema.fingerprint(canonical, "CRC-64-AVRO"))
-        out[fp] = (path.stem, fastavro.parse_schema(raw))
-    return out
-
-
-def _decode_single_object(value: bytes, schemas: dict[bytes, tuple[str, Any]]) -> tuple[str, dict[str, Any]]:
-    assert value[:2] == b"\xc3\x01", "not Avro single-object encoding"
-    table, schema = schemas[value[2:10]]
-    return table, fastavro.schemaless_reader(io.BytesIO(value[10:]), schema)
 
 
 def _prefix() -> str:
@@ -84,9 +67,8 @@ def test_live_stream_delivers_rate_times_time_and_every_event_decodes(kafka_boot
         cwd=tmp_path,
     )
     assert run.returncode == 0, run.stderr
-    schemas = _schemas()
     total = 0
-    for table in {t for t, _ in schemas.values()} - {
+    for table in {t for t, _ in retail_schemas().values()} - {
         "geographies",
         "stores",
         "distribution_centers",
@@ -95,7 +77,7 @@ def test_live_stream_delivers_rate_times_time_and_every_event_decodes(kafka_boot
         "customers",
     }:
         for _, _, _, value in read_all(kafka_bootstrap, prefix + table):
-            name, record = _decode_single_object(value, schemas)
+            name, record = decode_single_object(value)
             assert name == table
             assert record["trace_id"].startswith("TRC")
             total += 1
@@ -120,12 +102,11 @@ def test_replayed_day_equals_the_backfill_partition(kafka_bootstrap: str, tmp_pa
 
     out = tmp_path / "bf"
     run_backfill(config, date(2024, 1, 1), date(2024, 1, 3), out, "parquet", list(tables))
-    schemas = _schemas()
     for table in tables:
         expected = read_table(
             out / f"facts/{table}/dt=2024-01-02/{table}_20240102.parquet", "parquet", "retail", table
         ).to_pylist()
-        streamed = [_decode_single_object(v, schemas)[1] for _, _, _, v in read_all(kafka_bootstrap, prefix + table)]
+        streamed = [decode_single_object(v)[1] for _, _, _, v in read_all(kafka_bootstrap, prefix + table)]
         assert len(streamed) == len(expected), table
         assert sorted(streamed, key=lambda r: r["trace_id"]) == sorted(expected, key=lambda r: r["trace_id"]), table
 
@@ -144,11 +125,10 @@ def test_store_events_share_a_partition_per_store_across_topics(kafka_bootstrap:
         ),
         Delivery(options=TargetOptions(bootstrap_servers=kafka_bootstrap), partitions=4),
     )
-    schemas = _schemas()
     partition_of: dict[int, set[int]] = {}
     for table in ("receipts", "receipt_lines", "foot_traffic"):
         for partition, _, key, value in read_all(kafka_bootstrap, prefix + table):
-            _, record = _decode_single_object(value, schemas)
+            _, record = decode_single_object(value)
             store = record.get("store_id") or int(record["receipt_id"][11:16])
             assert key == str(store).encode()
             partition_of.setdefault(store, set()).add(partition)
@@ -156,9 +136,9 @@ def test_store_events_share_a_partition_per_store_across_topics(kafka_bootstrap:
     # lines follow their receipt within the partition
     receipts = {}
     for partition, _, _, value in read_all(kafka_bootstrap, prefix + "receipts"):
-        receipts[_decode_single_object(value, schemas)[1]["receipt_id"]] = partition
+        receipts[decode_single_object(value)[1]["receipt_id"]] = partition
     for partition, _, _, value in read_all(kafka_bootstrap, prefix + "receipt_lines"):
-        assert receipts[_decode_single_object(value, schemas)[1]["receipt_id"]] == partition
+        assert receipts[decode_single_object(value)[1]["receipt_id"]] == partition
 
 
 def test_schema_registry_framing(kafka_bootstrap: str) -> None:
@@ -226,12 +206,9 @@ def test_sigterm_flushes_everything_sent(kafka_bootstrap: str, tmp_path: Path) -
         .strip()
         .replace(",", "")
     )
-    schemas = _schemas()
     seen = []
     for table in ("receipts", "receipt_lines", "ble_pings"):
-        seen += [
-            _decode_single_object(v, schemas)[1]["trace_id"] for _, _, _, v in read_all(kafka_bootstrap, prefix + table)
-        ]
+        seen += [decode_single_object(v)[1]["trace_id"] for _, _, _, v in read_all(kafka_bootstrap, prefix + table)]
     assert reported > 0
     assert len(seen) == reported
     assert len(set(seen)) == len(seen)

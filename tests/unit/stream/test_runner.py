@@ -6,8 +6,6 @@ summary) and everything it drives is the real code.
 
 from __future__ import annotations
 
-import io
-import json
 import math
 import threading
 import time
@@ -17,9 +15,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import fastavro
 import pyarrow as pa
 import pytest
+from support import decode_single_object
 
 from emitter.avro.framing import SingleObjectFraming
 from emitter.config import SMALL_VOLUME, Config, load_config
@@ -63,28 +61,7 @@ class MemoryTarget:
         return sum(len(s.values) for s in self.sends)
 
     def records(self, table: str) -> list[dict[str, Any]]:
-        return [_decode(table, v) for s in self.sends if s.topic == PREFIX + table for v in s.values]
-
-
-def _schemas() -> dict[bytes, tuple[str, Any]]:
-    out = {}
-    for path in (ROOT / "schemas" / "retail").glob("*.avsc"):
-        raw = json.loads(path.read_text())
-        canonical = fastavro.schema.to_parsing_canonical_form(raw)
-        fingerprint = bytes.fromhex(fastavro.schema.fingerprint(canonical, "CRC-64-AVRO"))
-        out[fingerprint] = (path.stem, fastavro.parse_schema(raw))
-    return out
-
-
-SCHEMAS = _schemas()
-
-
-def _decode(table: str, value: bytes) -> dict[str, Any]:
-    assert value[:2] == b"\xc3\x01"
-    name, schema = SCHEMAS[value[2:10]]
-    assert name == table
-    record: dict[str, Any] = fastavro.schemaless_reader(io.BytesIO(value[10:]), schema)
-    return record
+        return [decode_single_object(v, table)[1] for s in self.sends if s.topic == PREFIX + table for v in s.values]
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +113,7 @@ def test_live_sends_burst_per_tick_for_the_duration(config: Config) -> None:
     assert target.sends[-1].at - target.sends[1].at >= 0.26 + late_s[-1] - late_s[1] - jitter
     stamps = []
     for send in target.sends:
-        (stamp,) = {_decode("receipts", value)["event_ts"] for value in send.values}
+        (stamp,) = {decode_single_object(value, "receipts")[1]["event_ts"] for value in send.values}
         stamps.append(stamp)
     assert before <= stamps[0] and stamps[-1] <= after
     assert stamps == sorted(stamps)
