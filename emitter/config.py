@@ -1,7 +1,8 @@
 """User configuration: pydantic models plus layered loading.
 
 Precedence, lowest first: built-in defaults, the config file, ``EMITTER_*`` environment
-variables (nested keys joined by ``__``, e.g. ``EMITTER_VOLUME__STORES=40``), then CLI flags.
+variables (nested keys joined by ``__``, e.g. ``EMITTER_RETAIL__VOLUME__STORES=40``), then CLI flags.
+The shared sections live here; each scenario validates its own section (``emitter.scenarios.registry``).
 """
 
 from __future__ import annotations
@@ -19,77 +20,11 @@ from emitter.errors import ConfigError
 
 ENV_PREFIX = "EMITTER_"
 
-# A small retail network that builds in a fraction of a second: for quick tries and the test suite.
-SMALL_VOLUME: dict[str, int] = {
-    "stores": 12,
-    "dcs": 2,
-    "products": 200,
-    "customers": 3000,
-    "geographies": 10,
-    "customers_per_day": 2000,
-    "online_orders_per_day": 200,
-    "marketing_impressions_per_day": 2000,
-}
 DEFAULT_CONFIG_FILE = Path("config.json")
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Volume(_Strict):
-    """How big the simulated business is; every fact volume scales from these."""
-
-    stores: int = Field(250, ge=1, le=20_000)
-    dcs: int = Field(12, ge=1, le=500)
-    trucks_per_store: int = Field(
-        2, ge=2, le=10, description="Fleet of a DC per store it serves; trips alternate between trucks."
-    )
-    products: int = Field(1_000, ge=10, le=200_000)
-    customers: int = Field(100_000, ge=100, le=50_000_000)
-    geographies: int = Field(60, ge=1, le=10_000)
-    customers_per_day: int = Field(20_000, ge=0, description="Loyalty-member store visits on an average day.")
-    items_per_ticket_mean: float = Field(4.2, ge=1.0, le=50.0)
-    online_orders_per_day: int = Field(2_500, ge=0)
-    marketing_impressions_per_day: int = Field(50_000, ge=0)
-
-    @model_validator(mode="after")
-    def _dcs_fit(self) -> Volume:
-        if self.dcs > self.stores:
-            raise ValueError("dcs must not exceed stores")
-        return self
-
-
-class Shares(_Strict):
-    """Mixes that generated data reproduces (within ±1 point on large samples)."""
-
-    tender: dict[str, float] = Field(
-        default_factory=lambda: {
-            "CREDIT_CARD": 0.42,
-            "DEBIT_CARD": 0.28,
-            "CASH": 0.14,
-            "MOBILE_PAY": 0.12,
-            "GIFT_CARD": 0.04,
-        }
-    )
-    segment: dict[str, float] = Field(
-        default_factory=lambda: {
-            "BUDGET_CONSCIOUS": 0.35,
-            "CONVENIENCE_FOCUSED": 0.30,
-            "QUALITY_SEEKER": 0.20,
-            "BRAND_LOYAL": 0.15,
-        }
-    )
-    store_24h: float = Field(0.08, ge=0.0, le=1.0, description="Share of stores open around the clock.")
-    pickup_in_store: float = Field(0.3, ge=0.0, le=1.0, description="Share of online orders picked up in store.")
-
-    @model_validator(mode="after")
-    def _sum_to_one(self) -> Shares:
-        for name in ("tender", "segment"):
-            mix: dict[str, float] = getattr(self, name)
-            if not mix or any(v < 0 for v in mix.values()) or abs(sum(mix.values()) - 1.0) > 1e-6:
-                raise ValueError(f"{name} shares must be non-negative and sum to 1")
-        return self
 
 
 class Realtime(_Strict):
@@ -104,35 +39,78 @@ class Paths(_Strict):
 class Stream(_Strict):
     target: str = "kafka"
     bootstrap_servers: str = "127.0.0.1:9092"
-    topic_prefix: str = "retail."
-    hub: str = "retail-events"
+    topic_prefix: str | None = Field(None, description="Default: the scenario's name and a dot (retail.).")
     partitions: int = Field(6, ge=1)
 
 
 class Sink(_Strict):
     warehouse: str = "duckdb:///warehouse.duckdb"
-    topics: str = "retail.*"
+    topics: str | None = Field(None, description="Default: every topic of the prefix (retail.*).")
     group: str = "emitter-sink"
     batch_size: int = Field(50_000, ge=1)
     max_latency_ms: int = Field(1_000, ge=1)
 
 
-class Config(_Strict):
+class Config(BaseModel):
+    """Shared sections, plus one section per scenario (``"retail": {...}``) validated by that scenario.
+
+    ``preset`` and ``scale`` shape the selected scenario's settings; see ``emitter.scenarios.registry``.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
     seed: int = Field(42, ge=0, lt=2**63)
     scenario: str = "retail"
-    volume: Volume = Volume()
-    shares: Shares = Shares()
+    preset: str | None = None
+    scale: float = Field(1.0, gt=0, le=10_000)
     realtime: Realtime = Realtime()
     paths: Paths = Paths()
     stream: Stream = Stream()
     sink: Sink = Sink()
 
+    @model_validator(mode="after")
+    def _sections_are_scenarios(self) -> Config:
+        from emitter.scenarios.registry import scenario_names
+
+        known = scenario_names()
+        for key in self.model_extra or {}:
+            if key not in known:
+                raise ValueError(
+                    f"unknown section {key!r}: the shared sections are {', '.join(SHARED_SECTIONS)}, "
+                    f"and scenario sections are named after a scenario ({', '.join(known)})"
+                )
+            if not isinstance((self.model_extra or {})[key], dict):
+                raise ValueError(f"section {key!r} must be a JSON object")
+        return self
+
+    def section(self, scenario: str) -> dict[str, Any]:
+        """The raw settings of ``scenario`` (file, environment and flags merged), before its model checks them."""
+        value = (self.model_extra or {}).get(scenario, {})
+        return dict(value)
+
+    @property
+    def topic_prefix(self) -> str:
+        return self.stream.topic_prefix if self.stream.topic_prefix is not None else f"{self.scenario}."
+
+    @property
+    def sink_topics(self) -> str:
+        return self.sink.topics if self.sink.topics is not None else f"{self.topic_prefix}*"
+
     def fingerprint(self) -> str:
         """A stable digest of everything that shapes generated data (not paths or targets)."""
         import hashlib
 
-        shaping = self.model_dump(mode="json", include={"seed", "scenario", "volume", "shares"})
+        from emitter.scenarios.registry import effective_settings
+
+        shaping = {
+            "seed": self.seed,
+            "scenario": self.scenario,
+            "settings": effective_settings(self).model_dump(mode="json"),
+        }
         return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:16]
+
+
+SHARED_SECTIONS = tuple(Config.model_fields)
 
 
 def format_validation_error(exc: ValidationError) -> str:
@@ -144,24 +122,26 @@ def format_validation_error(exc: ValidationError) -> str:
     return "\n".join(lines)
 
 
-def _deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+def deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in override.items():
         if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
+            merged[key] = deep_merge(merged[key], value)
         else:
             merged[key] = value
     return merged
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
-    """``EMITTER_VOLUME__STORES=40`` becomes ``{"volume": {"stores": "40"}}``; pydantic coerces types."""
+    """``EMITTER_RETAIL__VOLUME__STORES=40`` becomes ``{"retail": {"volume": {"stores": "40"}}}``; pydantic coerces."""
+    from emitter.scenarios.registry import scenario_names
+
     out: dict[str, Any] = {}
     for key, value in environ.items():
         if not key.startswith(ENV_PREFIX) or key.startswith(f"{ENV_PREFIX}TEST_"):
             continue
         path = key[len(ENV_PREFIX) :].lower().split("__")
-        if path[0] not in Config.model_fields:
+        if path[0] not in Config.model_fields and path[0] not in scenario_names():
             continue
         node = out
         for part in path[:-1]:
@@ -207,13 +187,17 @@ def load_config(
         path = DEFAULT_CONFIG_FILE
     if path is not None:
         data = read_config_file(path)
-    data = _deep_merge(data, _env_overrides(os.environ if environ is None else environ))
+    data = deep_merge(data, _env_overrides(os.environ if environ is None else environ))
     if overrides:
-        data = _deep_merge(data, _drop_none(overrides))
+        data = deep_merge(data, _drop_none(overrides))
     try:
-        return Config.model_validate(data)
+        config = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(format_validation_error(exc)) from exc
+    from emitter.scenarios.registry import effective_settings
+
+    effective_settings(config)  # an unknown scenario or preset, or a bad value, fails here, before any work
+    return config
 
 
 def _drop_none(mapping: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """``emitter demo``: the whole pipeline on one machine, no servers to install.
 
-Starts the bundled Kafka-compatible broker, replays the model into it, sinks the topics into a DuckDB
-warehouse as they arrive, then shows what landed and how to query it.
+Starts the bundled Kafka-compatible broker, replays the scenario into it, sinks the topics into a DuckDB
+warehouse as they arrive, then shows what landed and the scenario's sample queries (its ``DemoSpec``).
 """
 
 from __future__ import annotations
@@ -17,33 +17,15 @@ import pyarrow as pa
 
 from emitter.config import Config
 from emitter.errors import ConfigError
-from emitter.scenarios import get_scenario
+from emitter.scenarios import open_scenario
 from emitter.signals import stop_on_signals
 from emitter.sink.consumer import SinkSettings, SinkStatus, SinkSummary, run_sink
-from emitter.sink.destinations import open_destination
+from emitter.sink.destinations import TableName, open_destination
 from emitter.sink.session import make_decoder
 from emitter.stream.embedded_broker import EmbeddedBroker
 from emitter.stream.runner import StreamSettings, StreamStatus
 from emitter.stream.session import Delivery, StreamResult, stream
 from emitter.stream.targets import TargetOptions, TargetStats
-
-SAMPLE_QUERIES = {  # title: (SQL, tables it needs)
-    "revenue per store-hour (top 5)": (
-        """SELECT store_id, date_trunc('hour', event_ts) AS hour, count(*) AS receipts, sum(total) AS revenue
-        FROM receipts GROUP BY ALL ORDER BY revenue DESC LIMIT 5""",
-        {"receipts"},
-    ),
-    "tender mix": (
-        """SELECT tender_type, count(*) AS receipts, round(100.0 * count(*) / sum(count(*)) OVER (), 1) AS pct
-        FROM receipts GROUP BY ALL ORDER BY receipts DESC""",
-        {"receipts"},
-    ),
-    "best-selling categories": (
-        """SELECT p.category, sum(l.qty) AS units, sum(l.ext_price) AS sales
-        FROM receipt_lines l JOIN products p USING (product_id) GROUP BY ALL ORDER BY sales DESC LIMIT 5""",
-        {"receipt_lines", "products"},
-    ),
-}
 
 
 @dataclass
@@ -51,26 +33,33 @@ class DemoResult:
     stream: StreamResult
     sink: SinkSummary
     warehouse: Path
-    rows: dict[str, int]
+    rows: dict[str, int]  # schema.table → rows
     samples: dict[str, pa.Table]
+    hint: str  # a query to try next
 
 
 def run_demo(
     config: Config,
     warehouse: Path,
     duration_s: float,
-    start: datetime,
-    speed: float,
+    start: datetime | None = None,
+    speed: float | None = None,
     on_status: Callable[[StreamStatus, TargetStats, SinkStatus | None], None] | None = None,
     stop: threading.Event | None = None,
 ) -> DemoResult:
-    """Broker → stream → sink → DuckDB; everything started here is stopped here, also on Ctrl-C."""
+    """Broker → stream → sink → DuckDB; everything started here is stopped here, also on Ctrl-C.
+
+    ``start`` and ``speed`` default to the scenario's demo settings.
+    """
     if warehouse.suffix != ".duckdb":
         raise ConfigError(f"--warehouse: {warehouse} should be a .duckdb file (the demo writes a fresh DuckDB file)")
     for stale in (warehouse, warehouse.with_suffix(".duckdb.wal")):
         stale.unlink(missing_ok=True)  # a fresh broker starts at offset 0: old offsets would not match it
     stop = stop or threading.Event()
-    scenario = get_scenario(config)
+    scenario = open_scenario(config)
+    catalog = scenario.catalog()
+    start = start or scenario.demo.start
+    speed = speed or scenario.demo.speed
     url = f"duckdb:///{warehouse.resolve()}"
     with EmbeddedBroker() as broker, stop_on_signals(stop):
         sink_stop = threading.Event()
@@ -83,9 +72,10 @@ def run_demo(
             try:
                 with open_destination(url) as destination:
                     sink_state["summary"] = run_sink(
-                        SinkSettings(broker.bootstrap, topics=config.stream.topic_prefix + "*", max_latency_ms=500),
+                        SinkSettings(broker.bootstrap, topics=config.topic_prefix + "*", max_latency_ms=500),
                         destination,
-                        make_decoder(scenario.name),
+                        make_decoder(catalog),
+                        catalog,
                         stop=sink_stop,
                         on_status=sink_status,
                         status_every_s=0.5,
@@ -93,15 +83,18 @@ def run_demo(
             except BaseException as exc:  # reported by the main thread
                 sink_state["error"] = exc
 
-        # master data first, so joins work as soon as facts arrive
+        # reference data first, so joins work as soon as events arrive
         with open_destination(url) as destination:
-            for name, table in scenario.master().items():
-                destination.load_file(name, table, f"master/{name}", f"seed-{config.seed}")
+            for name, table in scenario.reference().items():
+                spec = catalog.get(name)
+                destination.load_file(
+                    TableName(spec.namespace, spec.name), table, f"master/{name}", f"seed-{config.seed}"
+                )
         consumer = threading.Thread(target=consume, name="emitter-demo-sink", daemon=True)
         consumer.start()
         settings = StreamSettings(
-            tables=scenario.fact_tables,
-            topic_prefix=config.stream.topic_prefix,
+            tables=tuple(t.id for t in catalog.per_day),
+            topic_prefix=config.topic_prefix,
             start=start,
             speed=speed,
             duration_s=duration_s,
@@ -132,16 +125,17 @@ def run_demo(
         if "error" in sink_state:
             raise sink_state["error"]  # type: ignore[misc]
     with open_destination(url) as destination:
+        landed = destination.data_tables(catalog.namespaces)
         rows = {
-            name: int(destination.query(f"SELECT count(*) AS n FROM {name}").column("n")[0].as_py())
-            for name in sorted(destination.table_names())
+            str(name): int(destination.query(f"SELECT count(*) AS n FROM {name}").column("n")[0].as_py())
+            for name in landed
         }
-        present = set(destination.table_names())
+        present = {t.id for t in catalog.tables if TableName(t.namespace, t.name) in landed}
         samples = {
             title: destination.query(sql)
-            for title, (sql, needs) in SAMPLE_QUERIES.items()
+            for title, (sql, needs) in scenario.demo.queries.items()
             if needs <= present  # a short or interrupted demo may not have every table yet
         }
     summary = sink_state.get("summary")
     assert isinstance(summary, SinkSummary)
-    return DemoResult(streamed, summary, warehouse, rows, samples)
+    return DemoResult(streamed, summary, warehouse, rows, samples, scenario.demo.hint)

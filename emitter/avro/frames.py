@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from emitter.avro.decode import DecodedBatch, MessageBodies, decode_bodies
 from emitter.avro.framing import FramingError, fingerprint
-from emitter.avro.schemas import AvroSchema, load_schema, schemas_root
+from emitter.avro.schemas import AvroSchema, record_full_name
 from emitter.avro.unpack import I64, Cursor
 from emitter.errors import SchemaError
 
@@ -38,7 +38,7 @@ class SchemaResolver:
     """Writer schemas by single-object fingerprint (given up front) or Confluent id (asked once, cached).
 
     Args:
-        schemas: the schemas single-object messages may carry (typically all of ``schemas/<scenario>/``).
+        schemas: the schemas single-object messages may carry (typically every table of a scenario).
         registry: for Confluent-framed messages: a ``SchemaRegistryClient`` or its URL (``mock://...``).
         conf: extra client settings when ``registry`` is a URL.
     """
@@ -57,14 +57,6 @@ class SchemaResolver:
         self.registry = registry
         self._by_id: dict[int, AvroSchema] = {}
         self._lock = threading.Lock()
-
-    @classmethod
-    def for_scenario(cls, scenario: str, registry: str | SchemaRegistryClient | None = None) -> SchemaResolver:
-        """Every schema of ``schemas/<scenario>/*.avsc``."""
-        tables = sorted(path.stem for path in (schemas_root() / scenario).glob("*.avsc"))
-        if not tables:
-            raise SchemaError(f"no schemas for scenario {scenario} under {schemas_root()}")
-        return cls([load_schema(scenario, table) for table in tables], registry)
 
     def by_fingerprint(self, digest: bytes) -> AvroSchema:
         try:
@@ -116,8 +108,8 @@ class FramedGroup:
 
     @property
     def name(self) -> str:
-        """The record's name without its namespace (``receipts``): the table it loads into."""
-        return str(self.schema.get("name", "")).rsplit(".", 1)[-1]
+        """The record's full name (``emitter.retail.receipts``): it names the table the records belong to."""
+        return record_full_name(self.schema)
 
 
 @dataclass(frozen=True, eq=False)
@@ -210,7 +202,7 @@ def _unframed(value: bytes) -> str:
 def decode_messages(
     values: Sequence[bytes], resolve: SchemaResolver
 ) -> tuple[dict[str, DecodedBatch], list[tuple[int, str]]]:
-    """Decode framed values of any schemas: ({record name: batch}, rejected).
+    """Decode framed values of any schemas: ({record full name: batch}, rejected).
 
     Each batch's ``index`` and ``rejected`` hold positions in ``values``. The returned list holds
     every rejection (framing and body), sorted by position: the one list to dead-letter. Writer

@@ -1,15 +1,14 @@
-"""Load ``schemas/<scenario>/<table>.avsc`` and map them to Arrow schemas.
+"""Map Avro record schemas to Arrow schemas, and assemble generated columns under them.
 
 Generated batches are built to the Arrow schema derived here, so a batch that conforms
-to its Arrow schema also encodes under its Avro schema.
+to its Arrow schema also encodes under its Avro schema. Scenarios keep their schemas as package
+data (see ``emitter.scenarios.tables.Catalog``).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -20,22 +19,11 @@ from emitter.errors import SchemaError
 AvroSchema = dict[str, Any]
 
 
-def schemas_root() -> Path:
-    """The schemas/ directory: ``EMITTER_SCHEMAS_DIR`` if set, else the one beside the package."""
-    override = os.environ.get("EMITTER_SCHEMAS_DIR")
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "schemas"
-
-
-@cache
-def load_schema(scenario: str, table: str) -> AvroSchema:
-    path = schemas_root() / scenario / f"{table}.avsc"
-    try:
-        schema: AvroSchema = json.loads(path.read_text())
-    except FileNotFoundError as exc:
-        raise SchemaError(f"no schema for {scenario}.{table}: {path} is missing") from exc
-    except json.JSONDecodeError as exc:
-        raise SchemaError(f"{path}: invalid JSON ({exc.msg} at line {exc.lineno})") from exc
-    return schema
+def record_full_name(schema: AvroSchema) -> str:
+    """The record's full name, ``namespace.name``: what identifies a table's records on the wire."""
+    name = str(schema.get("name", ""))
+    namespace = schema.get("namespace")
+    return name if "." in name or not namespace else f"{namespace}.{name}"
 
 
 def _arrow_type(avro_type: Any) -> tuple[pa.DataType, bool]:
@@ -72,9 +60,14 @@ def _arrow_type(avro_type: Any) -> tuple[pa.DataType, bool]:
     return primitives[avro_type], False
 
 
+def arrow_schema(avro: AvroSchema) -> pa.Schema:
+    """The Arrow schema a batch of ``avro`` records has (cached per schema)."""
+    return _arrow_schema(json.dumps(avro, sort_keys=True))
+
+
 @cache
-def arrow_schema(scenario: str, table: str) -> pa.Schema:
-    avro = load_schema(scenario, table)
+def _arrow_schema(avro_json: str) -> pa.Schema:
+    avro = json.loads(avro_json)
     fields = []
     for field in avro["fields"]:
         arrow, nullable = _arrow_type(field["type"])
@@ -82,13 +75,12 @@ def arrow_schema(scenario: str, table: str) -> pa.Schema:
     return pa.schema(fields)
 
 
-def conform(scenario: str, table: str, columns: dict[str, Any]) -> pa.Table:
-    """Assemble columns into a table with exactly the schema's fields, order and types."""
-    schema = arrow_schema(scenario, table)
+def conform(schema: pa.Schema, columns: dict[str, Any], what: str) -> pa.Table:
+    """Assemble columns into a table with exactly the schema's fields, order and types (``what`` names it)."""
     missing = [f.name for f in schema if f.name not in columns]
     extra = sorted(set(columns) - set(schema.names))
     if missing or extra:
-        raise SchemaError(f"{scenario}.{table}: columns do not match the schema (missing {missing}, extra {extra})")
+        raise SchemaError(f"{what}: columns do not match the schema (missing {missing}, extra {extra})")
     arrays = []
     for field in schema:
         col = to_arrow(columns[field.name])

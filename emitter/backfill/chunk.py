@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from emitter.backfill.layout import fact_file
 from emitter.backfill.partitions import WrittenPartition, write_partition
 from emitter.backfill.plan import DayWork
 from emitter.config import Config
 from emitter.formats import writer_for
-from emitter.scenarios.base import Scenario
+from emitter.scenarios.contract import Scenario
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class ChunkJob:
     out_dir: Path
     format: str
     days: tuple[DayWork, ...]
+    scenario: str  # import reference of the scenario class (registry.reference_of)
 
 
 @dataclass(frozen=True)
@@ -35,14 +37,15 @@ class DayDone:
     generate_seconds: float
 
 
-def run_chunk(job: ChunkJob, scenario: Scenario) -> Iterator[DayDone]:
+def run_chunk(job: ChunkJob, scenario: Scenario[Any]) -> Iterator[DayDone]:
     """Yield after each day is fully written; only the current day's batches are ever held."""
     fmt = writer_for(job.format)
     needed = {work.day: work.tables for work in job.days}
     wanted = {table for work in job.days for table in work.tables}
-    tables = [table for table in scenario.fact_tables if table in wanted]
+    catalog = scenario.catalog()
+    tables = [t.id for t in catalog.per_day if t.id in wanted]
     days = [work.day for work in job.days]
-    batches_by_day = scenario.facts(days, tables)
+    batches_by_day = scenario.days(days, tables)
     while True:
         started = time.perf_counter()
         try:
@@ -54,7 +57,7 @@ def run_chunk(job: ChunkJob, scenario: Scenario) -> Iterator[DayDone]:
         for table in needed.get(day, ()):
             if table not in batches:
                 raise RuntimeError(f"scenario {scenario.name} returned no {table} batch for {day}")
-            key = fact_file(table, day, fmt.extension)
-            written.append(write_partition(fmt, scenario.name, table, batches[table], job.out_dir, key, day))
+            key = fact_file(catalog.path(catalog.get(table)), day, fmt.extension)
+            written.append(write_partition(fmt, catalog, table, batches[table], job.out_dir, key, day))
         del batches
         yield DayDone(day=day, partitions=tuple(written), generate_seconds=generate_seconds)

@@ -12,12 +12,13 @@ from emitter.backfill.layout import MANIFEST_NAME
 from emitter.config import Config
 from emitter.formats.atomic import atomic_write_bytes
 
-MANIFEST_VERSION = 1
+# 2: the scenario's effective settings are recorded; the fingerprint digests them (data files are unchanged)
+MANIFEST_VERSION = 2
 
 
 @dataclass(frozen=True)
 class PartitionRecord:
-    """One completed file: its table, day (None for master tables), format and content digest."""
+    """One completed file: its table id, day (None for reference tables), format and content digest."""
 
     table: str
     dt: str | None
@@ -36,6 +37,7 @@ class Manifest:
     fingerprint: str
     format: str
     partitions: dict[str, PartitionRecord] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)  # the scenario's effective settings
 
     def is_complete(self, key: str, out_dir: Path) -> bool:
         """Recorded, and the file is still there with the recorded size."""
@@ -54,6 +56,7 @@ class Manifest:
             "seed": self.seed,
             "fingerprint": self.fingerprint,
             "format": self.format,
+            "settings": self.settings,
             "partitions": {key: asdict(self.partitions[key]) for key in sorted(self.partitions)},
         }
         return json.dumps(body, indent=1) + "\n"
@@ -67,6 +70,7 @@ class Manifest:
             fingerprint=str(body["fingerprint"]),
             format=str(body["format"]),
             partitions={key: PartitionRecord(**value) for key, value in body["partitions"].items()},
+            settings=dict(body.get("settings", {})),
         )
 
 
@@ -100,7 +104,15 @@ def open_manifest(out_dir: Path, config: Config, fmt: str, force: bool) -> Manif
     With ``force`` and a different config the old records are dropped: they no longer describe
     what this run produces.
     """
-    fresh = Manifest(scenario=config.scenario, seed=config.seed, fingerprint=config.fingerprint(), format=fmt)
+    from emitter.scenarios.registry import effective_settings
+
+    fresh = Manifest(
+        scenario=config.scenario,
+        seed=config.seed,
+        fingerprint=config.fingerprint(),
+        format=fmt,
+        settings=effective_settings(config).model_dump(mode="json"),
+    )
     try:
         existing = read_manifest(out_dir)
     except ManifestUnreadable:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from emitter.avro.schemas import arrow_schema, load_schema
 from emitter.backfill.manifest import PartitionRecord
 from emitter.errors import OutputError, SchemaError
 from emitter.formats import FileFormat
+from emitter.scenarios.tables import Catalog
 
 
 @dataclass(frozen=True)
@@ -25,17 +25,20 @@ class WrittenPartition:
 
 
 def write_partition(
-    fmt: FileFormat, scenario: str, table: str, batch: pa.Table, out_dir: Path, key: str, day: date | None
+    fmt: FileFormat, catalog: Catalog, table: str, batch: pa.Table, out_dir: Path, key: str, day: date | None
 ) -> WrittenPartition:
     """Check ``batch`` against the table's schema, then write it atomically to ``out_dir / key``."""
-    expected = arrow_schema(scenario, table)
+    spec = catalog.get(table)
+    expected = catalog.arrow(spec)
     if not batch.schema.equals(expected, check_metadata=False):
         diff = _schema_diff(expected, batch.schema)
-        raise SchemaError(f"{scenario}.{table}: generated batch doesn't match schemas/{scenario}/{table}.avsc: {diff}")
+        raise SchemaError(
+            f"{catalog.scenario}.{table}: generated batch doesn't match schemas/{catalog.path(spec)}.avsc: {diff}"
+        )
     started = time.perf_counter()
     path = out_dir / key
     try:
-        written = fmt.write(batch, path, load_schema(scenario, table))
+        written = fmt.write(batch, path, catalog.avro(spec))
     except OSError as exc:
         raise OutputError(
             f"{path}: can't write ({exc.strerror or exc}); check free space and permissions, or choose another --out"

@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from emitter.backfill.layout import fact_file, master_file
 from emitter.backfill.manifest import Manifest
+from emitter.scenarios.tables import Catalog
 
 T = TypeVar("T")
 
@@ -46,6 +47,7 @@ def plan_backfill(
     manifest: Manifest,
     out_dir: Path,
     extension: str,
+    catalog: Catalog,
     master_tables: Sequence[str],
     fact_tables: Sequence[str],
     days: Sequence[date],
@@ -61,10 +63,11 @@ def plan_backfill(
         skipped += 1
         return False
 
-    master = tuple(table for table in master_tables if needed(master_file(table, extension)))
+    path = {table: catalog.path(catalog.get(table)) for table in [*master_tables, *fact_tables]}
+    master = tuple(table for table in master_tables if needed(master_file(path[table], extension)))
     work: list[DayWork] = []
     for day in days:
-        tables = tuple(table for table in fact_tables if needed(fact_file(table, day, extension)))
+        tables = tuple(table for table in fact_tables if needed(fact_file(path[table], day, extension)))
         if tables:
             work.append(DayWork(day, tables))
     return BackfillPlan(master=master, days=tuple(work), skipped=skipped)

@@ -16,7 +16,7 @@ from typing import Any
 
 from emitter.backfill.chunk import ChunkJob, DayDone, run_chunk
 from emitter.errors import EmitterError
-from emitter.scenarios import get_scenario
+from emitter.scenarios import open_scenario
 
 STOP_GRACE_SECONDS = 30.0
 _POLL_SECONDS = 0.25
@@ -37,7 +37,7 @@ def worker_main(index: int, job: ChunkJob, messages: Any, parent_pid: int) -> No
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _raise_stopped)
     try:
-        scenario = get_scenario(job.config)
+        scenario = open_scenario(job.config, job.scenario)
         for done in run_chunk(job, scenario):
             messages.put((index, "day", done))
             if os.getppid() != parent_pid:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from emitter.backfill.chunk import ChunkJob, DayDone, run_chunk
 from emitter.backfill.errors import BackfillInterrupted
@@ -26,8 +27,8 @@ from emitter.core.clock import date_range
 from emitter.errors import ConfigError
 from emitter.formats import DEFAULT_FORMAT, FileFormat, writer_for
 from emitter.formats.atomic import remove_temp_files
-from emitter.scenarios import get_scenario
-from emitter.scenarios.base import Scenario
+from emitter.scenarios import open_scenario, reference_of
+from emitter.scenarios.contract import Scenario
 
 
 def run_backfill(
@@ -67,7 +68,7 @@ def run_backfill(
     if workers < 1:
         raise ConfigError(f"workers: {workers} is not a worker count; pass 1 or more")
     file_format = writer_for(fmt)
-    scenario = get_scenario(config)
+    scenario = open_scenario(config)
     master_tables, fact_tables = select_tables(scenario, tables)
     with claimed_output_dir(out_dir):
         for sub in (MASTER_DIR, FACTS_DIR):
@@ -76,7 +77,14 @@ def run_backfill(
         # Claim the directory for this config before any file changes (matters after --force).
         write_manifest(out_dir, manifest)
         plan = plan_backfill(
-            manifest, out_dir, file_format.extension, master_tables, fact_tables, date_range(start, end), force
+            manifest,
+            out_dir,
+            file_format.extension,
+            scenario.catalog(),
+            master_tables,
+            fact_tables,
+            date_range(start, end),
+            force,
         )
         summary = BackfillSummary(out_dir=out_dir, format=file_format.name, skipped=plan.skipped)
         recorder = _Recorder(out_dir, manifest, summary, progress)
@@ -100,36 +108,23 @@ def run_backfill(
     return summary
 
 
-def select_tables(scenario: Scenario, tables: Sequence[str] | None) -> tuple[list[str], list[str]]:
-    """Split the requested tables into master and fact tables, in the scenario's order."""
-    if tables is None:
-        return list(scenario.master_tables), list(scenario.fact_tables)
-    unknown = [table for table in tables if table not in scenario.tables]
-    if unknown:
-        raise ConfigError(
-            f"tables: unknown table{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} for scenario "
-            f"{scenario.name}; valid tables: {', '.join(scenario.tables)}"
-        )
-    if not tables:
-        raise ConfigError(f"tables: no table given; valid tables: {', '.join(scenario.tables)}")
-    wanted = set(tables)
-    return (
-        [table for table in scenario.master_tables if table in wanted],
-        [table for table in scenario.fact_tables if table in wanted],
-    )
+def select_tables(scenario: Scenario[Any], tables: Sequence[str] | None) -> tuple[list[str], list[str]]:
+    """Split the requested tables into reference and per-day table ids, in the scenario's order."""
+    chosen = scenario.catalog().select(tables)
+    return [t.id for t in chosen if not t.per_day], [t.id for t in chosen if t.per_day]
 
 
 def _execute(
     plan: BackfillPlan,
     config: Config,
-    scenario: Scenario,
+    scenario: Scenario[Any],
     file_format: FileFormat,
     out_dir: Path,
     workers: int,
     recorder: _Recorder,
 ) -> None:
     jobs = [
-        ChunkJob(config=config, out_dir=out_dir, format=file_format.name, days=tuple(chunk))
+        ChunkJob(config, out_dir, file_format.name, tuple(chunk), reference_of(config))
         for chunk in split_contiguous(plan.days, workers)
     ]
     if len(jobs) <= 1:
@@ -152,19 +147,20 @@ def _execute(
 
 
 def _write_master(
-    scenario: Scenario, tables: Sequence[str], file_format: FileFormat, out_dir: Path, recorder: _Recorder
+    scenario: Scenario[Any], tables: Sequence[str], file_format: FileFormat, out_dir: Path, recorder: _Recorder
 ) -> None:
     if not tables:
         return
-    batches = scenario.master()
+    batches = scenario.reference()
+    catalog = scenario.catalog()
     written = [
         write_partition(
             file_format,
-            scenario.name,
+            catalog,
             table,
             batches[table],
             out_dir,
-            master_file(table, file_format.extension),
+            master_file(catalog.path(catalog.get(table)), file_format.extension),
             None,
         )
         for table in tables

@@ -1,42 +1,52 @@
-"""``validate``: load backfill output and run the scenario's business-rule checks over it."""
+"""``validate``: load backfill output and run its scenario's rules (declared foreign keys included) over it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
-from emitter.backfill.manifest import read_manifest
-from emitter.config import Config
+from emitter.backfill.manifest import Manifest, read_manifest
 from emitter.errors import OutputError
 from emitter.formats.atomic import describe_file
 from emitter.formats.readers import read_table
-from emitter.scenarios import get_scenario
-from emitter.scenarios.base import RuleResult
+from emitter.scenarios import RuleResult, Scenario, scenario_class
 
 
-def load_output(out_dir: Path, tables: Sequence[str] | None = None) -> dict[str, pa.Table]:
-    """Every table recorded in ``out_dir``'s manifest (all its days concatenated, in day order)."""
+def manifest_of(out_dir: Path) -> Manifest:
+    """The manifest of a backfill output directory, or one clear error."""
     manifest = read_manifest(out_dir)
     if manifest is None:
         raise OutputError(f"{out_dir}: no _manifest.json here; point at a directory written by `emitter backfill`")
+    return manifest
+
+
+def scenario_of(manifest: Manifest) -> Scenario[Any]:
+    """The scenario that wrote the output, with the seed and settings its manifest records."""
+    cls = scenario_class(manifest.scenario)
+    return cls(manifest.seed, cls.settings_model.model_validate(manifest.settings))
+
+
+def load_output(out_dir: Path, tables: Sequence[str] | None = None) -> dict[str, pa.Table]:
+    """Every table recorded in ``out_dir``'s manifest, by table id (all its days concatenated, in day order)."""
+    manifest = manifest_of(out_dir)
+    catalog = scenario_class(manifest.scenario).catalog()
     parts: dict[str, list[pa.Table]] = {}
     for key in sorted(manifest.partitions, key=lambda k: (manifest.partitions[k].dt or "", k)):
         record = manifest.partitions[key]
         if tables is not None and record.table not in tables:
             continue
-        parts.setdefault(record.table, []).append(
-            read_table(out_dir / key, record.format, manifest.scenario, record.table)
-        )
+        avro = catalog.avro(catalog.get(record.table))
+        parts.setdefault(record.table, []).append(read_table(out_dir / key, record.format, avro))
     return {name: pa.concat_tables(batches) for name, batches in parts.items()}
 
 
-def validate_output(config: Config, out_dir: Path) -> list[RuleResult]:
-    """Check every file against its manifest checksum, then every business rule the tables allow."""
+def validate_output(out_dir: Path) -> list[RuleResult]:
+    """Check every file against its manifest checksum, then every rule of the scenario that wrote it."""
+    manifest = manifest_of(out_dir)
     tables = load_output(out_dir)
-    manifest = read_manifest(out_dir)
-    assert manifest is not None  # load_output raised otherwise
     changed = [
         key for key, record in manifest.partitions.items() if describe_file(out_dir / key).sha256 != record.sha256
     ]
@@ -45,6 +55,17 @@ def validate_output(config: Config, out_dir: Path) -> list[RuleResult]:
         not changed,
         f"{len(changed)} changed" + (f", e.g. {changed[0]}" if changed else ""),
     )
-    if manifest.scenario != config.scenario:
-        config = config.model_copy(update={"scenario": manifest.scenario})
-    return [integrity, *get_scenario(config).check(tables)]
+    return [integrity, *scenario_of(manifest).rules(tables)]
+
+
+def expect_scenario(out_dir: Path, scenario: str | None) -> None:
+    """A ``--scenario`` given for existing output must be the one that wrote it."""
+    if scenario is None:
+        return
+    written = manifest_of(out_dir).scenario
+    if scenario != written:
+        scenario_class(scenario)  # an unknown name gets its own message
+        raise OutputError(
+            f"--scenario: {out_dir} was written by scenario {written}, not {scenario}; "
+            f"drop --scenario or pass {written}"
+        )

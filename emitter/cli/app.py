@@ -11,6 +11,7 @@ from emitter.cli.backfill import backfill
 from emitter.cli.broker import broker
 from emitter.cli.demo import demo
 from emitter.cli.error_reporting import EmitterGroup
+from emitter.cli.scenarios import scenarios
 from emitter.cli.sink import load_command, reconcile_command, sink_command
 from emitter.cli.stream import stream_command
 from emitter.cli.tables import tables
@@ -56,6 +57,7 @@ app.command("load")(load_command)
 app.command("reconcile")(reconcile_command)
 app.command("demo")(demo)
 app.command("tables")(tables)
+app.command("scenarios")(scenarios)
 app.command("validate")(validate)
 
 

@@ -13,6 +13,8 @@ from emitter.backfill import run_backfill
 from emitter.cli.backfill_display import RichBackfillProgress, print_summary
 from emitter.cli.options import (
     ConfigPathOption,
+    PresetOption,
+    ScaleOption,
     ScenarioOption,
     SeedOption,
     build_config,
@@ -41,6 +43,8 @@ def backfill(
     ] = DEFAULT_FORMAT,
     seed: SeedOption = None,
     scenario: ScenarioOption = None,
+    preset: PresetOption = None,
+    scale: ScaleOption = None,
     tables: Annotated[
         str | None,
         typer.Option("--tables", help="Comma-separated tables to write (default: all).", envvar="EMITTER_TABLES"),
@@ -67,13 +71,13 @@ def backfill(
     ] = False,
     config_path: ConfigPathOption = None,
 ) -> None:
-    """Write history as master/<table> files and facts/<table>/dt=YYYY-MM-DD/ partitions, plus _manifest.json.
+    """Write history: reference tables as master/<table>, the rest as facts/<table>/dt=YYYY-MM-DD/, plus _manifest.json.
 
     Re-running the same command skips what is complete, so an interrupted run resumes.
     """
     first = parse_day(start, "--start")
     last = resolve_end(first, end, days)
-    config = build_config(config_path, {"seed": seed, "scenario": scenario, "paths": {"out": out}})
+    config = build_config(config_path, {"seed": seed, "paths": {"out": out}}, scenario, preset, scale)
     show = not quiet and sys.stdout.isatty()
     console = Console()
     summary = run_backfill(

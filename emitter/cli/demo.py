@@ -14,9 +14,10 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from emitter.cli.options import ConfigPathOption, SeedOption, build_config
+from emitter.cli.options import ConfigPathOption, PresetOption, ScaleOption, ScenarioOption, SeedOption, build_config
 from emitter.demo import DemoResult, run_demo
 from emitter.errors import ConfigError
+from emitter.scenarios import scenario_class
 from emitter.sink.consumer import SinkStatus
 from emitter.stream.rate_profile import parse_duration
 from emitter.stream.runner import StreamStatus
@@ -29,28 +30,38 @@ def demo(
         "warehouse.duckdb"
     ),
     start: Annotated[
-        str, typer.Option("--start", help="Model time to replay from (Black Friday morning by default).")
-    ] = "2024-11-29T06:00",
-    speed: Annotated[float, typer.Option("--speed", help="Simulated seconds per real second.")] = 1200.0,
+        str | None,
+        typer.Option(
+            "--start", help="Model time to replay from. Default: the scenario's (retail: Black Friday 06:00)."
+        ),
+    ] = None,
+    speed: Annotated[
+        float | None, typer.Option("--speed", help="Simulated seconds per real second. Default: the scenario's.")
+    ] = None,
     seed: SeedOption = None,
+    scenario: ScenarioOption = None,
+    preset: PresetOption = None,
+    scale: ScaleOption = None,
     config_path: ConfigPathOption = None,
 ) -> None:
     """Run the whole pipeline locally: bundled broker → stream → sink → DuckDB, then sample queries.
 
     Nothing to install or start: the broker is embedded and stops with the demo (Ctrl-C too).
     """
-    config = build_config(config_path, {"seed": seed})
+    config = build_config(config_path, {"seed": seed}, scenario, preset, scale)
+    demo_spec = scenario_class(config.scenario).demo
     try:
-        begin = datetime.fromisoformat(start)
+        begin = datetime.fromisoformat(start) if start else demo_spec.start
     except ValueError:
         raise ConfigError(f"--start: {start!r} is not a time; use e.g. 2024-11-29T06:00") from None
+    speed = demo_spec.speed if speed is None else speed
     if speed <= 0:
         raise ConfigError("--speed: must be above 0")
     seconds = parse_duration(duration, "--duration")
     console = Console()
     console.print(
-        f"[bold]emitter demo[/bold]: replaying the retail model from {begin:%Y-%m-%d %H:%M} at {speed:g}x for "
-        f"{duration} into the bundled broker, and sinking it into {warehouse}"
+        f"[bold]emitter demo[/bold]: replaying the {config.scenario} model from {begin:%Y-%m-%d %H:%M} "
+        f"at {speed:g}x for {duration} into the bundled broker, and sinking it into {warehouse}"
     )
     live = Live(Text("starting the broker…"), console=console, refresh_per_second=4, transient=True)
     marks: dict[str, tuple[float, int]] = {}
@@ -103,10 +114,11 @@ def _report(result: DemoResult, console: Console) -> None:
         for record in table.to_pylist():
             sample.add_row(*(f"{v:,}" if isinstance(v, int) else str(v) for v in record.values()))
         console.print(sample)
+    schemas = sorted({name.split(".", 1)[0] for name in result.rows})
     console.print(
         "query it further:\n"
         f"  python -c \"import duckdb; print(duckdb.connect('{result.warehouse}').sql("
-        "'SELECT store_id, count(*), sum(total) FROM receipts GROUP BY 1 ORDER BY 3 DESC LIMIT 10'))\"\n"
-        f"  or: duckdb {result.warehouse}   (tables: receipts, receipt_lines, ble_pings, ... and the master tables; "
-        "_emitter_offsets holds the consumed offsets)"
+        f"'{result.hint}'))\"\n"
+        f"  or: duckdb {result.warehouse}   (schemas: {', '.join(schemas)}; "
+        "main._emitter_offsets holds the consumed offsets)"
     )

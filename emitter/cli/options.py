@@ -26,13 +26,39 @@ SeedOption = Annotated[
 ]
 ScenarioOption = Annotated[
     str | None,
-    typer.Option("--scenario", help="Business domain to simulate (e.g. retail).", envvar="EMITTER_SCENARIO"),
+    typer.Option(
+        "--scenario",
+        help="Business domain; `emitter scenarios` lists them. Default: retail.",
+        envvar="EMITTER_SCENARIO",
+    ),
+]
+PresetOption = Annotated[
+    str | None,
+    typer.Option(
+        "--preset",
+        help="Named settings of the scenario, e.g. small (quick tries) or full-scale; see `emitter scenarios`.",
+        envvar="EMITTER_PRESET",
+    ),
+]
+ScaleOption = Annotated[
+    float | None,
+    typer.Option(
+        "--scale",
+        help="Multiply the scenario's volumes (fixed reference tables stay fixed), e.g. 0.1 or 4.",
+        envvar="EMITTER_SCALE",
+    ),
 ]
 
 
-def build_config(config_path: Path | None, overrides: dict[str, Any]) -> Config:
+def build_config(
+    config_path: Path | None,
+    overrides: dict[str, Any],
+    scenario: str | None = None,
+    preset: str | None = None,
+    scale: float | None = None,
+) -> Config:
     """Load the config file and environment, with command-line values (None = not given) on top."""
-    return load_config(config_path, overrides=overrides)
+    return load_config(config_path, overrides={**overrides, "scenario": scenario, "preset": preset, "scale": scale})
 
 
 def parse_day(value: str, flag: str) -> date:

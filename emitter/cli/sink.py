@@ -14,10 +14,12 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
+from emitter.backfill.validate import expect_scenario
 from emitter.cli.options import ConfigPathOption, ScenarioOption, build_config, split_names
 from emitter.errors import ConfigError
+from emitter.scenarios import scenario_class
 from emitter.sink.consumer import SinkSettings, SinkStatus, SinkSummary, subscription
-from emitter.sink.destinations import open_destination
+from emitter.sink.destinations import TableName, open_destination
 from emitter.sink.load import load_backfill
 from emitter.sink.reconcile import reconcile
 from emitter.sink.session import make_decoder, sink
@@ -38,13 +40,14 @@ BootstrapOption = Annotated[
     typer.Option("--bootstrap-servers", help="Kafka brokers HOST:PORT[,...].", envvar="EMITTER_BOOTSTRAP_SERVERS"),
 ]
 TopicsOption = Annotated[
-    str | None, typer.Option("--topics", help="Topics, comma-separated; * matches within a name (retail.*).")
+    str | None,
+    typer.Option("--topics", help="Topics, comma-separated; * matches within a name. Default: <topic prefix>*."),
 ]
 RegistryOption = Annotated[
     str | None,
     typer.Option(
         "--schema-registry",
-        help="Schema Registry URL for Confluent-framed messages (single-object ones need only schemas/).",
+        help="Schema Registry URL for Confluent-framed messages (single-object ones need only the scenario's schemas).",
         envvar="EMITTER_SCHEMA_REGISTRY",
     ),
 ]
@@ -79,7 +82,6 @@ def sink_command(
     config = build_config(
         config_path,
         {
-            "scenario": scenario,
             "stream": {"bootstrap_servers": bootstrap_servers},
             "sink": {
                 "warehouse": warehouse,
@@ -89,8 +91,9 @@ def sink_command(
                 "max_latency_ms": max_latency_ms,
             },
         },
+        scenario,
     )
-    subscription(config.sink.topics)  # refuse bad --topics before anything is opened
+    subscription(config.sink_topics)  # refuse bad --topics before anything is opened
     if max_events is not None and max_events < 1:
         raise ConfigError(f"--max-events: {max_events} is not an event count; pass 1 or more")
     idle = parse_duration(until_idle, "--until-idle") if until_idle else None
@@ -98,7 +101,7 @@ def sink_command(
         raise ConfigError("--until-idle: must be longer than zero, e.g. 10s")
     settings = SinkSettings(
         bootstrap_servers=config.stream.bootstrap_servers,
-        topics=config.sink.topics,
+        topics=config.sink_topics,
         group=config.sink.group,
         batch_size=config.sink.batch_size,
         max_latency_ms=config.sink.max_latency_ms,
@@ -130,9 +133,8 @@ def sink_command(
     if live:
         live.start()
     try:
-        summary = sink(
-            config.scenario, settings, config.sink.warehouse, schema_registry, on_status=status if live else None
-        )
+        catalog = scenario_class(config.scenario).catalog()
+        summary = sink(catalog, settings, config.sink.warehouse, schema_registry, on_status=status if live else None)
     finally:
         if live:
             live.stop()
@@ -160,10 +162,15 @@ def load_command(
     warehouse: WarehouseOption = None,
     tables: Annotated[str | None, typer.Option("--tables", help="Only these tables (comma-separated).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No summary.")] = False,
+    scenario: ScenarioOption = None,
     config_path: ConfigPathOption = None,
 ) -> None:
-    """Load backfill output (master and facts) into the warehouse; a file loaded before is skipped."""
+    """Load backfill output into the warehouse, one schema per namespace; a file loaded before is skipped.
+
+    The scenario is read from the output's manifest (--scenario, if given, must match it).
+    """
     config = build_config(config_path, {"sink": {"warehouse": warehouse}})
+    expect_scenario(out, scenario)
     with open_destination(config.sink.warehouse) as destination:
         summary = load_backfill(out, destination, split_names(tables))
     if not quiet:
@@ -194,10 +201,10 @@ def reconcile_command(
     config = build_config(
         config_path,
         {
-            "scenario": scenario,
             "stream": {"bootstrap_servers": bootstrap_servers},
             "sink": {"warehouse": warehouse, "topics": topics},
         },
+        scenario,
     )
     from confluent_kafka.admin import AdminClient
 
@@ -210,18 +217,19 @@ def reconcile_command(
             f"--bootstrap-servers: no answer from {config.stream.bootstrap_servers} ({exc.args[0].str()}); "
             "is the broker running?"
         ) from exc
-    names = _matching_topics(list(listed), config.sink.topics)
+    names = _matching_topics(list(listed), config.sink_topics)
     if not names:
-        raise ConfigError(f"topics: nothing on {config.stream.bootstrap_servers} matches {config.sink.topics!r}")
+        raise ConfigError(f"topics: nothing on {config.stream.bootstrap_servers} matches {config.sink_topics!r}")
+    catalog = scenario_class(config.scenario).catalog()
     with open_destination(config.sink.warehouse) as destination:
-        present = set(destination.table_names())
+        present = set(destination.data_tables(catalog.namespaces))
+        loaded = [
+            t for t in names if (spec := catalog.for_topic(t)) and TableName(spec.namespace, spec.name) in present
+        ]
         checks = reconcile(
-            config.stream.bootstrap_servers,
-            [t for t in names if t.rsplit(".", 1)[-1] in present],
-            destination.query,
-            make_decoder(config.scenario, schema_registry),
+            config.stream.bootstrap_servers, loaded, destination.query, make_decoder(catalog, schema_registry), catalog
         )
-    listing = Table(title=f"reconcile {config.sink.topics} ↔ {config.sink.warehouse}", title_justify="left")
+    listing = Table(title=f"reconcile {config.sink_topics} ↔ {config.sink.warehouse}", title_justify="left")
     for column in ("topic", "partition", "messages", "rows", "dead", "next offset", "end", "checksum", "result"):
         listing.add_column(column, justify="left" if column in ("topic", "result") else "right")
     for c in checks:

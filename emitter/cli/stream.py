@@ -10,10 +10,18 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from emitter.cli.options import ConfigPathOption, ScenarioOption, SeedOption, build_config, split_names
+from emitter.cli.options import (
+    ConfigPathOption,
+    PresetOption,
+    ScaleOption,
+    ScenarioOption,
+    SeedOption,
+    build_config,
+    split_names,
+)
 from emitter.cli.stream_display import StatusLine, print_stream_summary
 from emitter.errors import ConfigError
-from emitter.scenarios import get_scenario
+from emitter.scenarios import scenario_class
 from emitter.stream.rate_profile import parse_duration, parse_rate_profile
 from emitter.stream.runner import StreamSettings
 from emitter.stream.session import VALUE_FORMATS, Delivery, stream
@@ -24,7 +32,7 @@ from emitter.stream.timeline import to_micros
 
 def stream_command(
     tables: Annotated[
-        str | None, typer.Option("--tables", help="Comma-separated fact tables to stream (default: all).")
+        str | None, typer.Option("--tables", help="Comma-separated tables to stream (default: every per-day table).")
     ] = None,
     emit_interval_ms: Annotated[
         int | None, typer.Option("--emit-interval-ms", help="Tick length. Default: realtime.emit_interval_ms (500).")
@@ -50,7 +58,10 @@ def stream_command(
         ),
     ] = None,
     topic_prefix: Annotated[
-        str | None, typer.Option("--topic-prefix", help="Topic = prefix + table. Default: stream.topic_prefix.")
+        str | None,
+        typer.Option(
+            "--topic-prefix", help="Topic = prefix + table id. Default: stream.topic_prefix or '<scenario>.'."
+        ),
     ] = None,
     partitions: Annotated[
         int | None, typer.Option("--partitions", help="Partitions for topics that don't exist yet.")
@@ -98,6 +109,8 @@ def stream_command(
     quiet: Annotated[bool, typer.Option("--quiet", help="No live status or summary.")] = False,
     seed: SeedOption = None,
     scenario: ScenarioOption = None,
+    preset: PresetOption = None,
+    scale: ScaleOption = None,
     config_path: ConfigPathOption = None,
 ) -> None:
     """Emit the model's events to Kafka or Event Hubs, paced by a clock.
@@ -110,7 +123,6 @@ def stream_command(
         config_path,
         {
             "seed": seed,
-            "scenario": scenario,
             "realtime": {"emit_interval_ms": emit_interval_ms, "burst": burst},
             "stream": {
                 "target": target,
@@ -119,12 +131,15 @@ def stream_command(
                 "partitions": partitions,
             },
         },
+        scenario,
+        preset,
+        scale,
     )
-    model = get_scenario(config)
+    catalog = scenario_class(config.scenario).catalog()
     replay = start.strip().lower() != "now"
     settings = StreamSettings(
-        tables=tuple(split_names(tables) or model.fact_tables),
-        topic_prefix=config.stream.topic_prefix,
+        tables=tuple(t.id for t in catalog.select(split_names(tables), per_day_only=True)),
+        topic_prefix=config.topic_prefix,
         interval_ms=config.realtime.emit_interval_ms,
         burst=config.realtime.burst,
         start=_moment(start, "--start") if replay else None,

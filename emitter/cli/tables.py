@@ -1,4 +1,4 @@
-"""``emitter tables``: the scenario's tables and their columns, read from schemas/."""
+"""``emitter tables``: the scenario's tables and their columns, read from its Avro schemas."""
 
 from __future__ import annotations
 
@@ -8,10 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from emitter.avro.schemas import load_schema
-from emitter.backfill import select_tables
 from emitter.cli.options import ConfigPathOption, ScenarioOption, build_config, split_names
-from emitter.scenarios import get_scenario
+from emitter.scenarios import scenario_class
 
 
 def tables(
@@ -22,21 +20,20 @@ def tables(
     scenario: ScenarioOption = None,
     config_path: ConfigPathOption = None,
 ) -> None:
-    """List the scenario's master and fact tables with each column's type and meaning."""
-    config = build_config(config_path, {"scenario": scenario})
-    model = get_scenario(config)
-    master, facts = select_tables(model, split_names(names))
+    """List the scenario's tables (kind, namespace) with each column's type and meaning."""
+    config = build_config(config_path, {}, scenario)
+    catalog = scenario_class(config.scenario).catalog()
     console = Console()
-    for kind, group in (("master", master), ("fact", facts)):
-        for name in group:
-            avro = load_schema(model.name, name)
-            listing = Table(title=f"{name} ({kind}) - {avro.get('doc', '')}", title_justify="left", expand=False)
-            listing.add_column("column")
-            listing.add_column("type")
-            listing.add_column("doc")
-            for field in avro["fields"]:
-                listing.add_row(field["name"], describe_type(field["type"]), field.get("doc", ""))
-            console.print(listing)
+    for spec in catalog.select(split_names(names)):
+        avro = catalog.avro(spec)
+        title = f"{spec.id} ({spec.kind}, namespace {spec.namespace}) - {avro.get('doc', '')}"
+        listing = Table(title=title, title_justify="left", expand=False)
+        listing.add_column("column")
+        listing.add_column("type")
+        listing.add_column("doc")
+        for field in avro["fields"]:
+            listing.add_row(field["name"], describe_type(field["type"]), field.get("doc", ""))
+        console.print(listing)
 
 
 def describe_type(avro_type: Any) -> str:

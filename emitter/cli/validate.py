@@ -9,16 +9,20 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from emitter.backfill.validate import validate_output
-from emitter.cli.options import ConfigPathOption, build_config
+from emitter.backfill.validate import expect_scenario, validate_output
+from emitter.cli.options import ScenarioOption
 
 
 def validate(
     out: Annotated[Path, typer.Argument(help="A directory written by `emitter backfill`.", show_default=False)],
-    config_path: ConfigPathOption = None,
+    scenario: ScenarioOption = None,
 ) -> None:
-    """Check foreign keys, receipt arithmetic, inventory and traffic rules over backfill output; exit 1 on a breach."""
-    results = validate_output(build_config(config_path, {}), out)
+    """Check file checksums, declared foreign keys and every business rule over backfill output; exit 1 on a breach.
+
+    The scenario, seed and settings are read from the output's manifest (--scenario, if given, must match).
+    """
+    expect_scenario(out, scenario)
+    results = validate_output(out)
     listing = Table(title=f"business rules over {out}", title_justify="left")
     listing.add_column("rule")
     listing.add_column("result")

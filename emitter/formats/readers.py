@@ -10,15 +10,13 @@ import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
-from emitter.avro.schemas import conform
+from emitter.avro.schemas import AvroSchema, arrow_schema, conform, record_full_name
 from emitter.errors import SchemaError
 
 
-def read_table(path: Path, fmt: str, scenario: str, table: str) -> pa.Table:
-    """Load one written file; raises SchemaError when it does not match the table's schema."""
-    from emitter.avro.schemas import arrow_schema
-
-    schema = arrow_schema(scenario, table)
+def read_table(path: Path, fmt: str, avro: AvroSchema) -> pa.Table:
+    """Load one written file; raises SchemaError when it does not match the table's schema ``avro``."""
+    schema = arrow_schema(avro)
     try:
         if fmt == "parquet":
             data = pq.read_table(path)
@@ -38,6 +36,7 @@ def read_table(path: Path, fmt: str, scenario: str, table: str) -> pa.Table:
                 data = pa.Table.from_pylist(list(fastavro.reader(fh)), schema=schema)
         else:
             raise SchemaError(f"{path}: unknown format {fmt!r}")
-        return conform(scenario, table, {name: data.column(name).combine_chunks() for name in data.column_names})
+        columns = {name: data.column(name).combine_chunks() for name in data.column_names}
+        return conform(schema, columns, str(path))
     except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, KeyError) as exc:
-        raise SchemaError(f"{path}: does not match schemas/{scenario}/{table}.avsc ({exc})") from exc
+        raise SchemaError(f"{path}: does not match the schema of {record_full_name(avro)} ({exc})") from exc

@@ -1,18 +1,23 @@
-"""Scenarios: one package per business domain, each behind the Scenario interface."""
+"""Scenarios: one package per business domain, each behind the contract in ``contract.py``."""
 
-from __future__ import annotations
+from emitter.scenarios.contract import DayTables, DemoSpec, Scenario, ScenarioSettings
+from emitter.scenarios.registry import open_scenario, reference_of, register, scenario_class, scenario_names
+from emitter.scenarios.rules import RuleResult
+from emitter.scenarios.tables import Catalog, ForeignKey, TableKind, TableSpec
 
-from emitter.config import Config
-from emitter.errors import ConfigError
-from emitter.scenarios.base import Scenario
-
-SCENARIOS = ("retail",)
-
-
-def get_scenario(config: Config) -> Scenario:
-    """Instantiate the scenario named in the config."""
-    if config.scenario == "retail":
-        from emitter.scenarios.retail import RetailScenario
-
-        return RetailScenario(config)
-    raise ConfigError(f"scenario: unknown scenario {config.scenario!r}; choose one of {', '.join(SCENARIOS)}")
+__all__ = [
+    "Catalog",
+    "DayTables",
+    "DemoSpec",
+    "ForeignKey",
+    "RuleResult",
+    "Scenario",
+    "ScenarioSettings",
+    "TableKind",
+    "TableSpec",
+    "open_scenario",
+    "reference_of",
+    "register",
+    "scenario_class",
+    "scenario_names",
+]

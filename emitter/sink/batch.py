@@ -10,7 +10,8 @@ import numpy as np
 import pyarrow as pa
 from confluent_kafka import Message
 
-from emitter.sink.destinations.tables import DEAD_LETTER_SCHEMA
+from emitter.scenarios.tables import Catalog
+from emitter.sink.destinations.tables import DEAD_LETTER_SCHEMA, TableName
 
 
 @dataclass
@@ -40,7 +41,7 @@ class Polled:
 
 @dataclass
 class Prepared:
-    rows: dict[str, pa.Table]  # table → rows with _topic, _partition, _offset appended
+    rows: dict[TableName, pa.Table]  # rows with _topic, _partition, _offset appended
     dead_letters: pa.Table | None
     next_offsets: dict[tuple[str, int], int]
 
@@ -53,32 +54,33 @@ class Prepared:
         return 0 if self.dead_letters is None else self.dead_letters.num_rows
 
 
-# decode(values) -> ({table name: (rows, positions)}, [(position, reason)])
+# decode(values) -> ({table id: (rows, positions)}, [(position, reason)])
 Decoder = Callable[[Sequence[bytes]], tuple[dict[str, tuple[pa.Table, np.ndarray]], list[tuple[int, str]]]]
 
 
-def expected_table(topic: str) -> str:
-    """The table a topic carries: its last dot-separated part (``retail.receipts`` → ``receipts``)."""
-    return topic.rsplit(".", 1)[-1]
+def _table_of(catalog: Catalog, topic: str) -> str | None:
+    spec = catalog.for_topic(topic)
+    return None if spec is None else spec.id
 
 
-def prepare_batch(polled: Polled, decode: Decoder) -> Prepared:
+def prepare_batch(polled: Polled, decode: Decoder, catalog: Catalog) -> Prepared:
     """Decode, route by schema, divert what can't be loaded to dead letters, and compute next offsets."""
     decoded, rejected = decode(polled.values)
+    carried = {topic: _table_of(catalog, topic) for topic in set(polled.topics)}
     topics = np.asarray(polled.topics, dtype=object)
     partitions = np.asarray(polled.partitions, dtype=np.int32)
     offsets = np.asarray(polled.offsets, dtype=np.int64)
     dead: list[tuple[int, str]] = list(rejected)
-    rows: dict[str, pa.Table] = {}
+    rows: dict[TableName, pa.Table] = {}
     for table, (batch, positions) in decoded.items():
         positions = np.asarray(positions, dtype=np.int64)
-        wrong = np.array([expected_table(t) != table for t in topics[positions]], dtype=bool)
+        wrong = np.array([carried[t] != table for t in topics[positions]], dtype=bool)
         for p in positions[wrong]:
             dead.append(
                 (
                     int(p),
-                    f"schema mismatch: topic {topics[p]} carries {expected_table(topics[p])}, "
-                    f"the message is a {table} record",
+                    f"schema mismatch: topic {topics[p]} carries {carried[topics[p]] or 'no table'} "
+                    f"of scenario {catalog.scenario}, the message is a {table} record",
                 )
             )
         keep = ~wrong
@@ -90,7 +92,9 @@ def prepare_batch(polled: Polled, decode: Decoder) -> Prepared:
         batch = batch.append_column("_partition", pa.array(partitions[good], type=pa.int32()))
         batch = batch.append_column("_offset", pa.array(offsets[good], type=pa.int64()))
         batch = batch.append_column("_source", pa.nulls(batch.num_rows, type=pa.string()))
-        rows[table] = pa.concat_tables([rows[table], batch]) if table in rows else batch
+        spec = catalog.get(table)
+        name = TableName(spec.namespace, spec.name)
+        rows[name] = pa.concat_tables([rows[name], batch]) if name in rows else batch
     dead_letters = None
     if dead:
         dead.sort()

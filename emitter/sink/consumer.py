@@ -16,13 +16,15 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import pyarrow as pa
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
 
 from emitter.errors import EmitterError
+from emitter.scenarios.tables import Catalog
 from emitter.sink.batch import Decoder, Polled, prepare_batch
+from emitter.sink.destinations import Destination, TableName
 
 _LOG = logging.getLogger("emitter.sink.kafka")
 
@@ -31,18 +33,10 @@ class SinkError(EmitterError):
     """The sink can't consume or load."""
 
 
-class Destination(Protocol):
-    def ensure_table(self, table: str, schema: pa.Schema) -> None: ...
-    def write(
-        self, rows: Mapping[str, pa.Table], dead_letters: pa.Table | None, offsets: Mapping[tuple[str, int], int]
-    ) -> None: ...
-    def stored_offsets(self, topics: Any) -> dict[tuple[str, int], int]: ...
-
-
 @dataclass(frozen=True)
 class SinkSettings:
     bootstrap_servers: str
-    topics: str = "retail.*"  # comma-separated names; * matches within a name
+    topics: str  # comma-separated names; * matches within a name
     group: str = "emitter-sink"
     batch_size: int = 50_000
     max_latency_ms: int = 1_000
@@ -93,6 +87,7 @@ def run_sink(
     settings: SinkSettings,
     destination: Destination,
     decode: Decoder,
+    catalog: Catalog,
     stop: threading.Event | None = None,
     on_status: Callable[[SinkStatus], None] | None = None,
     status_every_s: float = 1.0,
@@ -114,7 +109,7 @@ def run_sink(
             **settings.consumer_properties,
         }
     )
-    loop = _SinkLoop(settings, destination, decode, consumer)
+    loop = _SinkLoop(settings, destination, decode, catalog, consumer)
     consumer.subscribe(subscription(settings.topics), on_assign=loop.on_assign, on_revoke=loop.on_revoke)
     try:
         return loop.run(stop, on_status, status_every_s)
@@ -123,16 +118,19 @@ def run_sink(
 
 
 class _SinkLoop:
-    def __init__(self, settings: SinkSettings, destination: Destination, decode: Decoder, consumer: Consumer) -> None:
+    def __init__(
+        self, settings: SinkSettings, destination: Destination, decode: Decoder, catalog: Catalog, consumer: Consumer
+    ) -> None:
         self.settings = settings
         self.destination = destination
         self.decode = decode
+        self.catalog = catalog
         self.consumer = consumer
         self.pending = Polled()
         self.loaded: dict[str, int] = {}
         self.dead = 0
         self.batches = 0
-        self.schemas: dict[str, pa.Schema] = {}
+        self.schemas: dict[TableName, pa.Schema] = {}
         self.positions: dict[tuple[str, int], int] = {}
         self.first_message: float | None = None
         self.last_commit: float | None = None
@@ -211,14 +209,14 @@ class _SinkLoop:
         """Load the pending micro-batch: rows, dead letters and offsets in one transaction, then commit to Kafka."""
         if not self.pending:
             return
-        prepared = prepare_batch(self.pending, self.decode)
+        prepared = prepare_batch(self.pending, self.decode, self.catalog)
         for table, rows in prepared.rows.items():
             if self.schemas.get(table) != rows.schema:
                 self.destination.ensure_table(table, rows.schema)
                 self.schemas[table] = rows.schema
         self.destination.write(prepared.rows, prepared.dead_letters, prepared.next_offsets)
         for table, rows in prepared.rows.items():
-            self.loaded[table] = self.loaded.get(table, 0) + rows.num_rows
+            self.loaded[str(table)] = self.loaded.get(str(table), 0) + rows.num_rows
         self.dead += prepared.dead
         self.batches += 1
         self.positions.update(prepared.next_offsets)

@@ -10,11 +10,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from emitter.backfill.manifest import Manifest, read_manifest
+from emitter.backfill.manifest import Manifest
+from emitter.backfill.validate import manifest_of
 from emitter.errors import ConfigError, OutputError
 from emitter.formats.atomic import describe_file
 from emitter.formats.readers import read_table
-from emitter.sink.destinations.base import Destination
+from emitter.scenarios import scenario_class
+from emitter.sink.destinations import Destination, TableName
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,8 @@ def load_backfill(
 
     Args:
         out_dir: a directory written by ``emitter backfill``.
-        destination: where the tables go; rows get ``_source`` = the file's path relative to ``out_dir``.
+        destination: where the tables go, each into the warehouse schema of its namespace; rows get
+            ``_source`` = the file's path relative to ``out_dir``.
         tables: only these tables; None loads all of them.
         on_file: called after each file, loaded or skipped (for progress display).
 
@@ -68,9 +71,8 @@ def load_backfill(
         ConfigError: ``tables`` names a table the manifest doesn't hold.
         DestinationError: the warehouse refused a load; files loaded before it stay loaded.
     """
-    manifest = read_manifest(out_dir)
-    if manifest is None:
-        raise OutputError(f"{out_dir}: no _manifest.json here; point at a directory written by `emitter backfill`")
+    manifest = manifest_of(out_dir)
+    catalog = scenario_class(manifest.scenario).catalog()
     keys = _selected(manifest, tables, out_dir)
     done = destination.loaded_files()
     summary = LoadSummary()
@@ -79,8 +81,9 @@ def load_backfill(
         if done.get(key) == record.sha256:
             outcome = FileLoad(key, record.table, record.rows, loaded=False)
         else:
-            rows = read_table(_verified(out_dir, key, record.sha256), record.format, manifest.scenario, record.table)
-            loaded = destination.load_file(record.table, rows, key, record.sha256)
+            spec = catalog.get(record.table)
+            rows = read_table(_verified(out_dir, key, record.sha256), record.format, catalog.avro(spec))
+            loaded = destination.load_file(TableName(spec.namespace, spec.name), rows, key, record.sha256)
             outcome = FileLoad(key, record.table, rows.num_rows, loaded)
         summary.add(outcome)
         if on_file is not None:

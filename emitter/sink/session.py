@@ -1,4 +1,4 @@
-"""One ``emitter sink`` run: open the warehouse, decode with schemas/ or a registry, consume, load."""
+"""One ``emitter sink`` run: open the warehouse, decode with the scenario's schemas or a registry, consume, load."""
 
 from __future__ import annotations
 
@@ -10,25 +10,38 @@ import pyarrow as pa
 from confluent_kafka.schema_registry import SchemaRegistryClient
 
 from emitter.avro.frames import SchemaResolver, decode_messages
+from emitter.scenarios.tables import Catalog
 from emitter.signals import stop_on_signals
 from emitter.sink.batch import Decoder
 from emitter.sink.consumer import SinkSettings, SinkStatus, SinkSummary, run_sink
 from emitter.sink.destinations import open_destination
 
 
-def make_decoder(scenario: str, registry: str | SchemaRegistryClient | None = None) -> Decoder:
-    """Decode single-object messages with schemas/<scenario>, Confluent-framed ones with the registry."""
-    resolver = SchemaResolver.for_scenario(scenario, registry)
+def make_decoder(catalog: Catalog, registry: str | SchemaRegistryClient | None = None) -> Decoder:
+    """Decode single-object messages with the catalog's schemas, Confluent-framed ones with the registry.
+
+    Batches come back by table id: a record is the table whose Avro full name it carries. Records of no
+    table of the scenario are rejected (they become dead letters).
+    """
+    resolver = SchemaResolver(catalog.all_avro(), registry)
 
     def decode(values: Sequence[bytes]) -> tuple[dict[str, tuple[pa.Table, np.ndarray]], list[tuple[int, str]]]:
         decoded, rejected = decode_messages(values, resolver)
-        return {name: (batch.table, batch.index) for name, batch in decoded.items()}, rejected
+        out = {}
+        for record, batch in decoded.items():
+            spec = catalog.for_record(record)
+            if spec is None:
+                reason = f"{record} records are no table of scenario {catalog.scenario}"
+                rejected.extend((int(p), reason) for p in batch.index)
+            else:
+                out[spec.id] = (batch.table, batch.index)
+        return out, sorted(rejected) if len(out) < len(decoded) else rejected
 
     return decode
 
 
 def sink(
-    scenario: str,
+    catalog: Catalog,
     settings: SinkSettings,
     warehouse: str,
     registry: str | SchemaRegistryClient | None = None,
@@ -37,9 +50,9 @@ def sink(
 ) -> SinkSummary:
     """Consume until stopped (SIGINT/SIGTERM, idle, max events) and return what was loaded."""
     stop = stop or threading.Event()
-    decode = make_decoder(scenario, registry)
+    decode = make_decoder(catalog, registry)
     with open_destination(warehouse) as destination, stop_on_signals(stop):
-        return run_sink(settings, destination, decode, stop=stop, on_status=on_status)
+        return run_sink(settings, destination, decode, catalog, stop=stop, on_status=on_status)
 
 
 __all__ = ["make_decoder", "sink"]

@@ -7,17 +7,20 @@ import pyarrow as pa
 
 from emitter.avro.framing import Framing
 from emitter.avro.json_values import encode_json
-from emitter.avro.schemas import load_schema
 from emitter.core.columns import timestamps
-from emitter.stream.segments import SHIFTED_WITH_EVENT_TS, Segment
+from emitter.scenarios.tables import Catalog, TableSpec
+from emitter.stream.segments import Segment
 
 
-def restamp(batch: pa.Table, now_us: int) -> pa.Table:
+def restamp(batch: pa.Table, spec: TableSpec, now_us: int) -> pa.Table:
     """Live mode: stamp every event with ``now_us`` and shift the table's other times by the same amount."""
-    old = np.asarray(batch.column("event_ts").cast(pa.int64()).to_numpy(), dtype=np.int64)
+    if spec.event_time is None:
+        return batch
+    old = np.asarray(batch.column(spec.event_time).cast(pa.int64()).to_numpy(), dtype=np.int64)
     shift = now_us - old
-    out = batch.set_column(batch.schema.get_field_index("event_ts"), "event_ts", timestamps(np.full(old.size, now_us)))
-    for name in SHIFTED_WITH_EVENT_TS:
+    at = batch.schema.get_field_index(spec.event_time)
+    out = batch.set_column(at, spec.event_time, timestamps(np.full(old.size, now_us)))
+    for name in spec.moves_with_event_time:
         if name in out.column_names:
             moved = np.asarray(out.column(name).cast(pa.int64()).to_numpy(), dtype=np.int64) + shift
             out = out.set_column(out.schema.get_field_index(name), name, timestamps(moved))
@@ -36,10 +39,10 @@ def avro_long(value: int) -> bytes:
 
 
 class Emitter:
-    """Turns slices of segments into (topic, keys, values) for the target."""
+    """Turns slices of segments into (table, topic, keys, values) for the target."""
 
-    def __init__(self, scenario: str, framing: Framing | None, topic_prefix: str) -> None:
-        self.scenario = scenario
+    def __init__(self, catalog: Catalog, framing: Framing | None, topic_prefix: str) -> None:
+        self.catalog = catalog
         self.framing = framing  # None: JSON values
         self.topic_prefix = topic_prefix
         self._headers: dict[str, bytes] = {}
@@ -55,17 +58,19 @@ class Emitter:
     def header(self, table: str) -> bytes:
         """Framing bytes before every message of ``table``."""
         if table not in self._headers:
+            spec = self.catalog.get(table)
             self._headers[table] = (
-                self.framing.header(load_schema(self.scenario, table), self.topic_prefix + table)
-                if self.framing
-                else b""
+                self.framing.header(self.catalog.avro(spec), self.topic(table)) if self.framing else b""
             )
         return self._headers[table]
 
+    def topic(self, table: str) -> str:
+        return self.catalog.topic(self.topic_prefix, self.catalog.get(table))
+
     def messages(
         self, segment: Segment, lo: int, hi: int, now_us: int | None
-    ) -> list[tuple[str, list[bytes], list[bytes]]]:
-        """Per table touched by events ``lo:hi``: (topic, keys, values); live events stamped with ``now_us``."""
+    ) -> list[tuple[str, str, list[bytes], list[bytes]]]:
+        """Per table touched by events ``lo:hi``: (table, topic, keys, values); live events stamped ``now_us``."""
         out = []
         which, rows = segment.table[lo:hi], segment.row[lo:hi]
         for index in np.unique(which):
@@ -81,11 +86,11 @@ class Emitter:
                 values = [h + stamp + t for h, t in zip(part.head.items(a, b), part.tail.items(a, b), strict=True)]
             else:
                 assert part.batch is not None
-                batch = restamp(part.batch.slice(a, b - a), now_us)
+                spec = self.catalog.get(name)
+                batch = restamp(part.batch.slice(a, b - a), spec, now_us)
                 if self.framing is None:
                     values = encode_json(batch).messages()
                 else:
-                    topic = self.topic_prefix + name
-                    values = self.framing.encode(batch, load_schema(self.scenario, name), topic).messages()
-            out.append((self.topic_prefix + name, part.keys.items(a, b), values))
+                    values = self.framing.encode(batch, self.catalog.avro(spec), self.topic(name)).messages()
+            out.append((name, self.topic(name), part.keys.items(a, b), values))
         return out

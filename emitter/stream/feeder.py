@@ -27,6 +27,7 @@ AHEAD_SEGMENTS = 24  # about 400k events prepared ahead
 @dataclass(frozen=True)
 class FeedSpec:
     config: dict[str, Any]
+    scenario: str  # import reference of the scenario class (registry.reference_of)
     tables: tuple[str, ...]
     start_us: int
     end_us: int | None
@@ -47,9 +48,9 @@ def _feed(spec: FeedSpec, out: Any) -> None:
     # a terminal's Ctrl-C reaches the whole process group; the streaming process decides when we stop
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        from emitter.scenarios import get_scenario
+        from emitter.scenarios import open_scenario
 
-        scenario = get_scenario(Config.model_validate(spec.config))
+        scenario = open_scenario(Config.model_validate(spec.config), spec.scenario)
         for events in timeline(scenario, spec.tables, spec.start_us):
             for segment in build_segments(events, scenario, spec.value_format, spec.live, spec.headers):
                 if spec.end_us is not None and segment.ts.size and int(segment.ts[0]) >= spec.end_us:

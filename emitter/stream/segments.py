@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -18,14 +19,13 @@ import pyarrow as pa
 
 from emitter.avro.encode import EncodedBatch, encode_table
 from emitter.avro.json_values import encode_json
-from emitter.avro.schemas import AvroSchema, load_schema
-from emitter.scenarios.base import Scenario
+from emitter.avro.schemas import AvroSchema
+from emitter.scenarios.contract import Scenario
+from emitter.scenarios.tables import TableSpec
 from emitter.stream.timeline import DayEvents
 
 I64 = npt.NDArray[np.int64]
 SEGMENT_EVENTS = 16_384
-# event-time columns besides event_ts that move with it when a live stream restamps events
-SHIFTED_WITH_EVENT_TS = ("eta", "etd")
 
 
 @dataclass
@@ -64,8 +64,8 @@ class SegmentTable:
 
     keys: FlatBytes
     body: FlatBytes | None = None  # the whole value (framing header + Avro body, or JSON), for replays
-    head: FlatBytes | None = None  # live: the framing header and the fields before event_ts
-    tail: FlatBytes | None = None  # live: the fields after event_ts
+    head: FlatBytes | None = None  # live: the framing header and the fields before the event time
+    tail: FlatBytes | None = None  # live: the fields after the event time
     batch: pa.Table | None = None  # live rows that must be re-encoded when restamped (other time columns, JSON)
 
     def rows(self, start: int, stop: int) -> SegmentTable:
@@ -97,10 +97,10 @@ class Segment:
         return int(self.ts.size)
 
 
-def split_schema(schema: AvroSchema) -> tuple[AvroSchema, AvroSchema, int]:
-    """The record's fields before and after event_ts (an Avro record is its fields concatenated)."""
+def split_schema(schema: AvroSchema, event_time: str) -> tuple[AvroSchema, AvroSchema, int]:
+    """The record's fields before and after ``event_time`` (an Avro record is its fields concatenated)."""
     names = [f["name"] for f in schema["fields"]]
-    at = names.index("event_ts")
+    at = names.index(event_time)
     head = {**schema, "name": f"{schema['name']}_head", "fields": schema["fields"][:at]}
     tail = {**schema, "name": f"{schema['name']}_tail", "fields": schema["fields"][at + 1 :]}
     return head, tail, at
@@ -108,7 +108,7 @@ def split_schema(schema: AvroSchema) -> tuple[AvroSchema, AvroSchema, int]:
 
 def build_segments(
     events: DayEvents,
-    scenario: Scenario,
+    scenario: Scenario[Any],
     value_format: str,
     live: bool,
     headers: dict[str, bytes],
@@ -137,20 +137,22 @@ def build_segments(
 
 
 def _encode_rows(
-    scenario: Scenario, name: str, batch: pa.Table, value_format: str, live: bool, header: bytes
+    scenario: Scenario[Any], name: str, batch: pa.Table, value_format: str, live: bool, header: bytes
 ) -> SegmentTable:
     """Keys and values of a table's rows; ``header`` (the framing) starts every Avro value."""
-    keys = FlatBytes.of_strings(scenario.event_keys(name, batch))
+    keys = FlatBytes.of_strings(scenario.stream_keys(name, batch))
     if value_format == "json":
         return SegmentTable(
             keys, body=None if live else FlatBytes.of(encode_json(batch)), batch=batch if live else None
         )
-    schema = load_schema(scenario.name, name)
+    catalog = scenario.catalog()
+    spec: TableSpec = catalog.get(name)
+    schema = catalog.avro(spec)
     if not live:
         return SegmentTable(keys, body=FlatBytes.of(encode_table(batch, schema, prefix=header)))
-    if any(c in batch.column_names for c in SHIFTED_WITH_EVENT_TS):
-        return SegmentTable(keys, batch=batch)
-    head_schema, tail_schema, at = split_schema(schema)
+    if spec.moves_with_event_time or spec.event_time is None:
+        return SegmentTable(keys, batch=batch)  # restamped and re-encoded as it leaves
+    head_schema, tail_schema, at = split_schema(schema, spec.event_time)
     names = [f["name"] for f in schema["fields"]]
     head = encode_table(batch.select(names[:at]), head_schema, prefix=header)
     tail = encode_table(batch.select(names[at + 1 :]), tail_schema)

@@ -13,7 +13,8 @@ from confluent_kafka.schema_registry import SchemaRegistryClient
 from emitter.avro.framing import ConfluentFraming, Framing, SingleObjectFraming
 from emitter.config import Config
 from emitter.errors import ConfigError
-from emitter.scenarios import get_scenario
+from emitter.scenarios import scenario_class
+from emitter.scenarios.tables import Catalog
 from emitter.signals import stop_on_signals
 from emitter.stream.emission import Emitter
 from emitter.stream.runner import StreamSettings, StreamStatus, StreamSummary, run_stream
@@ -41,15 +42,15 @@ class StreamResult:
     framing: str
 
 
-def make_emitter(scenario: str, delivery: Delivery, topic_prefix: str) -> Emitter:
+def make_emitter(catalog: Catalog, delivery: Delivery, topic_prefix: str) -> Emitter:
     """Framed Avro (Confluent wire format with a registry, single-object without) or JSON values."""
     if delivery.value_format not in VALUE_FORMATS:
         choices = ", ".join(VALUE_FORMATS)
         raise ConfigError(f"format: unknown value format {delivery.value_format!r}; use one of {choices}")
     if delivery.value_format == "json":
-        return Emitter(scenario, None, topic_prefix)
+        return Emitter(catalog, None, topic_prefix)
     framing: Framing = ConfluentFraming(delivery.schema_registry) if delivery.schema_registry else SingleObjectFraming()
-    return Emitter(scenario, framing, topic_prefix)
+    return Emitter(catalog, framing, topic_prefix)
 
 
 def stream(
@@ -61,19 +62,15 @@ def stream(
     target: Target | None = None,
 ) -> StreamResult:
     """Run a stream to completion (or until SIGINT/SIGTERM) and return what was sent and delivered."""
-    scenario = get_scenario(config)
-    unknown = sorted(set(settings.tables) - set(scenario.fact_tables))
-    if unknown:
-        raise ConfigError(
-            f"tables: {', '.join(unknown)} can't be streamed; choose from {', '.join(scenario.fact_tables)}"
-        )
-    emitter = make_emitter(scenario.name, delivery, settings.topic_prefix)
-    settings = dataclasses.replace(settings, value_format=delivery.value_format)
+    catalog = scenario_class(config.scenario).catalog()
+    tables = tuple(t.id for t in catalog.select(settings.tables, per_day_only=True))
+    emitter = make_emitter(catalog, delivery, settings.topic_prefix)
+    settings = dataclasses.replace(settings, tables=tables, value_format=delivery.value_format)
     target = target or open_target(delivery.target, delivery.options)
     stop = stop or threading.Event()
     failed = True
     try:
-        target.ensure_topics([settings.topic_prefix + t for t in settings.tables], delivery.partitions)
+        target.ensure_topics([emitter.topic(t) for t in settings.tables], delivery.partitions)
         status = (lambda s: on_status(s, target.stats())) if on_status else None
         with stop_on_signals(stop):
             summary = run_stream(config, settings, emitter, target, stop=stop, on_status=status)

@@ -1,5 +1,6 @@
-"""Retail stores and their supply chain."""
+"""Retail stores and their supply chain (seed 002)."""
 
-from emitter.scenarios.retail.scenario import FACT_TABLES, MASTER_TABLES, RetailScenario
+from emitter.scenarios.retail.scenario import RetailScenario
+from emitter.scenarios.retail.settings import RetailSettings
 
-__all__ = ["FACT_TABLES", "MASTER_TABLES", "RetailScenario"]
+__all__ = ["RetailScenario", "RetailSettings"]

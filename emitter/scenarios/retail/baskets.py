@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from emitter.core.arrivals import shares_cdf
 from emitter.core.columns import round_half_up_div
-from emitter.core.rng import block_rng
+from emitter.core.rng import BlockKeys
 from emitter.scenarios.retail.catalog import CATEGORIES, SEGMENTS
 from emitter.scenarios.retail.seasons import category_boost
 from emitter.scenarios.retail.world import RetailWorld
@@ -67,15 +67,15 @@ class BasketModel:
         ]
         return np.array(rows)
 
-    def promotions(self, seed: int, day: date) -> I64:
+    def promotions(self, keys: BlockKeys, day: date) -> I64:
         """Promotion percent per product on ``day`` (0 = none)."""
-        rng = block_rng(seed, "retail", "promotions", day)
+        rng = keys.rng("promotions", day)
         on = rng.random(self.world.n_products) < PROMO_SHARE
         return np.where(on, PROMO_PERCENTS[rng.integers(0, PROMO_PERCENTS.size, self.world.n_products)], 0)
 
-    def draw(self, seed: int, day: date, stream: str, segment: I64, customer: I64) -> Lines:
+    def draw(self, keys: BlockKeys, day: date, stream: str, segment: I64, customer: I64) -> Lines:
         """Draw the lines for buyers with the given segments and customers (one basket each)."""
-        rng = block_rng(seed, "retail", stream, day)
+        rng = keys.rng(stream, day)
         n_lines = 1 + rng.poisson(np.maximum(self.lines_mean[segment] - 1, 0))
         owner = np.repeat(np.arange(segment.size), n_lines)
         seg = segment[owner]
@@ -101,7 +101,7 @@ class BasketModel:
         product = np.where(loyal, fav, product)
 
         qty = 1 + np.minimum(rng.poisson(_SEG_EXTRA_QTY[seg]), 11)
-        promo = self.promotions(seed, day)[product]
+        promo = self.promotions(keys, day)[product]
         uses = (promo > 0) & (rng.random(m) < _SEG_PROMO_USE[seg])
         pct = np.where(uses, promo, 0)
         price = self.world.product_price[product]

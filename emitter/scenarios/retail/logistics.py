@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from emitter.core.clock import MICROS_PER_HOUR, MICROS_PER_MINUTE, yyyymmdd
-from emitter.core.rng import block_rng
+from emitter.core.rng import BlockKeys
 from emitter.scenarios.retail.visits import delivery_time
 from emitter.scenarios.retail.world import RetailWorld, _km
 
@@ -41,9 +41,9 @@ class Shipments:
         return self.status_ts[:, 1]
 
 
-def plan_shipments(world: RetailWorld, seed: int, day: date, quantities: I64) -> Shipments:
+def plan_shipments(world: RetailWorld, keys: BlockKeys, day: date, quantities: I64) -> Shipments:
     """Turn tomorrow's order matrix (stores × products) into truck trips arriving on ``day``."""
-    rng = block_rng(seed, "retail", "trucks", day)
+    rng = keys.rng("trucks", day)
     n = world.n_stores
     # draw for every store so a store's times do not depend on which others ship
     distance = _km(world.store_lat, world.store_lon, world.dc_lat[world.store_dc], world.dc_lon[world.store_dc])

@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from emitter.core.arrivals import cdf_pick, draw_arrivals, shares_cdf
 from emitter.core.clock import SLOTS_PER_DAY, day_start_us
-from emitter.core.rng import block_rng
+from emitter.core.rng import BlockKeys
 from emitter.scenarios.retail.catalog import CHANNEL_CPM_DOLLARS, CHANNEL_SHARE, CHANNELS, DEVICE_SHARE
 from emitter.scenarios.retail.seasons import ONLINE_HOURS, online_day_factor
 
@@ -31,8 +31,8 @@ class Impressions:
     cost: I64  # units of 1e-4 dollars
 
 
-def draw_impressions(seed: int, day: date, per_day: float, n_customers: int) -> Impressions:
-    rng = block_rng(seed, "retail", "marketing", day)
+def draw_impressions(keys: BlockKeys, day: date, per_day: float, n_customers: int) -> Impressions:
+    rng = keys.rng("marketing", day)
     rate = (per_day * online_day_factor(day) / SLOTS_PER_DAY) * ONLINE_HOURS[None, :]
     _, ts = draw_arrivals(rng, rate, day_start_us(day))
     n = ts.size

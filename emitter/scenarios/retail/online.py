@@ -15,7 +15,7 @@ import numpy.typing as npt
 from emitter.core.arrivals import cdf_pick, draw_arrivals, shares_cdf
 from emitter.core.clock import MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_SECOND, SLOTS_PER_DAY, day_start_us
 from emitter.core.columns import round_half_up_div
-from emitter.core.rng import block_rng
+from emitter.core.rng import BlockKeys
 from emitter.scenarios.retail.baskets import BasketModel, Lines
 from emitter.scenarios.retail.seasons import ONLINE_HOURS, online_day_factor
 from emitter.scenarios.retail.world import RetailWorld
@@ -53,13 +53,13 @@ class Orders:
 def draw_orders(
     world: RetailWorld,
     baskets: BasketModel,
-    seed: int,
+    keys: BlockKeys,
     day: date,
     per_day: float,
     tender_cdf: npt.NDArray[np.float64],
     pickup_share: float,
 ) -> Orders:
-    rng = block_rng(seed, "retail", "online", day)
+    rng = keys.rng("online", day)
     rate = (per_day * online_day_factor(day) / SLOTS_PER_DAY) * ONLINE_HOURS[None, :]
     _, created = draw_arrivals(rng, rate, day_start_us(day))
     created = np.sort(created)
@@ -70,7 +70,7 @@ def draw_orders(
     channel = (rng.random(n) < 0.55).astype(np.int64)
     tender = cdf_pick(rng, tender_cdf, n)
 
-    lines = baskets.draw(seed, day, "online_baskets", world.customer_segment[customer], customer)
+    lines = baskets.draw(keys, day, "online_baskets", world.customer_segment[customer], customer)
     ext = lines.qty * lines.unit_price
     subtotal = np.bincount(lines.owner, weights=ext, minlength=n).astype(np.int64)
     tax = round_half_up_div(subtotal * world.geo_tax_bp[world.store_geo[store]], 10_000)

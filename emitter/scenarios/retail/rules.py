@@ -1,7 +1,8 @@
 """Business rules of the retail domain as executable checks over generated tables.
 
 ``emitter validate`` runs these on backfill output and the tests run them on fresh batches. Each
-check sees whole tables (master plus any number of consecutive days of facts).
+check sees whole tables (reference tables plus any number of consecutive days of events). Foreign
+keys are declared with the tables (``table_specs.py``) and checked by the contract for every scenario.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from emitter.scenarios.base import RuleResult
+from emitter.scenarios.rules import RuleResult, unresolved
 
 Tables = Mapping[str, pa.Table]
 
@@ -33,53 +34,6 @@ def _units(t: pa.Table, name: str) -> npt.NDArray[np.int64]:
 
 def _ts(t: pa.Table, name: str = "event_ts") -> npt.NDArray[np.int64]:
     return np.asarray(t.column(name).cast(pa.int64()).to_numpy(), dtype=np.int64)
-
-
-def _members(values: pa.ChunkedArray | pa.Array, allowed: pa.ChunkedArray | pa.Array) -> int:
-    """How many values are missing from ``allowed``."""
-    found = pc.is_in(
-        values,
-        value_set=pa.chunked_array(allowed).combine_chunks() if isinstance(allowed, pa.ChunkedArray) else allowed,
-    )
-    return int(len(values) - pc.sum(found).as_py()) if len(values) else 0
-
-
-FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
-    ("receipts", "store_id", "stores", "store_id"),
-    ("receipts", "customer_id", "customers", "customer_id"),
-    ("receipt_lines", "receipt_id", "receipts", "receipt_id"),
-    ("receipt_lines", "product_id", "products", "product_id"),
-    ("store_inventory_txn", "store_id", "stores", "store_id"),
-    ("store_inventory_txn", "product_id", "products", "product_id"),
-    ("dc_inventory_txn", "dc_id", "distribution_centers", "dc_id"),
-    ("dc_inventory_txn", "product_id", "products", "product_id"),
-    ("truck_moves", "truck_id", "trucks", "truck_id"),
-    ("truck_moves", "dc_id", "distribution_centers", "dc_id"),
-    ("truck_moves", "store_id", "stores", "store_id"),
-    ("foot_traffic", "store_id", "stores", "store_id"),
-    ("ble_pings", "store_id", "stores", "store_id"),
-    ("ble_pings", "customer_ble_id", "customers", "customer_ble_id"),
-    ("marketing", "customer_ad_id", "customers", "customer_ad_id"),
-    ("online_orders", "customer_id", "customers", "customer_id"),
-    ("online_orders", "dc_id", "distribution_centers", "dc_id"),
-    ("online_orders", "store_id", "stores", "store_id"),
-    ("online_order_lines", "product_id", "products", "product_id"),
-    ("stores", "geography_id", "geographies", "geography_id"),
-    ("stores", "dc_id", "distribution_centers", "dc_id"),
-    ("customers", "home_store_id", "stores", "store_id"),
-    ("customers", "geography_id", "geographies", "geography_id"),
-    ("trucks", "dc_id", "distribution_centers", "dc_id"),
-)
-
-
-def foreign_keys(t: Tables) -> list[RuleResult]:
-    out = []
-    for child, col, parent, key in FOREIGN_KEYS:
-        if child in t and parent in t:
-            values = pc.drop_null(t[child].column(col))
-            missing = _members(values, t[parent].column(key))
-            out.append(RuleResult(f"fk {child}.{col} -> {parent}.{key}", missing == 0, f"{missing} unresolved"))
-    return out
 
 
 def receipt_arithmetic(t: Tables) -> list[RuleResult]:
@@ -142,7 +96,7 @@ def inventory(t: Tables) -> list[RuleResult]:
         if "truck_moves" in t:
             arrived = t["truck_moves"].filter(pc.equal(t["truck_moves"].column("status"), "COMPLETED"))
             src = s.filter(pc.equal(reason, "INBOUND_SHIPMENT")).column("source")
-            missing = _members(src, arrived.column("shipment_id"))
+            missing = unresolved(src, arrived.column("shipment_id"))
             out.append(RuleResult("every delivery matches a truck trip", missing == 0, f"{missing} without a trip"))
     if "dc_inventory_txn" in t:
         d = t["dc_inventory_txn"]
@@ -151,7 +105,7 @@ def inventory(t: Tables) -> list[RuleResult]:
             tm = t["truck_moves"]
             loading = tm.filter(pc.equal(tm.column("status"), "LOADING")).column("shipment_id")
             shipped = d.filter(pc.equal(d.column("reason"), "OUTBOUND_SHIPMENT")).column("source")
-            missing = _members(loading, shipped)
+            missing = unresolved(loading, shipped)
             out.append(RuleResult("every truck trip starts from a DC shipment", missing == 0, f"{missing} trips"))
     if "truck_moves" in t:
         out.append(_truck_progress(t["truck_moves"]))
@@ -252,7 +206,6 @@ def online_orders(t: Tables) -> list[RuleResult]:
 
 
 CHECKS: tuple[Callable[[Tables], list[RuleResult]], ...] = (
-    foreign_keys,
     receipt_arithmetic,
     inventory,
     store_traffic,

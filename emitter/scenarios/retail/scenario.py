@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -13,7 +13,6 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from emitter.config import Config
 from emitter.core.arrivals import cdf_pick, shares_cdf
 from emitter.core.clock import MICROS_PER_MINUTE, day_start_us, yyyymmdd
 from emitter.core.columns import (
@@ -26,60 +25,35 @@ from emitter.core.columns import (
     round_half_up_div,
     timestamps,
 )
-from emitter.core.rng import block_rng
-from emitter.errors import ConfigError
-from emitter.scenarios.base import DayTables, RuleResult, Scenario
+from emitter.scenarios.contract import DayTables, DemoSpec, Scenario
 from emitter.scenarios.retail.baskets import PROMO_CODES, BasketModel, Lines
 from emitter.scenarios.retail.catalog import CHANNELS, DEVICES, SEGMENTS, ZONES
+from emitter.scenarios.retail.demo_queries import SAMPLE_QUERIES
 from emitter.scenarios.retail.inventory import WARMUP_DAYS, Demand, Policy, policy_from_demand, simulate_day
 from emitter.scenarios.retail.logistics import TRUCK_STATUSES, Shipments, plan_shipments, shipment_id_parts
 from emitter.scenarios.retail.marketing import CAMPAIGNS_PER_CHANNEL, draw_impressions
 from emitter.scenarios.retail.online import ONLINE_LOOKBACK_DAYS, STATUSES, Orders, draw_orders
 from emitter.scenarios.retail.rules import check_all
+from emitter.scenarios.retail.settings import RetailSettings
+from emitter.scenarios.retail.table_specs import TABLES
 from emitter.scenarios.retail.tables import finish, in_day, money
 from emitter.scenarios.retail.visits import Visits, delivery_time, draw_visits, ping, walk
 from emitter.scenarios.retail.world import RetailWorld, build_world
+from emitter.scenarios.rules import RuleResult
 
 I64 = npt.NDArray[np.int64]
 TENDERS = ("CREDIT_CARD", "DEBIT_CARD", "CASH", "MOBILE_PAY", "GIFT_CARD")
-MASTER_TABLES = ("geographies", "stores", "distribution_centers", "trucks", "products", "customers")
-# Stream key per fact table. Store events key by store, so a store's receipts, lines, stock
-# movements, traffic and trucks land on the same partition number in every topic (co-partitioned)
-# and keep their order; DC, customer-ad and order events key by their own entity.
-STREAM_KEYS = {
-    "receipts": "store_id",
-    "receipt_lines": "receipt_id",  # the store part of the receipt id, see event_keys
-    "store_inventory_txn": "store_id",
-    "dc_inventory_txn": "dc_id",
-    "truck_moves": "store_id",
-    "foot_traffic": "store_id",
-    "ble_pings": "store_id",
-    "marketing": "customer_ad_id",
-    "online_orders": "order_id",
-    "online_order_lines": "order_id",
-}
 RECEIPT_ID_STORE = slice(11, 16)  # RCP<yyyymmdd><store:05d><n:06d>
-FACT_TABLES = (
-    "receipts",
-    "receipt_lines",
-    "store_inventory_txn",
-    "dc_inventory_txn",
-    "truck_moves",
-    "foot_traffic",
-    "ble_pings",
-    "marketing",
-    "online_orders",
-    "online_order_lines",
-)
 
 
 @dataclass
 class _Carry:
-    """Stock at the start of ``day`` and what trucks bring that morning."""
+    """Stock at the start of ``day``, what trucks bring that morning, and the online orders still moving."""
 
     day: date
     opening: I64
     pending: I64
+    orders: dict[date, Orders] = field(default_factory=dict)
 
 
 @dataclass
@@ -90,31 +64,39 @@ class _Sales:
     demand: Demand
 
 
-class RetailScenario(Scenario):
-    name = "retail"
-    master_tables = MASTER_TABLES
-    fact_tables = FACT_TABLES
+class RetailScenario(Scenario[RetailSettings]):
+    """Retail stores and their supply chain (seed 002)."""
 
-    def __init__(self, config: Config) -> None:
-        super().__init__(config)
-        self.seed = config.seed
-        self.members_per_day = float(config.volume.customers_per_day)
+    name = "retail"
+    title = "Retail stores and their supply chain: receipts, stock, trucks, foot traffic, online orders"
+    settings_model = RetailSettings
+    TABLES = TABLES
+    demo = DemoSpec(
+        start=datetime(2024, 11, 29, 6, 0),  # Black Friday morning
+        speed=1200.0,
+        queries=SAMPLE_QUERIES,
+        hint="SELECT store_id, count(*), sum(total) FROM retail.receipts GROUP BY 1 ORDER BY 3 DESC LIMIT 10",
+    )
+
+    def __init__(self, seed: int, settings: RetailSettings) -> None:
+        super().__init__(seed, settings)
+        self.members_per_day = float(settings.volume.customers_per_day)
 
     # ---- the world, built on first use -------------------------------------------------------
     @cached_property
     def world(self) -> RetailWorld:
-        return build_world(self.config)
+        return build_world(self.keys, self.settings, self.catalog())
 
     @cached_property
     def baskets(self) -> BasketModel:
-        shares = np.array([self.config.shares.segment.get(s.name, 0.0) for s in SEGMENTS])
-        return BasketModel(self.world, self.config.volume.items_per_ticket_mean, shares)
+        shares = np.array([self.settings.shares.segment.get(s.name, 0.0) for s in SEGMENTS])
+        return BasketModel(self.world, self.settings.volume.items_per_ticket_mean, shares)
 
     @cached_property
     def policy(self) -> Policy:
         w = self.world
         conv = np.array([s.conversion for s in SEGMENTS])
-        shares = np.array([self.config.shares.segment.get(s.name, 0.0) for s in SEGMENTS])
+        shares = np.array([self.settings.shares.segment.get(s.name, 0.0) for s in SEGMENTS])
         per_buyer = self.baskets.expected_units_per_buyer()  # (segments, products)
         per_member = (shares * conv) @ per_buyer
         members = self.members_per_day * w.store_traffic / w.store_traffic.sum()
@@ -129,7 +111,7 @@ class RetailScenario(Scenario):
 
     @cached_property
     def tender_cdf(self) -> npt.NDArray[np.float64]:
-        return shares_cdf([self.config.shares.tender.get(t, 0.0) for t in TENDERS])
+        return shares_cdf([self.settings.shares.tender.get(t, 0.0) for t in TENDERS])
 
     @cached_property
     def _zone_ids(self) -> tuple[pa.Array, pa.Array]:
@@ -139,44 +121,30 @@ class RetailScenario(Scenario):
         beacons = [f"BEACON_{s + 1:05d}_{z}" for s in range(n) for z in ZONES]
         return pa.array(sensors), pa.array(beacons)
 
-    def master(self) -> DayTables:
+    def reference(self) -> DayTables:
         return dict(self.world.tables)
 
     def check(self, tables: Mapping[str, pa.Table]) -> list[RuleResult]:
         return check_all(tables)
 
-    def event_keys(self, table: str, batch: pa.Table) -> pa.Array:
-        column = batch.column(STREAM_KEYS[table]).combine_chunks()
-        if table == "receipt_lines":
-            store = pc.utf8_slice_codeunits(column, RECEIPT_ID_STORE.start, RECEIPT_ID_STORE.stop)
-            column = pc.cast(store, pa.int64())
-        return column if pa.types.is_string(column.type) else pc.cast(column, pa.string())
+    def stream_keys(self, table: str, batch: pa.Table) -> pa.Array:
+        if table != "receipt_lines":
+            return super().stream_keys(table, batch)
+        # the store part of the receipt id, so a receipt's lines follow it onto the store's partition
+        column = batch.column("receipt_id").combine_chunks()
+        store = pc.utf8_slice_codeunits(column, RECEIPT_ID_STORE.start, RECEIPT_ID_STORE.stop)
+        return pc.cast(pc.cast(store, pa.int64()), pa.string())
 
     # ---- facts ----------------------------------------------------------------------------------
-    def facts(self, days: Iterable[date], tables: Collection[str]) -> Iterator[tuple[date, DayTables]]:
-        wanted = set(tables)
-        unknown = wanted - set(FACT_TABLES)
-        if unknown:
-            raise ConfigError(
-                f"tables: unknown retail fact table(s) {sorted(unknown)}; known: {', '.join(FACT_TABLES)}"
-            )
-        carry: _Carry | None = None
-        orders: dict[date, Orders] = {}
-        for day in days:
-            if carry is None or carry.day != day:
-                carry = self._warm_up(day)
-            out, carry = self._day(day, carry, wanted, orders)
-            yield day, out
-
     def _sales(self, day: date) -> _Sales:
-        visits = draw_visits(self.world, self.seed, day, self.members_per_day)
+        visits = draw_visits(self.world, self.keys, day, self.members_per_day)
         buyers = np.flatnonzero(visits.buys)
-        lines = self.baskets.draw(self.seed, day, "baskets", visits.segment[buyers], visits.customer[buyers])
+        lines = self.baskets.draw(self.keys, day, "baskets", visits.segment[buyers], visits.customer[buyers])
         owner_visit = buyers[lines.owner]
         demand = Demand(visits.store[owner_visit], lines.product, lines.qty, visits.exit[owner_visit])
         return _Sales(visits, buyers, lines, demand)
 
-    def _warm_up(self, day: date) -> _Carry:
+    def state_at(self, day: date) -> _Carry:
         """Replay the week before ``day``; the weekly refill makes the result exact (see inventory)."""
         p = self.policy
         opening, pending = p.par.copy(), np.zeros_like(p.par)
@@ -186,16 +154,17 @@ class RetailScenario(Scenario):
             opening, pending = stock.closing, stock.next_delivery
         return _Carry(day, opening, pending)
 
-    def _day(self, day: date, carry: _Carry, wanted: set[str], orders: dict[date, Orders]) -> tuple[DayTables, _Carry]:
+    def generate(self, day: date, state: _Carry, tables: Collection[str]) -> tuple[DayTables, _Carry]:
+        carry, wanted, orders = state, set(tables), state.orders
         sales = self._sales(day)
         stock = simulate_day(self.policy, carry.opening, carry.pending, sales.demand, day)
-        nxt = _Carry(day + timedelta(days=1), stock.closing, stock.next_delivery)
+        nxt = _Carry(day + timedelta(days=1), stock.closing, stock.next_delivery, orders)
         out: DayTables = {}
         if wanted & {"receipts", "receipt_lines", "store_inventory_txn"}:
             out.update(self._receipts(day, sales, stock.sold, stock.on_hand_after_sale, carry, wanted))
         if wanted & {"truck_moves", "dc_inventory_txn"}:
-            today = plan_shipments(self.world, self.seed, day, carry.pending)
-            tomorrow = plan_shipments(self.world, self.seed, nxt.day, stock.next_delivery)
+            today = plan_shipments(self.world, self.keys, day, carry.pending)
+            tomorrow = plan_shipments(self.world, self.keys, nxt.day, stock.next_delivery)
             if "truck_moves" in wanted:
                 out["truck_moves"] = self._truck_moves(day, (today, tomorrow))
         if wanted & {"online_orders", "online_order_lines", "dc_inventory_txn"}:
@@ -207,11 +176,11 @@ class RetailScenario(Scenario):
                     orders[d] = draw_orders(
                         self.world,
                         self.baskets,
-                        self.seed,
+                        self.keys,
                         d,
-                        self.config.volume.online_orders_per_day,
+                        self.settings.volume.online_orders_per_day,
                         self.tender_cdf,
-                        self.config.shares.pickup_in_store,
+                        self.settings.shares.pickup_in_store,
                     )
             recent = [orders[day - timedelta(days=b)] for b in range(ONLINE_LOOKBACK_DAYS, -1, -1)]
             if "online_orders" in wanted:
@@ -224,7 +193,7 @@ class RetailScenario(Scenario):
             out.update(self._traffic(day, sales.visits, wanted))
         if "marketing" in wanted:
             out["marketing"] = self._marketing(day)
-        return {t: out[t] for t in FACT_TABLES if t in wanted}, nxt
+        return out, nxt
 
     # ---- table builders -------------------------------------------------------------------------
     def _receipts(
@@ -244,9 +213,10 @@ class RetailScenario(Scenario):
         if "receipts" in wanted:
             subtotal = np.bincount(owner, weights=ext, minlength=n_buyers).astype(np.int64)
             tax = round_half_up_div(subtotal * w.geo_tax_bp[w.store_geo[store]], 10_000)
-            tender = cdf_pick(block_rng(self.seed, "retail", "tender", day), self.tender_cdf, n_buyers)
+            tender = cdf_pick(self.keys.rng("tender", day), self.tender_cdf, n_buyers)
             has = np.flatnonzero(np.bincount(owner, minlength=n_buyers) > 0)
             out["receipts"] = finish(
+                self.catalog(),
                 "receipts",
                 day,
                 ts[has],
@@ -263,6 +233,7 @@ class RetailScenario(Scenario):
         if "receipt_lines" in wanted:
             promo = lines.promo[keep]
             out["receipt_lines"] = finish(
+                self.catalog(),
                 "receipt_lines",
                 day,
                 ts[owner],
@@ -282,6 +253,7 @@ class RetailScenario(Scenario):
             n_in = in_store.size
             shipment = fixed_width_ids("SHP", shipment_id_parts(day, in_store))
             out["store_inventory_txn"] = finish(
+                self.catalog(),
                 "store_inventory_txn",
                 day,
                 np.concatenate([delivery_time(w, day)[in_store], ts[owner]]),
@@ -329,6 +301,7 @@ class RetailScenario(Scenario):
             else c["ship_day"]
         )
         return finish(
+            self.catalog(),
             "truck_moves",
             day,
             c["ts"],
@@ -373,7 +346,7 @@ class RetailScenario(Scenario):
         need = -np.bincount(cell, weights=out_qty, minlength=w.n_dcs * n_p).astype(np.int64)[cells]
         first_ts = np.full(w.n_dcs * n_p, np.iinfo(np.int64).max)
         np.minimum.at(first_ts, cell, out_ts)
-        lead = block_rng(self.seed, "retail", "supplier", day).uniform(30, 120, w.n_dcs * n_p) * MICROS_PER_MINUTE
+        lead = self.keys.rng("supplier", day).uniform(30, 120, w.n_dcs * n_p) * MICROS_PER_MINUTE
         in_ts = np.maximum(day_start_us(day), first_ts[cells] - lead[cells].astype(np.int64))
         in_dc, in_product = cells // n_p, cells % n_p
         po = fixed_width_ids("PO", [(yyyymmdd(day), 8), (in_dc + 1, 3), (in_product + 1, 7)])
@@ -393,6 +366,7 @@ class RetailScenario(Scenario):
         on_hand = np.empty_like(cum)
         on_hand[order] = self.dc_base_stock.ravel()[all_cell[order]] + cum
         return finish(
+            self.catalog(),
             "dc_inventory_txn",
             day,
             all_ts,
@@ -441,6 +415,7 @@ class RetailScenario(Scenario):
         }
         ids = concat([self._order_ids(o).take(i) for o, i in parts["order"]])
         return finish(
+            self.catalog(),
             "online_orders",
             day,
             ts,
@@ -464,6 +439,7 @@ class RetailScenario(Scenario):
     def _online_order_lines(self, day: date, o: Orders) -> pa.Table:
         owner = o.lines.owner
         return finish(
+            self.catalog(),
             "online_order_lines",
             day,
             o.status_ts[owner, 0],
@@ -478,12 +454,13 @@ class RetailScenario(Scenario):
         )
 
     def _traffic(self, day: date, visits: Visits, wanted: set[str]) -> DayTables:
-        stops = walk(self.world, self.seed, day, visits, self.members_per_day)
+        stops = walk(self.world, self.keys, day, visits, self.members_per_day)
         sensors, beacons = self._zone_ids
         zone_key = stops.store * len(ZONES) + stops.zone
         out: DayTables = {}
         if "foot_traffic" in wanted:
             out["foot_traffic"] = finish(
+                self.catalog(),
                 "foot_traffic",
                 day,
                 stops.ts,
@@ -496,9 +473,10 @@ class RetailScenario(Scenario):
                 },
             )
         if "ble_pings" in wanted:
-            pings = ping(self.seed, day, stops)
+            pings = ping(self.keys, day, stops)
             st = pings.stop
             out["ble_pings"] = finish(
+                self.catalog(),
                 "ble_pings",
                 day,
                 pings.ts,
@@ -513,12 +491,15 @@ class RetailScenario(Scenario):
         return out
 
     def _marketing(self, day: date) -> pa.Table:
-        imp = draw_impressions(self.seed, day, self.config.volume.marketing_impressions_per_day, self.world.n_customers)
+        imp = draw_impressions(
+            self.keys, day, self.settings.volume.marketing_impressions_per_day, self.world.n_customers
+        )
         n = imp.ts.size
         month = np.full(n, day.year * 100 + day.month)
         campaign = imp.channel * CAMPAIGNS_PER_CHANNEL + imp.campaign
         customer = imp.customer + 1
         return finish(
+            self.catalog(),
             "marketing",
             day,
             imp.ts,

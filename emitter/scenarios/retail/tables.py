@@ -1,4 +1,4 @@
-"""Turn one day's simulated arrays into the fact tables: ids, strings, money and sort order."""
+"""Turn one day's simulated arrays into retail's event tables: ids, strings, money and sort order."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from emitter.avro.schemas import conform
 from emitter.core.clock import MICROS_PER_MINUTE, day_start_us, yyyymmdd
 from emitter.core.columns import Decimals, FixedIds, Pooled, numbered_ids, pooled, timestamps
+from emitter.scenarios.tables import Catalog
 
 I64 = npt.NDArray[np.int64]
 
@@ -34,7 +34,7 @@ def money(cents: npt.ArrayLike) -> Decimals:
     return Decimals(np.asarray(cents, dtype=np.int64), 12, 2)
 
 
-def finish(table: str, day: date, ts: I64, columns: dict[str, Any]) -> pa.Table:
+def finish(catalog: Catalog, table: str, day: date, ts: I64, columns: dict[str, Any]) -> pa.Table:
     """Sort rows by event time (stable), add trace ids and conform to the table's schema."""
     order = np.argsort(ts, kind="stable")
     out: dict[str, Any] = {}
@@ -48,7 +48,7 @@ def finish(table: str, day: date, ts: I64, columns: dict[str, Any]) -> pa.Table:
     n = ts.size
     out["trace_id"] = numbered_ids(f"TRC{TRACE_CODES[table]:02d}{yyyymmdd(day)}", n, 10)
     out["event_ts"] = timestamps(ts[order])
-    return conform("retail", table, out)
+    return catalog.conform(table, out)
 
 
 def in_day(ts: I64, day: date) -> npt.NDArray[np.bool_]:

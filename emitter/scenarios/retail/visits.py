@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from emitter.core.arrivals import draw_arrivals, shares_cdf
 from emitter.core.clock import MICROS_PER_HOUR, MICROS_PER_SECOND, SLOTS_PER_DAY, day_start_us
-from emitter.core.rng import block_rng
+from emitter.core.rng import BlockKeys
 from emitter.scenarios.retail.catalog import (
     BROWSE_ZONES,
     CATEGORIES,
@@ -107,8 +107,8 @@ class Visits:
         return int(self.store.size)
 
 
-def draw_visits(world: RetailWorld, seed: int, day: date, members_per_day: float) -> Visits:
-    rng = block_rng(seed, "retail", "visits", day)
+def draw_visits(world: RetailWorld, keys: BlockKeys, day: date, members_per_day: float) -> Visits:
+    rng = keys.rng("visits", day)
     start = day_start_us(day)
     store, arrival = draw_arrivals(rng, member_rates(world, day, members_per_day), start)
     n = store.size
@@ -141,9 +141,9 @@ class Stops:
     customer: I64  # -1 for non-members
 
 
-def walk(world: RetailWorld, seed: int, day: date, visits: Visits, members_per_day: float) -> Stops:
+def walk(world: RetailWorld, keys: BlockKeys, day: date, visits: Visits, members_per_day: float) -> Stops:
     """Expand member visits plus anonymous parties into zone stops."""
-    rng = block_rng(seed, "retail", "stops", day)
+    rng = keys.rng("stops", day)
     start = day_start_us(day)
     anon_store, anon_arrival = draw_arrivals(
         rng, member_rates(world, day, members_per_day * ANONYMOUS_PER_MEMBER), start
@@ -197,15 +197,15 @@ class Pings:
     rssi: I64
 
 
-def ping(seed: int, day: date, stops: Stops) -> Pings:
+def ping(keys: BlockKeys, day: date, stops: Stops) -> Pings:
     """BLE sightings of members: the first at the stop's start, more while they linger, all in the same hour."""
-    rng = block_rng(seed, "retail", "ble", day)
+    rng = keys.rng("ble", day)
     member = np.flatnonzero(stops.customer >= 0)
     ts0 = stops.ts[member]
     window = np.minimum(stops.dwell_s[member] * MICROS_PER_SECOND, MICROS_PER_HOUR - 1 - ts0 % MICROS_PER_HOUR)
     count = 1 + np.minimum(rng.poisson(stops.dwell_s[member] / 240.0), 8)
     stop = np.repeat(member, count)
-    first = np.concatenate([[0], np.cumsum(count)[:-1]])
+    first = np.cumsum(count) - count  # each stop's first sighting (none on a day every store is closed)
     is_first = np.zeros(stop.size, dtype=bool)
     is_first[first] = True
     lag = np.where(is_first, 0, (rng.random(stop.size) * np.repeat(window, count)).astype(np.int64))

@@ -13,13 +13,11 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from emitter.avro.schemas import conform
-from emitter.config import Config
 from emitter.core.arrivals import cdf_pick, shares_cdf
 from emitter.core.clock import EPOCH
 from emitter.core.columns import decimal_from_units, fixed_width_ids, pooled
 from emitter.core.pools import build_name_pools
-from emitter.core.rng import block_rng
+from emitter.core.rng import BlockKeys
 from emitter.scenarios.retail.catalog import (
     ADJECTIVES,
     BRAND_STEMS,
@@ -30,6 +28,8 @@ from emitter.scenarios.retail.catalog import (
     STATE_TAX_BP,
     STORE_PROFILES,
 )
+from emitter.scenarios.retail.settings import RetailSettings
+from emitter.scenarios.tables import Catalog
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -111,14 +111,14 @@ class RetailWorld:
         return int(self.dc_lat.size)
 
 
-def build_world(config: Config) -> RetailWorld:
-    vol = config.volume
-    seed = config.seed
+def build_world(keys: BlockKeys, settings: RetailSettings, catalog: Catalog) -> RetailWorld:
+    vol = settings.volume
+    conform = catalog.conform
 
     def rng(stream: str) -> np.random.Generator:
-        return block_rng(seed, "retail", f"master.{stream}", 0)
+        return keys.rng(f"master.{stream}", 0)
 
-    pools = build_name_pools(seed)
+    pools = build_name_pools(keys.seed)
 
     # --- geographies: real metros first, then synthetic towns near them
     r = rng("geographies")
@@ -137,7 +137,6 @@ def build_world(config: Config) -> RetailWorld:
     ]
     geo_ids = np.arange(1, n_geo + 1)
     geographies = conform(
-        "retail",
         "geographies",
         {
             "geography_id": geo_ids,
@@ -161,7 +160,7 @@ def build_world(config: Config) -> RetailWorld:
     store_lon = geo_lon[store_geo] + r.normal(0, 0.08, n_st)
     hour_choice = r.integers(0, 3, n_st)
     open_close = np.array([[p.hours[i] for i in range(3)] for p in STORE_PROFILES])[profile, hour_choice]
-    store_24h = r.random(n_st) < config.shares.store_24h
+    store_24h = r.random(n_st) < settings.shares.store_24h
     open_hour = np.where(store_24h, 0, open_close[:, 0]).astype(np.int64)
     close_hour = np.where(store_24h, 24, open_close[:, 1]).astype(np.int64)
     sqft_lo = np.array([p.sqft_low for p in STORE_PROFILES])[profile]
@@ -188,7 +187,6 @@ def build_world(config: Config) -> RetailWorld:
     profile_names = pa.array([p.name for p in STORE_PROFILES])
     titles = pa.array([p.name.title() for p in STORE_PROFILES])
     stores = conform(
-        "retail",
         "stores",
         {
             "store_id": store_ids,
@@ -213,7 +211,6 @@ def build_world(config: Config) -> RetailWorld:
         },
     )
     distribution_centers = conform(
-        "retail",
         "distribution_centers",
         {
             "dc_id": np.arange(1, n_dc + 1),
@@ -236,7 +233,6 @@ def build_world(config: Config) -> RetailWorld:
     truck_dc = np.repeat(np.arange(n_dc), fleet)
     truck_no = np.arange(truck_dc.size) - np.searchsorted(truck_dc, truck_dc, side="left")
     trucks = conform(
-        "retail",
         "trucks",
         {
             "truck_id": fixed_width_ids("TRK", [(truck_dc + 1, 3), (truck_no + 1, 5)]),
@@ -280,7 +276,6 @@ def build_world(config: Config) -> RetailWorld:
     adjectives = r.integers(0, len(ADJECTIVES), n_p)
     product_ids = np.arange(1, n_p + 1)
     products = conform(
-        "retail",
         "products",
         {
             "product_id": product_ids,
@@ -301,7 +296,7 @@ def build_world(config: Config) -> RetailWorld:
     # --- customers live around the stores they are drawn from; their home store is the nearest one
     r = rng("customers")
     n_c = vol.customers
-    segment = cdf_pick(r, shares_cdf([config.shares.segment.get(s.name, 0.0) for s in SEGMENTS]), n_c)
+    segment = cdf_pick(r, shares_cdf([settings.shares.segment.get(s.name, 0.0) for s in SEGMENTS]), n_c)
     anchor = cdf_pick(r, shares_cdf(store_traffic), n_c)
     home_lat = store_lat[anchor] + r.normal(0, 0.07, n_c)
     home_lon = store_lon[anchor] + r.normal(0, 0.07, n_c)
@@ -319,7 +314,6 @@ def build_world(config: Config) -> RetailWorld:
     )
     since = (date(2015, 1, 1) - EPOCH).days + r.integers(0, 9 * 365, n_c)
     customers = conform(
-        "retail",
         "customers",
         {
             "customer_id": cust_ids,

@@ -17,7 +17,14 @@ from emitter.sink.destinations.errors import (
     DestinationURLError,
     SchemaEvolutionError,
 )
-from emitter.sink.destinations.tables import DEAD_LETTER_SCHEMA, DEAD_LETTERS, LOADED_FILES, META_FIELDS, OFFSETS
+from emitter.sink.destinations.tables import (
+    DEAD_LETTER_SCHEMA,
+    DEAD_LETTERS,
+    LOADED_FILES,
+    META_FIELDS,
+    OFFSETS,
+    TableName,
+)
 
 __all__ = [
     "DEAD_LETTERS",
@@ -31,6 +38,7 @@ __all__ = [
     "DestinationError",
     "DestinationURLError",
     "SchemaEvolutionError",
+    "TableName",
     "open_destination",
 ]
 

@@ -24,6 +24,7 @@ from emitter.sink.destinations.tables import (
     INTERNAL_TABLES,
     LOADED_FILES,
     OFFSETS,
+    TableName,
     conform_dead_letters,
     typed_columns,
     with_meta,
@@ -60,8 +61,11 @@ def _first_line(exc: BaseException) -> str:
 class Destination(ABC):
     """A warehouse that stores Arrow tables, dead letters and consumer offsets, each batch atomically.
 
-    Every data table also has four nullable lineage columns: ``_topic``, ``_partition`` and ``_offset``
-    (rows from Kafka) and ``_source`` (rows loaded from a backfill file's relative path).
+    Data tables live in one warehouse schema per scenario namespace (``retail.receipts``), created on
+    first use; emitter's bookkeeping tables live in the destination's own schema (``main``, ``public``
+    or the URL's ``?schema=``). Every data table also has four nullable lineage columns: ``_topic``,
+    ``_partition`` and ``_offset`` (rows from Kafka) and ``_source`` (rows loaded from a backfill file's
+    relative path).
     """
 
     capabilities: ClassVar[Capabilities]
@@ -71,10 +75,11 @@ class Destination(ABC):
         self.where = where  # the URL without its password, for messages
         self.schema = schema
         self._columns: dict[str, dict[str, str]] = {}  # table → column → catalog type; cleared on rollback
+        self._schemas: set[str] = {schema}  # warehouse schemas known to exist; cleared on rollback
         self._in_transaction = False
 
     # --- the interface -----------------------------------------------------------------------------
-    def ensure_table(self, table: str, schema: pa.Schema) -> None:
+    def ensure_table(self, table: TableName, schema: pa.Schema) -> None:
         """Create ``table`` from ``schema`` (plus lineage columns), or add the columns it lacks.
 
         Raises:
@@ -86,7 +91,7 @@ class Destination(ABC):
 
     def write(
         self,
-        rows: Mapping[str, pa.Table],
+        rows: Mapping[TableName, pa.Table],
         dead_letters: pa.Table | None,
         offsets: Mapping[tuple[str, int], int],
     ) -> None:
@@ -115,7 +120,7 @@ class Destination(ABC):
         )
         return {(str(topic), int(partition)): int(offset) for topic, partition, offset in found}
 
-    def load_file(self, table: str, rows: pa.Table, source: str, checksum: str) -> bool:
+    def load_file(self, table: TableName, rows: pa.Table, source: str, checksum: str) -> bool:
         """Load one backfill file as the rows with ``_source = source``, once per checksum.
 
         Returns False, changing nothing, when ``source`` was already loaded with ``checksum``; a new
@@ -133,19 +138,19 @@ class Destination(ABC):
                 return False
             self._ensure(table, schema)
             if found:
-                previous = str(found[0][1])
+                previous = TableName.parse(str(found[0][1]))
                 if self._known_columns(previous) is not None:
                     self._execute(f"DELETE FROM {self._qualified(previous)} WHERE _source = {p}", [source])
                 self._execute(
                     f'UPDATE {files} SET table_name = {p}, checksum = {p}, "rows" = {p}, loaded_at = now() '
                     f"WHERE source = {p}",
-                    [table, checksum, data.num_rows, source],
+                    [str(table), checksum, data.num_rows, source],
                 )
             else:
                 self._execute(
                     f'INSERT INTO {files} (source, table_name, checksum, "rows", loaded_at) '
                     f"VALUES ({p}, {p}, {p}, {p}, now())",
-                    [source, table, checksum, data.num_rows],
+                    [source, str(table), checksum, data.num_rows],
                 )
             self._insert(table, data)
         return True
@@ -163,15 +168,22 @@ class Destination(ABC):
             raise DestinationError(f"{self.where}: query failed: {_first_line(exc)}") from exc
 
     def table_names(self, include_internal: bool = False) -> list[str]:
-        """Tables in the destination's schema, sorted; emitter's ``_emitter_*`` tables only if asked."""
-        p = self.capabilities.placeholder
-        found = self._read(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = "
-            f"{p} AND table_catalog = current_database() AND table_type = 'BASE TABLE'",
-            [self.schema],
-        )
-        names = sorted(str(name) for (name,) in found)
+        """Tables in the destination's own schema, sorted; emitter's ``_emitter_*`` tables only if asked."""
+        names = [t.name for t in self.data_tables([self.schema])]
         return names if include_internal else [n for n in names if not n.startswith(INTERNAL_PREFIX)]
+
+    def data_tables(self, schemas: Collection[str]) -> list[TableName]:
+        """The tables in these warehouse schemas, sorted."""
+        if not schemas:
+            return []
+        p = self.capabilities.placeholder
+        marks = ", ".join([p] * len(schemas))
+        found = self._read(
+            "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema IN "
+            f"({marks}) AND table_catalog = current_database() AND table_type = 'BASE TABLE'",
+            sorted(schemas),
+        )
+        return sorted(TableName(str(schema), str(name)) for schema, name in found)
 
     @abstractmethod
     def close(self) -> None:
@@ -200,8 +212,8 @@ class Destination(ABC):
     def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
 
     @abstractmethod
-    def _catalog_columns(self, table: str) -> dict[str, str] | None:
-        """column → type as the catalog spells it, or None when ``table`` doesn't exist."""
+    def _catalog_columns(self, schema: str, table: str) -> dict[str, str] | None:
+        """column → type as the catalog spells it, or None when ``schema.table`` doesn't exist."""
 
     @abstractmethod
     def _run_query(self, sql: str) -> pa.Table: ...
@@ -229,6 +241,7 @@ class Destination(ABC):
                 yield
         except BaseException as exc:
             self._columns.clear()  # DDL in the rolled-back transaction is gone too
+            self._schemas = {self.schema}
             if isinstance(exc, self.driver_errors):
                 raise DestinationError(
                     f"{self.where}: {action} failed and nothing was committed: {_first_line(exc)}"
@@ -242,8 +255,13 @@ class Destination(ABC):
         with self._transaction("reading emitter's bookkeeping"):
             return self._fetch(sql, params)
 
-    def _qualified(self, table: str) -> str:
-        return f"{quote(self.schema)}.{quote(table)}"
+    def _name(self, table: TableName | str) -> TableName:
+        """A data table names its schema; a bookkeeping table (a plain name) is in the destination's."""
+        return table if isinstance(table, TableName) else TableName(self.schema, table)
+
+    def _qualified(self, table: TableName | str) -> str:
+        name = self._name(table)
+        return f"{quote(name.schema)}.{quote(name.name)}"
 
     def _check_identifier(self, name: str, what: str) -> None:
         size = len(name.encode())
@@ -255,36 +273,42 @@ class Destination(ABC):
                 f"{self.capabilities.max_identifier_length}; use a shorter name"
             )
 
-    def _check_data_table(self, table: str, columns: Sequence[str]) -> None:
-        self._check_identifier(table, "table")
-        if table.lower().startswith(INTERNAL_PREFIX):
+    def _check_data_table(self, table: TableName, columns: Sequence[str]) -> None:
+        self._check_identifier(table.schema, "schema")
+        self._check_identifier(table.name, "table")
+        if table.name.lower().startswith(INTERNAL_PREFIX):
             raise DestinationError(f"{self.where}: table names starting with {INTERNAL_PREFIX} are emitter's own")
         for column in columns:
             self._check_identifier(column, f"{table} column")
 
-    def _known_columns(self, table: str) -> dict[str, str] | None:
-        known = self._columns.get(table)
+    def _known_columns(self, table: TableName | str) -> dict[str, str] | None:
+        name = self._name(table)
+        known = self._columns.get(str(name))
         if known is None:
-            known = self._catalog_columns(table)
+            known = self._catalog_columns(name.schema, name.name)
             if known is not None:
-                self._columns[table] = known
+                self._columns[str(name)] = known
         return known
 
-    def _ensure(self, table: str, schema: pa.Schema, primary_key: Sequence[str] = ()) -> None:
+    def _ensure(self, table: TableName | str, schema: pa.Schema, primary_key: Sequence[str] = ()) -> None:
         existing = self._known_columns(table)
-        plan = plan_columns(table, schema, existing, self.capabilities.types)
+        plan = plan_columns(str(table), schema, existing, self.capabilities.types)
         if existing is None:
+            where = self._name(table)
+            if where.schema not in self._schemas:
+                self._execute(f"CREATE SCHEMA IF NOT EXISTS {quote(where.schema)}")
+                self._schemas.add(where.schema)
             columns = [f"{quote(name)} {sql}" for name, sql in plan]
             if primary_key:
                 columns.append(f"PRIMARY KEY ({', '.join(quote(c) for c in primary_key)})")
             self._execute(f"CREATE TABLE IF NOT EXISTS {self._qualified(table)} ({', '.join(columns)})")
-            self._columns[table] = dict(plan)
+            self._columns[str(where)] = dict(plan)
             return
         for name, sql in plan:
             self._execute(f"ALTER TABLE {self._qualified(table)} ADD COLUMN IF NOT EXISTS {quote(name)} {sql}")
             existing[name] = sql
 
-    def _insert(self, table: str, data: pa.Table) -> None:
+    def _insert(self, table: TableName | str, data: pa.Table) -> None:
         if data.num_rows == 0:
             return
         qualified = self._qualified(table)

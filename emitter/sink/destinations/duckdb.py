@@ -102,12 +102,12 @@ class DuckDBDestination(Destination):
     def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.connection.execute(sql, list(params)).fetchall()
 
-    def _catalog_columns(self, table: str) -> dict[str, str] | None:
+    def _catalog_columns(self, schema: str, table: str) -> dict[str, str] | None:
         found = self._fetch(
             "SELECT column_name, data_type FROM information_schema.columns "
             "WHERE table_catalog = current_database() AND table_schema = ? AND table_name = ? "
             "ORDER BY ordinal_position",
-            [self.schema, table],
+            [schema, table],
         )
         return {str(name): str(sql) for name, sql in found} or None
 

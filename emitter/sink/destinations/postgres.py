@@ -132,13 +132,13 @@ class PostgresDestination(Destination):
     def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.connection.execute(sql, list(params) or None).fetchall()
 
-    def _catalog_columns(self, table: str) -> dict[str, str] | None:
+    def _catalog_columns(self, schema: str, table: str) -> dict[str, str] | None:
         found = self._fetch(
             "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
             "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE n.nspname = %s AND c.relname = %s AND c.relkind IN ('r', 'p') "
             "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
-            [self.schema, table],
+            [schema, table],
         )
         return {str(name): str(sql) for name, sql in found} or None
 

@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 import pyarrow as pa
 
 from emitter.errors import SchemaError
 from emitter.sink.destinations.types import TypeMapping, same_sql_type
+
+
+class TableName(NamedTuple):
+    """A data table: its warehouse schema (the scenario's namespace, e.g. ``retail``) and its name."""
+
+    schema: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    @classmethod
+    def parse(cls, text: str) -> TableName:
+        """``schema.name`` as written by ``str()``."""
+        schema, _, name = text.partition(".")
+        return cls(schema, name)
+
 
 #: Lineage columns in every data table: Kafka rows fill the first three, backfill loads fill ``_source``.
 META_FIELDS = (
@@ -57,7 +75,7 @@ INTERNAL_TABLES: dict[str, tuple[pa.Schema, tuple[str, ...]]] = {
 }
 
 
-def with_meta(table: str, schema: pa.Schema, types: TypeMapping) -> pa.Schema:
+def with_meta(table: TableName | str, schema: pa.Schema, types: TypeMapping) -> pa.Schema:
     """``schema`` plus whichever lineage columns it lacks; a lineage column of another type is refused."""
     fields = [f for f in schema if not pa.types.is_null(f.type)]
     for meta in META_FIELDS:
@@ -69,7 +87,7 @@ def with_meta(table: str, schema: pa.Schema, types: TypeMapping) -> pa.Schema:
         if pa.types.is_null(given):
             fields.append(meta)
         elif not same_sql_type(
-            types.column_type(table, meta.name, given), types.column_type(table, meta.name, meta.type)
+            types.column_type(str(table), meta.name, given), types.column_type(str(table), meta.name, meta.type)
         ):
             raise SchemaError(f"{table}.{meta.name}: lineage column must be {meta.type}, got {given}")
     return pa.schema(fields)

@@ -1,0 +1,28 @@
+"""``emitter scenarios``: every registered scenario with its tables, kinds, namespaces and presets."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from emitter.scenarios import scenario_class, scenario_names
+
+
+def scenarios() -> None:
+    """List the scenarios: tables (kind, namespace, stream key), default settings and presets."""
+    console = Console()
+    for name in scenario_names():
+        cls = scenario_class(name)
+        catalog = cls.catalog()
+        listing = Table(title=f"{name}: {cls.title}", title_justify="left", expand=False)
+        for column in ("table", "kind", "namespace", "key", "event time"):
+            listing.add_column(column)
+        for spec in catalog.tables:
+            listing.add_row(spec.id, str(spec.kind), spec.namespace, spec.key or "", spec.event_time or "")
+        console.print(listing)
+        defaults = cls.settings_model().model_dump(mode="json")
+        console.print(f"  settings (section {name!r} of config.json): {defaults}", soft_wrap=True)
+        console.print(f"  presets: {', '.join(cls.settings_model.PRESETS)}; --scale multiplies ", end="")
+        console.print(", ".join(cls.settings_model.SCALABLE) or "nothing", soft_wrap=True)
+    typer.echo(f"{len(scenario_names())} scenarios: {', '.join(scenario_names())}")
