@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -61,3 +61,11 @@ def run_chunk(job: ChunkJob, scenario: Scenario[Any]) -> Iterator[DayDone]:
             written.append(write_partition(fmt, catalog, table, batches[table], job.out_dir, key, day))
         del batches
         yield DayDone(day=day, partitions=tuple(written), generate_seconds=generate_seconds)
+
+
+def write_chunk(job: ChunkJob, report: Callable[[DayDone], None]) -> None:
+    """A worker process's whole job: rebuild the scenario from the job, write its days, report each one."""
+    from emitter.scenarios import open_scenario
+
+    for done in run_chunk(job, open_scenario(job.config, job.scenario)):
+        report(done)

@@ -12,14 +12,13 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from emitter.backfill.chunk import ChunkJob, DayDone, run_chunk
+from emitter.backfill.chunk import ChunkJob, DayDone, run_chunk, write_chunk
 from emitter.backfill.errors import BackfillInterrupted
 from emitter.backfill.layout import FACTS_DIR, MASTER_DIR, master_file
 from emitter.backfill.manifest import Manifest, manifest_path, open_manifest, write_manifest
 from emitter.backfill.output_dir import claimed_output_dir
 from emitter.backfill.partitions import WrittenPartition, write_partition
 from emitter.backfill.plan import BackfillPlan, plan_backfill, split_contiguous
-from emitter.backfill.pool import WorkerPool
 from emitter.backfill.progress import BackfillProgress
 from emitter.backfill.summary import BackfillSummary
 from emitter.config import Config
@@ -29,6 +28,7 @@ from emitter.formats import DEFAULT_FORMAT, FileFormat, writer_for
 from emitter.formats.atomic import remove_temp_files
 from emitter.scenarios import open_scenario, reference_of
 from emitter.scenarios.contract import Scenario
+from emitter.workers import WorkerProcesses
 
 
 def run_backfill(
@@ -133,12 +133,11 @@ def _execute(
             for done in run_chunk(job, scenario):
                 recorder.days_done([done])
         return
-    pool = WorkerPool(jobs)
-    pool.start()
+    pool = WorkerProcesses(write_chunk, jobs, "emitter-backfill").start()
     try:
-        # The parent writes master tables while the workers generate days.
+        # The parent writes reference tables while the workers generate days.
         _write_master(scenario, plan.master, file_format, out_dir, recorder)
-        for finished in pool.results():
+        for finished in pool.items():
             recorder.days_done(finished)
     except BaseException:
         recorder.days_done(pool.stop())

@@ -1,0 +1,1 @@
+"""Test-only scenarios: each folder is a whole domain, registered by the contract suite."""
