@@ -176,7 +176,7 @@ def stream_command(
         if status:
             status.close()
     if not quiet:
-        print_stream_summary(result, settings, console)
+        print_stream_summary(result, console)
 
 
 def _moment(text: str, flag: str) -> datetime:

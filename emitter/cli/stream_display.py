@@ -9,7 +9,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from emitter.stream.runner import StreamSettings, StreamStatus
+from emitter.stream.runner import StreamStatus
 from emitter.stream.session import StreamResult
 from emitter.stream.targets import TargetStats
 
@@ -49,14 +49,14 @@ class StatusLine:
         self._live.stop()
 
 
-def print_stream_summary(result: StreamResult, settings: StreamSettings, console: Console) -> None:
+def print_stream_summary(result: StreamResult, console: Console) -> None:
     s, t = result.summary, result.target
     table = Table(title=f"stream summary ({result.framing} framing, stopped by {s.stopped_by})", title_justify="left")
     for column in ("topic", "events", "delivered", "events/s"):
         table.add_column(column, justify="left" if column == "topic" else "right")
     for name, sent in s.sent.items():
         if sent:
-            topic = settings.topic_prefix + name
+            topic = result.topics[name]
             rate = sent / s.elapsed_s if s.elapsed_s else 0.0
             table.add_row(topic, f"{sent:,}", f"{t.delivered_by_topic.get(topic, 0):,}", f"{rate:,.0f}")
     table.add_row("total", f"{s.total:,}", f"{t.delivered:,}", f"{s.achieved_rate:,.0f}", style="bold")

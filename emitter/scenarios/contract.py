@@ -119,8 +119,8 @@ class Scenario(ABC, Generic[S]):
         return column if pa.types.is_string(column.type) else column.cast(pa.string())
 
     # --- the one path every mode uses ----------------------------------------------------------------
-    def days(self, days: Iterable[date], tables: Collection[str]) -> Iterator[tuple[date, DayTables]]:
-        """Yield ``(day, {table id: batch})`` for each day, in the order given.
+    def days(self, days: Iterable[date], tables: Collection[str] | None) -> Iterator[tuple[date, DayTables]]:
+        """Yield ``(day, {table id: batch})`` for each day, in the order given (all per-day tables for None).
 
         Consecutive days carry the state; any other day starts from ``state_at``. Backfill chunks and
         workers, ``stream --start`` and replays all come through here.

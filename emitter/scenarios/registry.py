@@ -9,6 +9,7 @@ rebuild exactly the scenario their parent runs.
 from __future__ import annotations
 
 import importlib
+from decimal import Decimal
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
 
@@ -112,5 +113,16 @@ def _scaled(data: dict[str, Any], paths: tuple[str, ...], factor: float) -> dict
         node = data
         for part in parents:
             node = node[part]
-        node[leaf] = max(1, round(node[leaf] * factor)) if isinstance(node[leaf], int) else node[leaf] * factor
+        node[leaf] = _times(node[leaf], factor)
     return data
+
+
+def _times(value: Any, factor: float) -> Any:
+    """A count stays a whole number of at least 1; a rate or amount keeps its type."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise TypeError(f"--scale can't multiply {value!r}: declare only numbers in SCALABLE")
+    if isinstance(value, int):
+        return max(1, round(value * factor))
+    if isinstance(value, Decimal):
+        return value * Decimal(str(factor))
+    return value * factor

@@ -40,6 +40,7 @@ class StreamResult:
     summary: StreamSummary
     target: TargetStats
     framing: str
+    topics: dict[str, str] = field(default_factory=dict)  # table id → topic
 
 
 def make_emitter(catalog: Catalog, delivery: Delivery, topic_prefix: str) -> Emitter:
@@ -81,4 +82,4 @@ def stream(
                 target.close(timeout=10)
         else:
             target.close()
-    return StreamResult(summary, target.stats(), emitter.name)
+    return StreamResult(summary, target.stats(), emitter.name, {t: emitter.topic(t) for t in settings.tables})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from emitter.backfill import read_manifest, run_backfill
 from emitter.backfill.validate import load_output, validate_output
 from emitter.scenarios import TableKind
@@ -11,6 +13,8 @@ from emitter.sink.destinations import TableName, open_destination
 from emitter.sink.load import load_backfill
 
 from .conftest import Generated
+
+pytestmark = pytest.mark.slow  # writes and re-reads days of files, and loads warehouses
 
 
 def _digests(out: Path) -> dict[str, str]:
@@ -43,7 +47,7 @@ def test_backfill_files_hold_exactly_the_generated_rows(generated: Generated, tm
         assert loaded[table_id].equals(rows), table_id
 
 
-def test_validate_reads_the_scenario_from_the_manifest_and_every_rule_holds(generated: Generated, tmp_path: Path) -> None:
+def test_validate_reads_the_scenario_from_the_manifest_and_all_rules_hold(generated: Generated, tmp_path: Path) -> None:
     out = tmp_path / "out"
     run_backfill(generated.config, generated.days[0], generated.days[-1], out)
     results = validate_output(out)

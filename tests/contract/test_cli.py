@@ -6,11 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
+from support import fails_with
 from typer.testing import CliRunner
 
 from emitter.cli.app import app
 from emitter.scenarios import scenario_class
-from support import fails_with
 
 from .conftest import SCENARIOS, first_day
 
@@ -49,7 +49,7 @@ def test_backfill_validate_tables_and_load_take_the_scenario(runner: CliRunner, 
     assert result.exit_code == 0, result.output
 
 
-@pytest.mark.integration
+@pytest.mark.slow
 def test_the_demo_runs_every_scenario(runner: CliRunner, scenario_name: str) -> None:
     result = runner.invoke(app, ["demo", "--scenario", scenario_name, "--preset", "small", "--duration", "2s"])
     assert result.exit_code == 0, result.output

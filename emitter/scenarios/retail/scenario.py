@@ -6,7 +6,6 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -14,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from emitter.core.arrivals import cdf_pick, shares_cdf
-from emitter.core.clock import MICROS_PER_MINUTE, day_start_us, yyyymmdd
+from emitter.core.clock import yyyymmdd
 from emitter.core.columns import (
     Pooled,
     concat,
@@ -23,26 +22,26 @@ from emitter.core.columns import (
     numbered_ids,
     pooled,
     round_half_up_div,
-    timestamps,
 )
 from emitter.scenarios.contract import DayTables, DemoSpec, Scenario
 from emitter.scenarios.retail.baskets import PROMO_CODES, BasketModel, Lines
 from emitter.scenarios.retail.catalog import CHANNELS, DEVICES, SEGMENTS, ZONES
 from emitter.scenarios.retail.demo_queries import SAMPLE_QUERIES
 from emitter.scenarios.retail.inventory import WARMUP_DAYS, Demand, Policy, policy_from_demand, simulate_day
-from emitter.scenarios.retail.logistics import TRUCK_STATUSES, Shipments, plan_shipments, shipment_id_parts
+from emitter.scenarios.retail.logistics import plan_shipments, shipment_id_parts
 from emitter.scenarios.retail.marketing import CAMPAIGNS_PER_CHANNEL, draw_impressions
-from emitter.scenarios.retail.online import ONLINE_LOOKBACK_DAYS, STATUSES, Orders, draw_orders
+from emitter.scenarios.retail.online import ONLINE_LOOKBACK_DAYS, Orders, draw_orders
+from emitter.scenarios.retail.online_tables import online_order_lines, online_orders
 from emitter.scenarios.retail.rules import check_all
 from emitter.scenarios.retail.settings import RetailSettings
+from emitter.scenarios.retail.supply_tables import dc_inventory, truck_moves
 from emitter.scenarios.retail.table_specs import TABLES
-from emitter.scenarios.retail.tables import finish, in_day, money
+from emitter.scenarios.retail.tables import TENDERS, finish, money
 from emitter.scenarios.retail.visits import Visits, delivery_time, draw_visits, ping, walk
 from emitter.scenarios.retail.world import RetailWorld, build_world
 from emitter.scenarios.rules import RuleResult
 
 I64 = npt.NDArray[np.int64]
-TENDERS = ("CREDIT_CARD", "DEBIT_CARD", "CASH", "MOBILE_PAY", "GIFT_CARD")
 RECEIPT_ID_STORE = slice(11, 16)  # RCP<yyyymmdd><store:05d><n:06d>
 
 
@@ -166,7 +165,7 @@ class RetailScenario(Scenario[RetailSettings]):
             today = plan_shipments(self.world, self.keys, day, carry.pending)
             tomorrow = plan_shipments(self.world, self.keys, nxt.day, stock.next_delivery)
             if "truck_moves" in wanted:
-                out["truck_moves"] = self._truck_moves(day, (today, tomorrow))
+                out["truck_moves"] = truck_moves(self.catalog(), self.world, day, (today, tomorrow))
         if wanted & {"online_orders", "online_order_lines", "dc_inventory_txn"}:
             for stale in [d for d in orders if (day - d).days > ONLINE_LOOKBACK_DAYS]:
                 del orders[stale]
@@ -184,11 +183,13 @@ class RetailScenario(Scenario[RetailSettings]):
                     )
             recent = [orders[day - timedelta(days=b)] for b in range(ONLINE_LOOKBACK_DAYS, -1, -1)]
             if "online_orders" in wanted:
-                out["online_orders"] = self._online_orders(day, recent)
+                out["online_orders"] = online_orders(self.catalog(), day, recent)
             if "online_order_lines" in wanted:
-                out["online_order_lines"] = self._online_order_lines(day, orders[day])
+                out["online_order_lines"] = online_order_lines(self.catalog(), day, orders[day])
         if "dc_inventory_txn" in wanted:
-            out["dc_inventory_txn"] = self._dc_inventory(day, (today, tomorrow), recent)
+            out["dc_inventory_txn"] = dc_inventory(
+                self.catalog(), self.world, self.keys, day, (today, tomorrow), recent, self.dc_base_stock
+            )
         if wanted & {"foot_traffic", "ble_pings"}:
             out.update(self._traffic(day, sales.visits, wanted))
         if "marketing" in wanted:
@@ -270,188 +271,6 @@ class RetailScenario(Scenario[RetailSettings]):
                 },
             )
         return out
-
-    def _truck_moves(self, day: date, trips: tuple[Shipments, ...]) -> pa.Table:
-        cols: dict[str, list[Any]] = {k: [] for k in ("ts", "store", "truck", "status", "eta", "etd", "ship_day")}
-        for s in trips:
-            n = s.store.size
-            ts = s.status_ts.ravel()
-            sel = in_day(ts, day)
-            row = np.repeat(np.arange(n), len(TRUCK_STATUSES))[sel]
-            cols["ts"].append(ts[sel])
-            cols["store"].append(s.store[row])
-            cols["truck"].append(s.truck[row])
-            cols["status"].append(np.tile(np.arange(len(TRUCK_STATUSES)), n)[sel])
-            cols["eta"].append(s.eta[row])
-            cols["etd"].append(s.etd[row])
-            cols["ship_day"].append(np.full(row.size, s.day.toordinal()))
-        c = {k: np.concatenate(v) for k, v in cols.items()}
-        dc = self.world.store_dc[c["store"]]
-        shipment_day = np.array(
-            [
-                date.fromordinal(int(o)).year * 10_000
-                + date.fromordinal(int(o)).month * 100
-                + date.fromordinal(int(o)).day
-                for o in np.unique(c["ship_day"])
-            ]
-        )
-        ship_codes = (
-            shipment_day[np.searchsorted(np.unique(c["ship_day"]), c["ship_day"])]
-            if c["ship_day"].size
-            else c["ship_day"]
-        )
-        return finish(
-            self.catalog(),
-            "truck_moves",
-            day,
-            c["ts"],
-            {
-                "truck_id": fixed_width_ids("TRK", [(dc + 1, 3), (c["truck"] + 1, 5)]),
-                "dc_id": dc + 1,
-                "store_id": c["store"] + 1,
-                "shipment_id": fixed_width_ids("SHP", [(ship_codes, 8), (c["store"] + 1, 5)]),
-                "status": pooled(TRUCK_STATUSES, c["status"]),
-                "eta": timestamps(c["eta"]),
-                "etd": timestamps(c["etd"]),
-            },
-        )
-
-    def _dc_inventory(self, day: date, trips: tuple[Shipments, ...], recent: list[Orders]) -> pa.Table:
-        w = self.world
-        dc, product, qty, ts, source, reason = [], [], [], [], [], []
-        for s in trips:
-            load = s.loading_ts[np.searchsorted(s.store, s.item_store)]
-            sel = in_day(load, day)
-            dc.append(w.store_dc[s.item_store[sel]])
-            product.append(s.item_product[sel])
-            qty.append(-s.item_qty[sel])
-            ts.append(load[sel])
-            source.append(fixed_width_ids("SHP", shipment_id_parts(s.day, s.item_store[sel])))
-            reason.append(np.full(int(sel.sum()), 1))
-        for o in recent:
-            picked = o.status_ts[:, 2]
-            owner = o.lines.owner
-            sel = in_day(picked[owner], day)
-            dc.append(o.dc[owner[sel]])
-            product.append(o.lines.product[sel])
-            qty.append(-o.lines.qty[sel])
-            ts.append(picked[owner[sel]])
-            source.append(self._order_ids(o).take(owner[sel]))
-            reason.append(np.full(int(sel.sum()), 2))
-        out_dc, out_product, out_qty, out_ts = (np.concatenate(x) for x in (dc, product, qty, ts))
-        # suppliers deliver, ahead of the day's first outbound, exactly what the DC ships that day
-        n_p = w.n_products
-        cell = out_dc * n_p + out_product
-        cells = np.unique(cell)
-        need = -np.bincount(cell, weights=out_qty, minlength=w.n_dcs * n_p).astype(np.int64)[cells]
-        first_ts = np.full(w.n_dcs * n_p, np.iinfo(np.int64).max)
-        np.minimum.at(first_ts, cell, out_ts)
-        lead = self.keys.rng("supplier", day).uniform(30, 120, w.n_dcs * n_p) * MICROS_PER_MINUTE
-        in_ts = np.maximum(day_start_us(day), first_ts[cells] - lead[cells].astype(np.int64))
-        in_dc, in_product = cells // n_p, cells % n_p
-        po = fixed_width_ids("PO", [(yyyymmdd(day), 8), (in_dc + 1, 3), (in_product + 1, 7)])
-
-        all_dc = np.concatenate([in_dc, out_dc])
-        all_product = np.concatenate([in_product, out_product])
-        all_qty = np.concatenate([need, out_qty])
-        all_ts = np.concatenate([in_ts, out_ts])
-        # running stock per (dc, product) in event order, from the constant opening stock
-        time_rank = np.empty(all_ts.size, dtype=np.int64)
-        time_rank[np.argsort(all_ts, kind="stable")] = np.arange(all_ts.size)
-        all_cell = all_dc * n_p + all_product
-        order = np.lexsort((time_rank, all_cell))
-        cum = np.cumsum(all_qty[order])
-        start = np.r_[True, all_cell[order][1:] != all_cell[order][:-1]]
-        cum -= np.maximum.accumulate(np.where(start, cum - all_qty[order], np.iinfo(np.int64).min))
-        on_hand = np.empty_like(cum)
-        on_hand[order] = self.dc_base_stock.ravel()[all_cell[order]] + cum
-        return finish(
-            self.catalog(),
-            "dc_inventory_txn",
-            day,
-            all_ts,
-            {
-                "dc_id": all_dc + 1,
-                "product_id": all_product + 1,
-                "qty_delta": all_qty,
-                "reason": pooled(
-                    ["SUPPLIER_RECEIPT", "OUTBOUND_SHIPMENT", "ONLINE_ORDER"],
-                    np.concatenate([np.zeros(cells.size, np.int64), *reason]),
-                ),
-                "source": concat([po, *source]),
-                "on_hand_after": on_hand,
-            },
-        )
-
-    @staticmethod
-    def _order_ids(o: Orders) -> pa.Array:
-        return numbered_ids(f"ORD{yyyymmdd(o.day)}", o.size, 7)
-
-    def _online_orders(self, day: date, recent: list[Orders]) -> pa.Table:
-        parts: dict[str, list[Any]] = {k: [] for k in ("ts", "status", "order", "ids")}
-        for o in recent:
-            status = np.where(o.pickup[:, None], [0, 1, 2, 3, 5, 6], [0, 1, 2, 3, 4, -1])
-            ts = o.status_ts.ravel()
-            sel = in_day(ts, day) & (status.ravel() >= 0)
-            order = np.repeat(np.arange(o.size), 6)[sel]
-            parts["ts"].append(ts[sel])
-            parts["status"].append(status.ravel()[sel])
-            parts["order"].append((o, order))
-        ts = np.concatenate(parts["ts"])
-        pick = {
-            k: np.concatenate([getattr(o, k)[i] for o, i in parts["order"]])
-            for k in (
-                "customer",
-                "channel",
-                "pickup",
-                "store",
-                "dc",
-                "tender",
-                "item_count",
-                "subtotal",
-                "tax",
-                "shipping",
-            )
-        }
-        ids = concat([self._order_ids(o).take(i) for o, i in parts["order"]])
-        return finish(
-            self.catalog(),
-            "online_orders",
-            day,
-            ts,
-            {
-                "order_id": ids,
-                "customer_id": pick["customer"] + 1,
-                "channel": pooled(["WEB", "APP"], pick["channel"]),
-                "fulfillment": pooled(["SHIP_TO_HOME", "PICKUP_IN_STORE"], pick["pickup"].astype(np.int64)),
-                "dc_id": pick["dc"] + 1,
-                "store_id": pa.array(pick["store"] + 1, mask=~pick["pickup"], type=pa.int32()),
-                "status": pooled(STATUSES, np.concatenate(parts["status"])),
-                "item_count": pick["item_count"],
-                "subtotal": money(pick["subtotal"]),
-                "tax": money(pick["tax"]),
-                "shipping_fee": money(pick["shipping"]),
-                "total": money(pick["subtotal"] + pick["tax"] + pick["shipping"]),
-                "tender_type": pooled(TENDERS, pick["tender"]),
-            },
-        )
-
-    def _online_order_lines(self, day: date, o: Orders) -> pa.Table:
-        owner = o.lines.owner
-        return finish(
-            self.catalog(),
-            "online_order_lines",
-            day,
-            o.status_ts[owner, 0],
-            {
-                "order_id": self._order_ids(o).take(owner),
-                "line": 1 + np.arange(owner.size) - np.searchsorted(owner, owner, side="left"),
-                "product_id": o.lines.product + 1,
-                "qty": o.lines.qty,
-                "unit_price": money(o.lines.unit_price),
-                "ext_price": money(o.lines.qty * o.lines.unit_price),
-            },
-        )
 
     def _traffic(self, day: date, visits: Visits, wanted: set[str]) -> DayTables:
         stops = walk(self.world, self.keys, day, visits, self.members_per_day)

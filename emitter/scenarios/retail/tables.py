@@ -14,6 +14,7 @@ from emitter.core.columns import Decimals, FixedIds, Pooled, numbered_ids, poole
 from emitter.scenarios.tables import Catalog
 
 I64 = npt.NDArray[np.int64]
+TENDERS = ("CREDIT_CARD", "DEBIT_CARD", "CASH", "MOBILE_PAY", "GIFT_CARD")
 
 # Two-digit code per table inside trace ids: TRC<code><yyyymmdd><row>.
 TRACE_CODES = {

@@ -1,0 +1,1 @@
+"""A bank ledger: accounts, postings, daily balances carried from the ledger's opening, audit of large postings."""
