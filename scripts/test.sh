@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite: install the venv, make sure PostgreSQL answers, run pytest.
+# The whole test suite: install the venv, make sure PostgreSQL answers, run pytest on every core.
 # Extra arguments go to pytest, e.g. scripts/test.sh tests/unit -x
+#   scripts/test.sh -m "not slow"    the fast tier: no broker, no subprocess runs, no large data
+#   PYTEST_WORKERS=0 scripts/test.sh  one process (pytest-xdist off), e.g. to use -s or --pdb
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -72,9 +74,12 @@ ensure_postgres() {
 ensure_venv
 ensure_postgres
 
-log "running: .venv/bin/python -m pytest -q $*"
+# pytest-xdist: "auto" is one worker per core; each worker starts its own broker (a session fixture).
+# worksteal keeps the cores busy when a few tests take far longer than the rest.
+workers=${PYTEST_WORKERS:-auto}
+log "running: .venv/bin/python -m pytest -q -n $workers --dist worksteal $*"
 rc=0
-.venv/bin/python -m pytest -q "$@" || rc=$?
+.venv/bin/python -m pytest -q -n "$workers" --dist worksteal "$@" || rc=$?
 if [ "$rc" -eq 5 ]; then
     log "pytest collected no tests (exit 5); treating that as a failure"
     exit 1

@@ -1,24 +1,25 @@
 """``reconcile``: compare what the topics hold with what the warehouse loaded, per topic and partition.
 
 Counts: every message up to a partition's end must be a warehouse row or a dead letter, and the stored
-next offset must equal the end. Checksums: an order-insensitive hash over the key column (trace_id) of
-the topic's records and of the warehouse rows must agree.
+next offset must equal the end. Checksums: an order-insensitive hash over the table's declared event-id
+column of the topic's records and of the warehouse rows must agree.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
-from emitter.sink.batch import Decoder, Polled, expected_table
+from emitter.scenarios.tables import Catalog, TableSpec
+from emitter.sink.batch import Decoder
+from emitter.sink.destinations import TableName
+from emitter.sink.destinations.base import quote
+from emitter.sink.topic_reader import read_topic
 
-KEY_COLUMN = "trace_id"
 _PRIME = np.uint64(1_099_511_628_211)  # FNV prime: a 64-bit polynomial string hash, wrapping
 
 
@@ -67,60 +68,25 @@ class PartitionCheck:
 
 
 def read_topic_keys(
-    bootstrap: str, topic: str, decode: Decoder
+    bootstrap: str, topic: str, decode: Decoder, spec: TableSpec
 ) -> tuple[dict[int, tuple[int, int]], dict[int, int], dict[int, int]]:
-    """Per partition: (low, high) offsets, decoded-record counts and key checksums of the topic's records."""
-    consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap,
-            "group.id": f"emitter-reconcile-{uuid.uuid4().hex[:8]}",
-            "enable.auto.commit": False,
-        }
-    )
-    try:
-        meta = consumer.list_topics(topic, timeout=10).topics[topic]
-        bounds = {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10) for p in meta.partitions}
-        consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in bounds])
-        polled = Polled()
-        ends = {p: hi for p, (lo, hi) in bounds.items()}
-        quiet = 0
-        # Read until every partition passed its reported end and the broker has nothing more for a moment:
-        # some brokers (Tansu) report the end as the start of the last record batch, not after it.
-        while quiet < 2 or any(polled_end < ends[p] for p, polled_end in _positions(polled, bounds).items()):
-            messages = [m for m in consumer.consume(num_messages=10_000, timeout=0.5) if m.error() is None]
-            quiet = 0 if messages else quiet + 1
-            for m in messages:
-                polled.add_message(m)
-            if quiet >= 2 and not messages and all(v >= ends[p] for p, v in _positions(polled, bounds).items()):
-                break
-            if quiet >= 10:
-                break  # the reported end is never reached: report what is there
-        for p, last in _positions(polled, bounds).items():
-            lo, hi = bounds[p]
-            bounds[p] = (lo, max(hi, last))
-        decoded, _ = decode(polled.values)
-        partitions = np.asarray(polled.partitions, dtype=np.int64)
-        counts: dict[int, int] = {}
-        checksums: dict[int, int] = {}
-        for table, (rows, positions) in decoded.items():
-            if table != expected_table(topic):
-                continue
-            part = partitions[np.asarray(positions, dtype=np.int64)]
-            for p in np.unique(part):
-                mine = rows.column(KEY_COLUMN).filter(pa.array(part == p))
-                counts[int(p)] = counts.get(int(p), 0) + len(mine)
-                checksums[int(p)] = (checksums.get(int(p), 0) + key_hash(mine)) % 2**64
-        return bounds, counts, checksums
-    finally:
-        consumer.close()
-
-
-def _positions(polled: Polled, bounds: dict[int, tuple[int, int]]) -> dict[int, int]:
-    """Per partition: one past the last offset read (the start if nothing was read)."""
-    out = {p: lo for p, (lo, _) in bounds.items()}
-    for partition, offset in zip(polled.partitions, polled.offsets, strict=True):
-        out[partition] = max(out[partition], offset + 1)
-    return out
+    """Per partition: (low, high) offsets, counts and key checksums of the topic's ``spec`` records."""
+    read = read_topic(bootstrap, topic, timeout=None)
+    bounds = dict(read.bounds)
+    decoded, _ = decode([value or b"" for value in read.values])
+    partitions = np.asarray(read.partitions, dtype=np.int64)
+    counts: dict[int, int] = {}
+    checksums: dict[int, int] = {}
+    key = _key_column(spec)
+    for table, (rows, positions) in decoded.items():
+        if table != spec.id:
+            continue
+        part = partitions[np.asarray(positions, dtype=np.int64)]
+        for p in np.unique(part):
+            mine = rows.column(key).filter(pa.array(part == p))
+            counts[int(p)] = counts.get(int(p), 0) + len(mine)
+            checksums[int(p)] = (checksums.get(int(p), 0) + key_hash(mine)) % 2**64
+    return bounds, counts, checksums
 
 
 def reconcile(
@@ -128,8 +94,9 @@ def reconcile(
     topics: Sequence[str],
     query: Callable[[str], pa.Table],
     decode: Decoder,
+    catalog: Catalog,
 ) -> list[PartitionCheck]:
-    """One check per (topic, partition) of the given topics."""
+    """One check per (topic, partition) of the given topics (each must carry a table of ``catalog``)."""
     offsets = query("SELECT topic, partition, next_offset FROM _emitter_offsets")
     stored = {
         (t, int(p)): int(o)
@@ -142,12 +109,17 @@ def reconcile(
     }
     out = []
     for topic in topics:
-        table = expected_table(topic)
-        bounds, _, topic_sums = read_topic_keys(bootstrap, topic, decode)
-        rows = query(f"SELECT _partition, {KEY_COLUMN} FROM {table} WHERE _topic = '{topic}'")
+        spec = catalog.for_topic(topic)
+        if spec is None:
+            raise ValueError(f"{topic} carries no table of scenario {catalog.scenario}")
+        key = _key_column(spec)
+        bounds, _, topic_sums = read_topic_keys(bootstrap, topic, decode, spec)
+        table = TableName(spec.namespace, spec.name)
+        where = f"{quote(table.schema)}.{quote(table.name)}"
+        rows = query(f"SELECT _partition, {quote(key)} FROM {where} WHERE _topic = '{topic}'")
         part = np.asarray(rows.column("_partition").to_numpy(zero_copy_only=False), dtype=np.int64)
         for p, (lo, hi) in sorted(bounds.items()):
-            mine = rows.column(KEY_COLUMN).filter(pa.array(part == p))
+            mine = rows.column(key).filter(pa.array(part == p))
             out.append(
                 PartitionCheck(
                     topic=topic,
@@ -162,3 +134,11 @@ def reconcile(
                 )
             )
     return out
+
+
+def _key_column(spec: TableSpec) -> str:
+    """The column checksummed: the table's event id (unique per row), else its stream key."""
+    key = spec.event_id or spec.key
+    if key is None:
+        raise ValueError(f"{spec.id} declares neither an event id nor a key: nothing to reconcile on")
+    return key

@@ -4,15 +4,85 @@ Tick k is due at ``t0 + k * interval``. The loop sleeps until about a millisecon
 deadline and spins the rest. Each tick's lateness is recorded. When the emitter falls behind, the
 next ticks run back to back with no sleep until it has caught up: nothing is dropped, the achieved
 rate stays on target, and the late ticks are counted and shown in the summary.
+
+Time comes from a ``Clock``: the system clock by default, or a ``ManualClock`` that moves only when
+told to, so the loop's decisions can be checked exactly without waiting on (or racing) real time.
 """
 
 from __future__ import annotations
 
 import time
+from typing import Protocol
 
 import numpy as np
 
 SPIN_NS = 1_000_000  # the last millisecond is spun, not slept
+
+
+class Clock(Protocol):
+    """Where pacing reads the time and waits."""
+
+    def monotonic_ns(self) -> int:
+        """A monotonic reading in nanoseconds (only differences mean anything)."""
+        ...
+
+    def wall_us(self) -> int:
+        """Wall-clock time in µs since the Unix epoch (UTC), for live event timestamps."""
+        ...
+
+    def sleep_until(self, deadline_ns: int) -> None:
+        """Return no earlier than ``monotonic_ns() >= deadline_ns``."""
+        ...
+
+
+class SystemClock:
+    """The real clocks: ``perf_counter_ns`` for pacing, ``time_ns`` for timestamps."""
+
+    def monotonic_ns(self) -> int:
+        return time.perf_counter_ns()
+
+    def wall_us(self) -> int:
+        return time.time_ns() // 1_000
+
+    def sleep_until(self, deadline_ns: int) -> None:
+        # sleep() may overshoot by a scheduler slice, so sleep short of the deadline and spin the rest
+        left = deadline_ns - time.perf_counter_ns()
+        if left > SPIN_NS:
+            time.sleep((left - SPIN_NS) / 1e9)
+        while time.perf_counter_ns() < deadline_ns:
+            pass
+
+
+SYSTEM_CLOCK = SystemClock()
+
+
+class ManualClock:
+    """A clock that moves only when told to: ``advance`` stands for work, ``sleep_until`` jumps to the deadline.
+
+    Args:
+        wall_start_us: the wall-clock reading (µs since the epoch) at monotonic time 0.
+    """
+
+    def __init__(self, wall_start_us: int = 0) -> None:
+        self.now_ns = 0
+        self.wall_start_us = wall_start_us
+        self.sleeps: list[int] = []  # every deadline slept until, in order
+
+    def monotonic_ns(self) -> int:
+        return self.now_ns
+
+    def wall_us(self) -> int:
+        return self.wall_start_us + self.now_ns // 1_000
+
+    def sleep_until(self, deadline_ns: int) -> None:
+        self.sleeps.append(deadline_ns)
+        self.now_ns = max(self.now_ns, deadline_ns)
+
+    def advance(self, ns: int) -> None:
+        """Let ``ns`` nanoseconds pass, as work inside a tick would."""
+        if ns < 0:
+            raise ValueError(f"a clock can't go back ({ns} ns)")
+        self.now_ns += ns
 
 
 class Lateness:
@@ -56,9 +126,10 @@ class Lateness:
 class Ticker:
     """Yields tick numbers on schedule; ``interval_ns=0`` means no pacing (as fast as possible)."""
 
-    def __init__(self, interval_ns: int) -> None:
+    def __init__(self, interval_ns: int, clock: Clock = SYSTEM_CLOCK) -> None:
         self.interval_ns = interval_ns
-        self.start_ns = time.perf_counter_ns()
+        self.clock = clock
+        self.start_ns = clock.monotonic_ns()
         self.tick = 0
         self.lateness = Lateness()
 
@@ -66,15 +137,14 @@ class Ticker:
         return self.start_ns + tick * self.interval_ns
 
     def wait(self) -> int:
-        """Block until the next tick is due and return its number."""
+        """Block until the next tick is due and return its number; a late tick doesn't wait at all."""
         if self.interval_ns > 0:
             due = self.deadline(self.tick)
-            now = time.perf_counter_ns()
-            if due - now > SPIN_NS:
-                time.sleep((due - now - SPIN_NS) / 1e9)
-            while (now := time.perf_counter_ns()) < due:
-                pass
-            late = now - due
+            now = self.clock.monotonic_ns()
+            if now < due:
+                self.clock.sleep_until(due)
+                now = self.clock.monotonic_ns()
+            late = max(0, now - due)
             self.lateness.add(late)
             if late > self.interval_ns:
                 self.lateness.behind += 1
@@ -87,7 +157,7 @@ class Ticker:
         return tick * self.interval_ns / 1e9
 
     def elapsed_ns(self) -> int:
-        return time.perf_counter_ns() - self.start_ns
+        return self.clock.monotonic_ns() - self.start_ns
 
     def elapsed_s(self) -> float:
-        return (time.perf_counter_ns() - self.start_ns) / 1e9
+        return self.elapsed_ns() / 1e9

@@ -19,9 +19,10 @@ from datetime import datetime
 from typing import Protocol
 
 from emitter.config import Config
+from emitter.scenarios import reference_of
 from emitter.stream.emission import Emitter
 from emitter.stream.feeder import Feeder, FeedSpec
-from emitter.stream.pacing import Lateness, Ticker
+from emitter.stream.pacing import SYSTEM_CLOCK, Clock, Lateness, Ticker
 from emitter.stream.rate_profile import RateProfile
 from emitter.stream.segments import Segment
 from emitter.stream.timeline import to_micros
@@ -36,8 +37,8 @@ class Target(Protocol):
 
 @dataclass(frozen=True)
 class StreamSettings:
-    tables: tuple[str, ...]
-    topic_prefix: str = "retail."
+    tables: tuple[str, ...]  # table ids
+    topic_prefix: str
     interval_ms: int = 500
     burst: int = 100
     start: datetime | None = None  # None: live timestamps
@@ -111,13 +112,19 @@ def run_stream(
     stop: threading.Event | None = None,
     on_status: Callable[[StreamStatus], None] | None = None,
     status_every_s: float = 0.5,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> StreamSummary:
-    """Stream until a stop condition (duration, max events, end time, ``stop``), flush, and summarize."""
+    """Stream until a stop condition (duration, max events, end time, ``stop``), flush, and summarize.
+
+    ``clock`` paces the loop and stamps live events; a ``ManualClock`` makes a run exactly reproducible.
+    """
     stop = stop or threading.Event()
-    start_us = to_micros(settings.start) if settings.start else to_micros(datetime.now().astimezone())
+    start_us = to_micros(settings.start) if settings.start else clock.wall_us()
     end_us = to_micros(settings.end) if settings.end else None
     spec = FeedSpec(
         config.model_dump(mode="json"),
+        reference_of(config),
         settings.tables,
         start_us,
         end_us,
@@ -127,7 +134,7 @@ def run_stream(
     )
     feeder = Feeder(spec)
     try:
-        return _loop(settings, emitter, target, stop, on_status, status_every_s, start_us, feeder)
+        return _loop(settings, emitter, target, stop, on_status, status_every_s, start_us, feeder, clock)
     finally:
         feeder.close()
 
@@ -141,6 +148,7 @@ def _loop(
     status_every_s: float,
     start_us: int,
     feeder: Feeder,
+    clock: Clock,
 ) -> StreamSummary:
     sent = {t: 0 for t in settings.tables}
     nbytes = 0
@@ -148,7 +156,7 @@ def _loop(
     # compared in integer nanoseconds: 0.7 s must mean exactly 70 ticks of 10 ms
     duration_ns = round(settings.duration_s * 1e9) if settings.duration_s is not None else None
     cursor = _Cursor(feeder)  # waits for the first segment before the clock starts
-    ticker = Ticker(settings.interval_ms * 1_000_000 if paced else 0)
+    ticker = Ticker(settings.interval_ms * 1_000_000 if paced else 0, clock)
     carry = 0.0
     first_us: int | None = None
     last_us: int | None = None
@@ -164,9 +172,9 @@ def _loop(
             segment = cursor.segment
             assert segment is not None
             hi = min(len(segment), cursor.pos + count - done)
-            for topic, keys, values in emitter.messages(segment, cursor.pos, hi, now_us):
+            for table, topic, keys, values in emitter.messages(segment, cursor.pos, hi, now_us):
                 target.send(topic, keys, values)
-                sent[topic[len(settings.topic_prefix) :]] += len(values)
+                sent[table] += len(values)
                 nbytes += sum(map(len, values))
             first_us = first_us if first_us is not None else int(segment.ts[cursor.pos])
             last_us = int(segment.ts[hi - 1])
@@ -211,15 +219,15 @@ def _loop(
                 carry -= want
             else:
                 want = settings.burst
-            emit(int(min(want, room)), to_micros(datetime.now().astimezone()))
+            emit(int(min(want, room)), clock.wall_us())
         else:
-            clock = start_us + elapsed * settings.speed * 1e6 if paced else math.inf
+            simulated_us = start_us + elapsed * settings.speed * 1e6 if paced else math.inf
             budget = room if paced else min(room, FULL_SPEED_CHUNK)
-            while budget > 0 and (due := due_before(clock)) > 0:
+            while budget > 0 and (due := due_before(simulated_us)) > 0:
                 budget -= emit(int(min(due, budget)), None)
             upcoming = cursor.upcoming()
-            if upcoming is not None and clock != math.inf:
-                max_lag = max(max_lag, (clock - upcoming) / 1e6)
+            if upcoming is not None and simulated_us != math.inf:
+                max_lag = max(max_lag, (simulated_us - upcoming) / 1e6)
 
         if on_status is not None and elapsed >= next_status:
             next_status = elapsed + status_every_s

@@ -60,7 +60,7 @@ def test_send_flush_round_trip_is_byte_identical(
     assert (stats.accepted, stats.delivered, stats.failed, stats.in_flight) == (5_000, 5_000, 0, 0)
     assert stats.delivered_by_topic == {topic: 5_000}
 
-    records = read_topic(topic, 5_000)
+    records = read_topic(topic)
     assert sorted((r.key, r.value) for r in records) == sorted(zip(keys, values, strict=True))
     by_key: dict[bytes | None, list[tuple[int, int, bytes | None]]] = defaultdict(list)
     for record in records:
@@ -80,7 +80,7 @@ def test_open_target_kafka_delivers(kafka_bootstrap: str, topic: str, read_topic
         target.flush(10)
     finally:
         target.close()
-    assert [(r.key, r.value) for r in read_topic(topic, 1)] == [(b"k", b"hello")]
+    assert [(r.key, r.value) for r in read_topic(topic)] == [(b"k", b"hello")]
 
 
 @pytest.mark.parametrize(
@@ -105,7 +105,7 @@ def test_full_queue_loses_nothing(
         stats = target.stats()
     assert stats.queue_full_waits > 0
     assert (stats.accepted, stats.delivered, stats.failed, stats.in_flight) == (3_000, 3_000, 0, 0)
-    records = read_topic(topic, 3_000)
+    records = read_topic(topic)
     assert sorted(r.value for r in records) == sorted(values)
     for key in set(keys):  # a full queue never reorders a key's events
         logged = [r.value for r in sorted(records, key=lambda r: (r.partition, r.offset)) if r.key == key]
@@ -174,4 +174,7 @@ def test_ensure_topics_errors_are_clear() -> None:
         target.ensure_topics(["t"], 1, timeout=0.5)
     with pytest.raises(TopicSetupError, match="at least 1"):
         target.ensure_topics(["t"], 0)
+    # the refused connections left client events queued; they are not events of ours, so closing
+    # without waiting has nothing to report (see tests/unit/stream/targets/test_targets_kafka_close.py)
+    assert target.stats().in_flight == 0
     target.close(timeout=0)

@@ -188,23 +188,36 @@ class KafkaTarget:
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             step = _FLUSH_STEP_S if deadline is None else max(0.0, min(_FLUSH_STEP_S, deadline - time.monotonic()))
-            left = self._producer.flush(step)
-            if left == 0 and self._in_flight() == 0:
+            self._producer.flush(step)
+            # not flush()'s return value: that also counts queued client events (logs, errors, requests)
+            in_flight = self._in_flight()
+            if in_flight == 0:
                 break
             if deadline is not None and time.monotonic() >= deadline:
                 self._raise_if_failed()
                 raise FlushTimeoutError(
-                    f"{max(left, self._in_flight())} events still in flight to {self._name} after {timeout:g}s; "
+                    f"{in_flight} events still in flight to {self._name} after {timeout:g}s; "
                     f"is {self._config.get('bootstrap.servers')} reachable? They are kept: flush again or close"
                 )
         self._raise_if_failed()
 
     def close(self, timeout: float | None = 30.0) -> None:
-        """Flush, then release the producer; events still undelivered after ``timeout`` count as failed."""
+        """Flush, then release the producer; events still undelivered by then are dropped and count as failed.
+
+        Args:
+            timeout: seconds to wait for delivery; None waits as long as librdkafka retries. Waiting
+                (None or more than 0) raises what ``flush`` raises, so losing events is never quiet.
+                0 asks not to wait: whatever is undelivered is dropped, counted in ``stats().failed``
+                and logged, and nothing is raised, which suits cleanup after another failure.
+        """
         if self._closed:
             return
+        waits = timeout is None or timeout > 0
         try:
-            self.flush(timeout)
+            if waits:
+                self.flush(timeout)
+            else:
+                self._producer.poll(0)  # serve the reports already there, without waiting for more
         finally:
             self._closed = True
             if len(self._producer):
@@ -213,6 +226,9 @@ class KafkaTarget:
             close = getattr(self._producer, "close", None)
             if close is not None:
                 close()
+        failed = self._failed_after_accept + self._rejected
+        if not waits and failed:
+            _LOG.warning("%s target closed without waiting: %d events not delivered", self._name, failed)
 
     def stats(self) -> TargetStats:
         """Counts so far; with failure-only reports, per-topic delivered counts are exact once flushed."""
@@ -363,10 +379,13 @@ class KafkaTarget:
             raise DeliveryError(self._first_error + suffix)
 
     def _in_flight(self) -> int:
+        unsettled = self._accepted - self._failed_after_accept
         if not self._reports_success:
-            return 0 if self._closed else len(self._producer)
+            # len() counts every queued client event (logs, errors, protocol requests), not only ours;
+            # those are never more than the accepted events that haven't failed
+            return 0 if self._closed else min(len(self._producer), unsettled)
         delivered = sum(count.delivered for count in self._counts.values())
-        return self._accepted - delivered - self._failed_after_accept
+        return unsettled - delivered
 
     def _check_open(self) -> None:
         if self._closed:
