@@ -18,7 +18,7 @@ from emitter.scenarios.tables import Catalog, TableSpec
 from emitter.sink.batch import Decoder
 from emitter.sink.destinations import TableName
 from emitter.sink.destinations.base import quote
-from emitter.sink.topic_reader import read_topic
+from emitter.sink.topic_reader import TopicRecords, read_topics
 
 _PRIME = np.uint64(1_099_511_628_211)  # FNV prime: a 64-bit polynomial string hash, wrapping
 
@@ -67,11 +67,10 @@ class PartitionCheck:
         )
 
 
-def read_topic_keys(
-    bootstrap: str, topic: str, decode: Decoder, spec: TableSpec
+def topic_keys(
+    read: TopicRecords, decode: Decoder, spec: TableSpec
 ) -> tuple[dict[int, tuple[int, int]], dict[int, int], dict[int, int]]:
     """Per partition: (low, high) offsets, counts and key checksums of the topic's ``spec`` records."""
-    read = read_topic(bootstrap, topic, timeout=None)
     bounds = dict(read.bounds)
     decoded, _ = decode([value or b"" for value in read.values])
     partitions = np.asarray(read.partitions, dtype=np.int64)
@@ -108,12 +107,13 @@ def reconcile(
         for t, p, n in zip(*(dead.column(c).to_pylist() for c in ("topic", "partition", "n")), strict=True)
     }
     out = []
+    records = read_topics(bootstrap, topics, timeout=None)
     for topic in topics:
         spec = catalog.for_topic(topic)
         if spec is None:
             raise ValueError(f"{topic} carries no table of scenario {catalog.scenario}")
         key = _key_column(spec)
-        bounds, _, topic_sums = read_topic_keys(bootstrap, topic, decode, spec)
+        bounds, _, topic_sums = topic_keys(records[topic], decode, spec)
         table = TableName(spec.namespace, spec.name)
         where = f"{quote(table.schema)}.{quote(table.name)}"
         rows = query(f"SELECT _partition, {quote(key)} FROM {where} WHERE _topic = '{topic}'")

@@ -1,4 +1,4 @@
-"""Read a whole topic from the start: every record of every partition, with each partition's offset bounds.
+"""Read whole topics from the start: every record of every partition, with each partition's offset bounds.
 
 The consumer is assigned the partitions (no group join, nothing committed). Some brokers (Tansu)
 report a partition's end offset as the start of its last record batch rather than one past it, so
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final, NamedTuple
 
@@ -22,6 +22,9 @@ _POLL_S: Final = 0.1  # consume() waits this long for a full batch while records
 _SETTLE_S: Final = 0.5  # past every reported end: an empty poll this long means nothing more is coming
 _IDLE_S: Final = 5.0  # short of a reported end, give up after this long without a record
 _METADATA_TIMEOUT_S: Final = 10.0
+
+
+Where = tuple[str, int]  # (topic, partition)
 
 
 class TopicRecord(NamedTuple):
@@ -60,11 +63,16 @@ class TopicRecords:
 
 
 def read_topic(bootstrap: str, topic: str, timeout: float | None = 30.0) -> TopicRecords:
-    """Every record of ``topic``, read from the start of each partition.
+    """Every record of ``topic``, read from the start of each partition (see ``read_topics``)."""
+    return read_topics(bootstrap, [topic], timeout)[topic]
+
+
+def read_topics(bootstrap: str, topics: Sequence[str], timeout: float | None = 30.0) -> dict[str, TopicRecords]:
+    """Every record of each topic, read from the start of each partition, with one consumer for all.
 
     Args:
         bootstrap: the brokers, ``host:port[,host:port]``.
-        topic: the topic; one that doesn't exist has no partitions and no records.
+        topics: the topics; one that doesn't exist has no partitions and no records.
         timeout: give up after this many seconds in all (None: no limit). Either way reading stops
             when a partition short of its reported end gets nothing for 5 s; ``complete`` is then False.
     """
@@ -76,56 +84,60 @@ def read_topic(bootstrap: str, topic: str, timeout: float | None = 30.0) -> Topi
         }
     )
     try:
-        meta = consumer.list_topics(topic, timeout=_METADATA_TIMEOUT_S).topics[topic]
-        reported = {
-            p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=_METADATA_TIMEOUT_S)
-            for p in sorted(meta.partitions)
+        reported: dict[Where, tuple[int, int]] = {}
+        for topic in dict.fromkeys(topics):
+            meta = consumer.list_topics(topic, timeout=_METADATA_TIMEOUT_S).topics[topic]
+            for p in sorted(meta.partitions):
+                bounds = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=_METADATA_TIMEOUT_S)
+                reported[(topic, p)] = bounds
+        consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for topic, p in reported])
+        columns: dict[Where, tuple[list[int], list[bytes | None], list[bytes | None]]] = {
+            where: ([], [], []) for where in reported
         }
-        consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in reported])
-        columns: dict[int, tuple[list[int], list[bytes | None], list[bytes | None]]] = {
-            p: ([], [], []) for p in reported
-        }
-        position = {p: low for p, (low, _) in reported.items()}  # one past the last offset read
+        position = {where: low for where, (low, _) in reported.items()}  # one past the last offset read
         complete = _read(consumer, reported, columns, position, timeout)
-        partitions = [p for p, (offsets, _, _) in columns.items() for _ in offsets]
-        return TopicRecords(
-            topic=topic,
-            partitions=partitions,
-            offsets=[o for offsets, _, _ in columns.values() for o in offsets],
-            keys=[k for _, keys, _ in columns.values() for k in keys],
-            values=[v for _, _, values in columns.values() for v in values],
-            bounds={p: (low, max(high, position[p])) for p, (low, high) in reported.items()},
-            complete=complete,
-        )
+        out = {}
+        for topic in dict.fromkeys(topics):
+            mine = [where for where in reported if where[0] == topic]
+            out[topic] = TopicRecords(
+                topic=topic,
+                partitions=[where[1] for where in mine for _ in columns[where][0]],
+                offsets=[o for where in mine for o in columns[where][0]],
+                keys=[k for where in mine for k in columns[where][1]],
+                values=[v for where in mine for v in columns[where][2]],
+                bounds={where[1]: (reported[where][0], max(reported[where][1], position[where])) for where in mine},
+                complete=complete,
+            )
+        return out
     finally:
         consumer.close()
 
 
 def _read(
     consumer: Consumer,
-    reported: dict[int, tuple[int, int]],
-    columns: dict[int, tuple[list[int], list[bytes | None], list[bytes | None]]],
-    position: dict[int, int],
+    reported: dict[Where, tuple[int, int]],
+    columns: dict[Where, tuple[list[int], list[bytes | None], list[bytes | None]]],
+    position: dict[Where, int],
     timeout: float | None,
 ) -> bool:
     """Consume into ``columns`` until past every reported end and quiet; return whether the ends were reached."""
     deadline = None if timeout is None else time.monotonic() + timeout
     last_record = time.monotonic()
     while True:
-        past_ends = all(position[p] >= high for p, (_, high) in reported.items())
+        past_ends = all(position[w] >= high for w, (_, high) in reported.items())
         wait = _SETTLE_S if past_ends else _POLL_S
         if deadline is not None:
             wait = max(0.0, min(wait, deadline - time.monotonic()))
         got = 0
         for message in consumer.consume(num_messages=_BATCH, timeout=wait):
-            partition, offset = message.partition(), message.offset()
-            if message.error() is not None or partition is None or offset is None:
+            topic, partition, offset = message.topic(), message.partition(), message.offset()
+            if message.error() is not None or topic is None or partition is None or offset is None:
                 continue  # e.g. a transient fetch error; librdkafka retries
-            offsets, keys, values = columns[partition]
+            offsets, keys, values = columns[(topic, partition)]
             offsets.append(offset)
             keys.append(message.key())
             values.append(message.value())
-            position[partition] = offset + 1
+            position[(topic, partition)] = offset + 1
             got += 1
         now = time.monotonic()
         if got:
@@ -133,7 +145,7 @@ def _read(
         elif past_ends or now - last_record >= _IDLE_S:
             return past_ends
         if deadline is not None and now >= deadline:
-            return all(position[p] >= high for p, (_, high) in reported.items())
+            return all(position[w] >= high for w, (_, high) in reported.items())
 
 
-__all__ = ["TopicRecord", "TopicRecords", "read_topic"]
+__all__ = ["TopicRecord", "TopicRecords", "read_topic", "read_topics"]

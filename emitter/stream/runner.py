@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from emitter.config import Config
 from emitter.scenarios import reference_of
@@ -25,14 +24,10 @@ from emitter.stream.feeder import Feeder, FeedSpec
 from emitter.stream.pacing import SYSTEM_CLOCK, Clock, Lateness, Ticker
 from emitter.stream.rate_profile import RateProfile
 from emitter.stream.segments import Segment
+from emitter.stream.targets.base import Target
 from emitter.stream.timeline import to_micros
 
 FULL_SPEED_CHUNK = 20_000  # events per step when not paced
-
-
-class Target(Protocol):
-    def send(self, topic: str, keys: Sequence[bytes], values: Sequence[bytes]) -> None: ...
-    def flush(self, timeout: float | None = None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -255,4 +250,4 @@ def _loop(
     )
 
 
-__all__ = ["StreamSettings", "StreamStatus", "StreamSummary", "Target", "run_stream"]
+__all__ = ["StreamSettings", "StreamStatus", "StreamSummary", "run_stream"]

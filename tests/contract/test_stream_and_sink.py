@@ -21,7 +21,7 @@ from emitter.sink.consumer import SinkSettings
 from emitter.sink.destinations import TableName, open_destination
 from emitter.sink.reconcile import reconcile
 from emitter.sink.session import make_decoder, sink
-from emitter.sink.topic_reader import read_topic
+from emitter.sink.topic_reader import read_topics
 from emitter.stream.runner import StreamSettings
 from emitter.stream.session import Delivery, StreamResult, stream
 from emitter.stream.targets import TargetOptions
@@ -64,9 +64,12 @@ def test_a_replayed_day_equals_its_backfill_rows_and_keys(
     schemas = _independent_decoder(run)
     assert result.target.failed == 0
     assert result.summary.total == sum(t.num_rows for t in run.by_day[day].values())
+    topics = {spec.id: run.catalog.topic(prefix, spec) for spec in run.catalog.per_day}
+    read = read_topics(kafka_bootstrap, list(topics.values()))
     for spec in run.catalog.per_day:
-        topic = run.catalog.topic(prefix, spec)
-        records = read_topic(kafka_bootstrap, topic).records()
+        topic = topics[spec.id]
+        assert read[topic].complete, topic
+        records = read[topic].records()
         expected = run.by_day[day][spec.id]
         assert len(records) == expected.num_rows, topic
         got: list[dict[str, Any]] = []
