@@ -1,7 +1,7 @@
 """Avro decoding throughput: the vectorized decoder against fastavro.schemaless_reader per record.
 
-Generates one retail day at config.json volumes, repeats each table's rows up to --rows, encodes
-them, and prints rows/s (best of --repeat runs, one core) for:
+Generates one retail day at config.json volumes (or a --preset's), repeats each table's rows up to --rows,
+encodes them, and prints rows/s (best of --repeat runs, one core) for:
 
 - decode: ``decode_bodies`` from a list of bytes (one per message, as a consumer hands them over),
   including the b"".join into one buffer;
@@ -12,6 +12,7 @@ them, and prints rows/s (best of --repeat runs, one core) for:
 
     python bench/avro_decode.py                        # receipts, ble_pings, receipt_lines, online_orders
     python bench/avro_decode.py --tables receipts --rows 500000
+    python bench/avro_decode.py --preset small --rows 10000 --repeat 2   # a quick try
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import os
 import platform
 from typing import Any
 
-from avro_encode import START, best_of
+from avro_encode import best_of, retail_day, retail_schema
 
 DEFAULT_TABLES = ["receipts", "ble_pings", "receipt_lines", "online_orders", "customers"]
 
@@ -33,19 +34,14 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=200_000, help="messages per decoded batch")
     parser.add_argument("--fastavro-rows", type=int, default=20_000, help="messages for the per-record baseline")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--preset", help="the scenario's named settings, e.g. small (default: config.json volumes)")
     args = parser.parse_args()
 
     import pyarrow as pa
 
-    from emitter.config import load_config
-    from emitter.scenarios.retail import FACT_TABLES, RetailScenario
-
     print(f"avro_decode: {platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cpus")
     print(f"avro_decode: {args.rows:,} messages per batch, best of {args.repeat}, one core")
-    scenario = RetailScenario(load_config(environ={}))
-    tables = dict(scenario.master())
-    _, day = next(iter(scenario.facts([START], [t for t in args.tables if t in FACT_TABLES])))
-    tables.update(day)
+    tables = retail_day(args.preset, args.tables)
 
     header = f"{'table':<20}{'B/msg':>6}{'decode':>14}{'flat':>14}{'framed':>14}{'fastavro':>12}{'speedup':>9}"
     print(header)
@@ -62,16 +58,16 @@ def measure(name: str, table: Any, fastavro_rows: int, repeat: int) -> str:
 
     from emitter.avro.decode import MessageBodies, decode_bodies
     from emitter.avro.encode import encode_table
-    from emitter.avro.frames import SchemaResolver, decode_messages
+    from emitter.avro.decode_framed import SchemaResolver, decode_messages
     from emitter.avro.framing import SingleObjectFraming
-    from emitter.avro.schemas import load_schema
+    from emitter.scenarios.retail import RetailScenario
 
-    schema = load_schema("retail", name)
+    schema = retail_schema(name)
     n = table.num_rows
     encoded = encode_table(table, schema)
     messages = encoded.messages()
     framed = SingleObjectFraming().encode(table, schema, name).messages()
-    resolver = SchemaResolver.for_scenario("retail")
+    resolver = SchemaResolver(RetailScenario.catalog().all_avro())
     decoded = decode_bodies(messages, schema)
     if not decoded.table.equals(table) or decoded.rejected:
         raise SystemExit(f"{name}: the decoded table differs from the encoded one")

@@ -1,7 +1,7 @@
 """Avro encoding throughput: the vectorized encoder against fastavro.schemaless_writer per record.
 
-Generates one retail day at config.json volumes, repeats each table's rows up to --rows, and
-prints rows/s (best of --repeat runs, one core) for:
+Generates one retail day at config.json volumes (or a --preset's), repeats each table's rows up to --rows,
+and prints rows/s (best of --repeat runs, one core) for:
 
 - encode_table: Arrow batch -> flat buffer + offsets;
 - encode + single-object framing in one pass (Framing.encode);
@@ -12,6 +12,7 @@ prints rows/s (best of --repeat runs, one core) for:
 
     python bench/avro_encode.py                        # receipts, ble_pings, receipt_lines, online_orders
     python bench/avro_encode.py --tables receipts --rows 200000
+    python bench/avro_encode.py --preset small --rows 10000 --repeat 2   # a quick try
 """
 
 from __future__ import annotations
@@ -29,6 +30,26 @@ START = date(2024, 3, 15)
 DEFAULT_TABLES = ["receipts", "ble_pings", "receipt_lines", "online_orders"]
 
 
+def retail_day(preset: str | None, tables: list[str]) -> dict[str, Any]:
+    """The reference tables and one day of the per-day ones among ``tables``, from ./config.json if present."""
+    from emitter.config import load_config
+    from emitter.scenarios import open_scenario
+
+    scenario = open_scenario(load_config(overrides={"preset": preset}, environ={}))
+    per_day = {t.id for t in scenario.catalog().per_day}
+    out = dict(scenario.reference())
+    _, day = next(iter(scenario.days([START], [t for t in tables if t in per_day])))
+    out.update(day)
+    return out
+
+
+def retail_schema(table: str) -> dict[str, Any]:
+    from emitter.scenarios.retail import RetailScenario
+
+    catalog = RetailScenario.catalog()
+    return catalog.avro(catalog.get(table))
+
+
 def best_of(repeat: int, run: Callable[[], Any]) -> float:
     best = float("inf")
     for _ in range(repeat):
@@ -44,17 +65,14 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000, help="rows per encoded batch")
     parser.add_argument("--fastavro-rows", type=int, default=20_000, help="rows for the per-record baseline")
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--preset", help="the scenario's named settings, e.g. small (default: config.json volumes)")
     args = parser.parse_args()
 
     import pyarrow as pa
 
-    from emitter.config import load_config
-    from emitter.scenarios.retail import RetailScenario
-
     print(f"avro_encode: {platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cpus")
     print(f"avro_encode: {args.rows:,} rows per batch, best of {args.repeat}, one core")
-    scenario = RetailScenario(load_config(environ={}))
-    _, day = next(iter(scenario.facts([START], args.tables)))
+    day = retail_day(args.preset, args.tables)
 
     header = f"{'table':<20}{'B/row':>6}{'encode':>14}{'enc+frame':>14}{'frame()':>14}{'messages()':>14}"
     header += f"{'fastavro':>12}{'to_pylist':>12}{'speedup':>9}"
@@ -72,9 +90,8 @@ def measure(name: str, table: Any, fastavro_rows: int, repeat: int) -> str:
 
     from emitter.avro.encode import encode_table
     from emitter.avro.framing import SingleObjectFraming
-    from emitter.avro.schemas import load_schema
 
-    schema = load_schema("retail", name)
+    schema = retail_schema(name)
     framing = SingleObjectFraming()
     n = table.num_rows
     encoded = encode_table(table, schema)

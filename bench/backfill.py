@@ -7,6 +7,7 @@ peak RSS is its own.
 
     python bench/backfill.py            # 7 days at config.json volumes (250 stores, 20k visits/day)
     python bench/backfill.py --days 3   # quicker
+    python bench/backfill.py --preset small --days 1 --lines-days 2 --naive-receipts 500   # a quick try
 """
 
 from __future__ import annotations
@@ -31,11 +32,12 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure_vectorized(days: int, tables: list[str] | None) -> dict[str, object]:
+def measure_vectorized(days: int, tables: list[str] | None, preset: str | None) -> dict[str, object]:
     from emitter.backfill.runner import run_backfill
     from emitter.config import load_config
 
-    config = load_config(path=Path("config.json") if Path("config.json").exists() else None, environ={})
+    path = Path("config.json") if Path("config.json").exists() else None
+    config = load_config(path=path, overrides={"preset": preset}, environ={})
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         summary = run_backfill(config, START, START + timedelta(days=days - 1), Path(tmp), "parquet", tables, 1)
@@ -49,8 +51,10 @@ def measure_naive(receipts: int) -> dict[str, object]:
     import pyarrow as pa
     from faker import Faker
 
-    from emitter.avro.schemas import arrow_schema
     from emitter.formats import writer_for
+    from emitter.scenarios.retail import RetailScenario
+
+    catalog = RetailScenario.catalog()
 
     fake = Faker()
     Faker.seed(1)
@@ -83,7 +87,7 @@ def measure_naive(receipts: int) -> dict[str, object]:
     parquet = writer_for("parquet")
     with tempfile.TemporaryDirectory() as tmp:
         for name, rows in (("receipts", receipt_rows), ("receipt_lines", line_rows)):
-            table = pa.Table.from_pylist(rows, schema=arrow_schema("retail", name))
+            table = pa.Table.from_pylist(rows, schema=catalog.arrow(catalog.get(name)))
             parquet.write(table, Path(tmp) / f"{name}.parquet")
     wall = time.perf_counter() - started
     return {"wall": wall, "tables": {"receipts": len(receipt_rows), "receipt_lines": len(line_rows)},
@@ -102,20 +106,23 @@ def main() -> None:
     parser.add_argument("--lines-days", type=int, default=28, help="days for the receipts + receipt_lines comparison")
     parser.add_argument("--part", help=argparse.SUPPRESS)
     parser.add_argument("--tables", help=argparse.SUPPRESS)
+    parser.add_argument("--preset", help="the scenario's named settings, e.g. small (default: config.json volumes)")
     args = parser.parse_args()
     if args.part == "vectorized":
         tables = args.tables.split(",") if args.tables else None
-        print(json.dumps(measure_vectorized(args.days, tables)))
+        print(json.dumps(measure_vectorized(args.days, tables, args.preset)))
         return
     if args.part == "naive":
         print(json.dumps(measure_naive(args.naive_receipts)))
         return
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; one worker")
-    full = _run("vectorized", "--days", str(args.days))
-    from emitter.scenarios.retail import MASTER_TABLES
+    preset = ("--preset", args.preset) if args.preset else ()
+    full = _run("vectorized", "--days", str(args.days), *preset)
+    from emitter.scenarios.retail import RetailScenario
 
-    fact_rows = {k: v for k, v in full["tables"].items() if k not in MASTER_TABLES}
+    per_day = {t.id for t in RetailScenario.catalog().per_day}
+    fact_rows = {k: v for k, v in full["tables"].items() if k in per_day}
     print(f"\nall retail tables, {args.days} days from {START} to Parquet (zstd), one worker: {full['wall']:.1f} s")
     print(f"{'table':<22}{'rows':>12}{'rows/s':>14}")
     total = 0
@@ -123,10 +130,10 @@ def main() -> None:
         total += rows
         print(f"{name:<22}{rows:>12,}{rows / full['wall']:>14,.0f}")
     print(f"{'total':<22}{total:>12,}{total / full['wall']:>14,.0f}")
-    print("(fact tables come from one joint pass, so rows/s = rows / the run's wall time, master data included)")
+    print("(per-day tables come from one joint pass, so rows/s = rows / the run's wall time, reference data included)")
 
     # 28 days, so the per-run fixed costs (master data, the inventory warm-up week) are spread as in real use
-    vec = _run("vectorized", "--days", str(args.lines_days), "--tables", "receipts,receipt_lines")
+    vec = _run("vectorized", "--days", str(args.lines_days), "--tables", "receipts,receipt_lines", *preset)
     naive = _run("naive", "--naive-receipts", str(args.naive_receipts))
     vec_rate = sum(vec["tables"].values()) / vec["wall"]
     naive_rate = sum(naive["tables"].values()) / naive["wall"]
@@ -136,8 +143,8 @@ def main() -> None:
         print(f"  {label:<11} {rows:>10,} rows in {run['wall']:6.1f} s = {rate:>12,.0f} rows/s")
     print(f"  speed-up    {vec_rate / naive_rate:,.0f}x")
 
-    short = _run("vectorized", "--days", "2")
-    long = _run("vectorized", "--days", str(max(args.days * 2, 14)))
+    short = _run("vectorized", "--days", "2", *preset)
+    long = _run("vectorized", "--days", str(max(args.days * 2, 14)), *preset)
     print("\npeak memory (RSS):")
     print(f"  2 days   {short['peak_mb']:8.0f} MB")
     print(f"  {args.days} days   {full['peak_mb']:8.0f} MB")

@@ -8,6 +8,7 @@ One run measures:
 
     python bench/stream.py                      # 2M events at full speed, 60 s per pacing run
     python bench/stream.py --pacing-seconds 10  # quicker
+    python bench/stream.py --preset small --events 20000 --pacing-seconds 2   # a quick try
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from datetime import date, datetime
 from confluent_kafka import Producer
 
 from emitter.avro.framing import SingleObjectFraming
-from emitter.avro.schemas import load_schema
-from emitter.config import load_config
-from emitter.scenarios.retail import FACT_TABLES, RetailScenario
+from emitter.config import Config, load_config
+from emitter.scenarios import open_scenario
+from emitter.scenarios.retail import RetailScenario
 from emitter.stream.embedded_broker import EmbeddedBroker
 from emitter.stream.runner import StreamSettings
 from emitter.stream.session import Delivery, stream
@@ -32,17 +33,19 @@ from emitter.stream.targets import TargetOptions
 from emitter.stream.targets.kafka import producer_config
 
 DAY = date(2024, 3, 5)
+CATALOG = RetailScenario.catalog()
+PER_DAY = tuple(t.id for t in CATALOG.per_day)
 
 
-def raw_ceiling(bootstrap: str, events: int) -> tuple[float, int]:
+def raw_ceiling(config: Config, bootstrap: str, events: int) -> tuple[float, int]:
     """Pre-encode one model day (repeated up to ``events``), then time produce_batch + flush only."""
-    scenario = RetailScenario(load_config(environ={}))
-    ((_, tables),) = scenario.facts([DAY], FACT_TABLES)
+    scenario = open_scenario(config)
+    ((_, tables),) = scenario.days([DAY], None)
     framing = SingleObjectFraming()
     batches = []
     for name, table in tables.items():
-        values = framing.encode(table, load_schema("retail", name), "").messages()
-        keys = [k.encode() for k in scenario.event_keys(name, table).to_pylist()]
+        values = framing.encode(table, CATALOG.avro(CATALOG.get(name)), "").messages()
+        keys = [k.encode() for k in scenario.stream_keys(name, table).to_pylist()]
         batches.append((name, [{"key": k, "value": v} for k, v in zip(keys, values, strict=True)]))
     producer = Producer(producer_config(bootstrap))
     prefix = f"raw{uuid.uuid4().hex[:6]}."
@@ -71,27 +74,27 @@ def raw_ceiling(bootstrap: str, events: int) -> tuple[float, int]:
     return sent / elapsed, sent
 
 
-def full_speed(bootstrap: str, events: int) -> tuple[float, int]:
+def full_speed(config: Config, bootstrap: str, events: int) -> tuple[float, int]:
     settings = StreamSettings(
-        tables=FACT_TABLES,
+        tables=PER_DAY,
         topic_prefix=f"full{uuid.uuid4().hex[:6]}.",
         start=datetime(2024, 3, 4),
         speed=float("inf"),
         max_events=events,
     )
-    result = stream(load_config(environ={}), settings, Delivery(options=TargetOptions(bootstrap_servers=bootstrap)))
+    result = stream(config, settings, Delivery(options=TargetOptions(bootstrap_servers=bootstrap)))
     return result.summary.achieved_rate, result.target.delivered
 
 
-def pacing(bootstrap: str, interval_ms: int, burst: int, seconds: float) -> dict[str, float]:
+def pacing(config: Config, bootstrap: str, interval_ms: int, burst: int, seconds: float) -> dict[str, float]:
     settings = StreamSettings(
-        tables=FACT_TABLES,
+        tables=PER_DAY,
         topic_prefix=f"pace{uuid.uuid4().hex[:6]}.",
         interval_ms=interval_ms,
         burst=burst,
         duration_s=seconds,
     )
-    result = stream(load_config(environ={}), settings, Delivery(options=TargetOptions(bootstrap_servers=bootstrap)))
+    result = stream(config, settings, Delivery(options=TargetOptions(bootstrap_servers=bootstrap)))
     s = result.summary
     asked = burst * 1000 / interval_ms
     return {
@@ -108,13 +111,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=2_000_000, help="events for the ceiling and full-speed runs")
     parser.add_argument("--pacing-seconds", type=float, default=60.0)
+    parser.add_argument("--preset", help="the scenario's named settings, e.g. small (default: config.json volumes)")
     args = parser.parse_args()
+    config = load_config(overrides={"preset": args.preset}, environ={})
+    volumes = f"preset {args.preset}" if args.preset else "config.json volumes"
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     with EmbeddedBroker() as broker:
-        print(f"broker: bundled Tansu at {broker.bootstrap} (in memory), config.json volumes, all retail tables")
-        ceiling, n = raw_ceiling(broker.bootstrap, args.events)
+        print(f"broker: bundled Tansu at {broker.bootstrap} (in memory), {volumes}, every per-day retail table")
+        ceiling, n = raw_ceiling(config, broker.bootstrap, args.events)
         print(f"\n1. raw ceiling (produce_batch of pre-encoded messages): {ceiling:>12,.0f} msg/s  ({n:,} messages)")
-        rate, delivered = full_speed(broker.bootstrap, args.events)
+        rate, delivered = full_speed(config, broker.bootstrap, args.events)
         print(
             f"2. emitter stream, no pacing (delivered):               {rate:>12,.0f} events/s  ({delivered:,} events)"
         )
@@ -125,7 +131,7 @@ def main() -> None:
             f"{'p99 ms':>7} {'max ms':>7} {'behind':>6}"
         )
         for interval_ms, burst in ((500, 100), (10, 1000)):
-            r = pacing(broker.bootstrap, interval_ms, burst, args.pacing_seconds)
+            r = pacing(config, broker.bootstrap, interval_ms, burst, args.pacing_seconds)
             head = f"   {interval_ms:>7}ms {burst:>6} {r['asked']:>10,.0f} {r['achieved']:>11,.0f}"
             print(
                 f"{head} {r['error_pct']:>6.2f}% {r['p50']:>7.2f} {r['p99']:>7.2f} {r['max']:>7.2f} {r['behind']:>6.0f}"

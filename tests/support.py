@@ -1,34 +1,68 @@
 """Helpers shared by test modules (importable because pytest puts tests/ on sys.path).
 
-The Avro decoder here uses fastavro and schemas/ only, never emitter's own codec, so tests that use it
-check emitter's output against an independent reader.
+The Avro decoder here uses fastavro and the scenario's schema files only (package data of
+``emitter.scenarios.retail``), never emitter's own codec, so tests that use it check emitter's output
+against an independent reader.
+
+``small_config`` is the one small test world of the suite: the retail ``small`` preset.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import tempfile
+from collections.abc import Mapping
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import fastavro
 from typer.testing import CliRunner
 
+from emitter.config import Config, load_config
+
 ROOT = Path(__file__).resolve().parents[1]
+RETAIL_PACKAGE = "emitter.scenarios.retail"
+SMALL_PRESET = "small"
+
+
+def small_config(retail: Mapping[str, Any] | None = None, **shared: Any) -> Config:
+    """The small retail world (the ``small`` preset), as flags alone give it: no ./config.json, no EMITTER_*.
+
+    Args:
+        retail: retail settings on top of the preset, e.g. ``{"volume": {"customers": 100_000}}``.
+        shared: shared config values, e.g. ``seed=7``.
+    """
+    overrides: dict[str, Any] = {"preset": SMALL_PRESET, **shared}
+    if retail:
+        overrides["retail"] = dict(retail)  # explicit values win over the preset's
+    with tempfile.TemporaryDirectory() as empty, contextlib.chdir(empty):
+        return load_config(path=None, overrides=overrides, environ={})
+
+
+def write_small_config(path: Path, **shared: Any) -> Path:
+    """A config file selecting the small world (plus ``shared`` sections, e.g. ``paths``); returns ``path``."""
+    path.write_text(json.dumps({"preset": SMALL_PRESET, **shared}))
+    return path
 
 
 @cache
 def retail_schemas() -> dict[bytes, tuple[str, Any]]:
-    """CRC-64-AVRO fingerprint → (table, parsed schema) for every schemas/retail/*.avsc."""
+    """CRC-64-AVRO fingerprint → (table, parsed schema) for every retail ``schemas/*.avsc``."""
     out = {}
-    for path in (ROOT / "schemas" / "retail").glob("*.avsc"):
-        raw = json.loads(path.read_text())
+    for entry in resources.files(RETAIL_PACKAGE).joinpath("schemas").iterdir():
+        if not entry.name.endswith(".avsc"):
+            continue
+        raw = json.loads(entry.read_text())
         canonical = fastavro.schema.to_parsing_canonical_form(raw)
         out[bytes.fromhex(fastavro.schema.fingerprint(canonical, "CRC-64-AVRO"))] = (
-            path.stem,
+            entry.name.removesuffix(".avsc"),
             fastavro.parse_schema(raw),
         )
+    assert out, f"no schemas in {RETAIL_PACKAGE}"
     return out
 
 

@@ -12,7 +12,6 @@ with numpy at once (or, cheaper still, while encoding: ``Framing.encode``).
 
 from __future__ import annotations
 
-import io
 import json
 import threading
 from abc import ABC, abstractmethod
@@ -20,7 +19,6 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import fastavro
 import pyarrow as pa
 from fastavro.schema import fingerprint as _fastavro_fingerprint
 from fastavro.schema import to_parsing_canonical_form
@@ -34,8 +32,8 @@ if TYPE_CHECKING:  # the registry client pulls in an HTTP stack: imported only w
 
 SINGLE_OBJECT_MAGIC = b"\xc3\x01"
 CONFLUENT_MAGIC = b"\x00"
-_SINGLE_OBJECT_HEADER = len(SINGLE_OBJECT_MAGIC) + 8
-_CONFLUENT_HEADER = len(CONFLUENT_MAGIC) + 4
+SINGLE_OBJECT_HEADER = len(SINGLE_OBJECT_MAGIC) + 8  # c3 01 + 8-byte fingerprint
+CONFLUENT_HEADER = len(CONFLUENT_MAGIC) + 4  # 00 + 4-byte big-endian schema id
 
 
 class FramingError(EmitterError):
@@ -168,85 +166,3 @@ class ConfluentFraming(Framing):
                 f"schema registry {self.url}: could not {action} subject {subject}: {exc}"
                 + ("" if self.auto_register else " (register it first, or allow auto-registration)")
             ) from exc
-
-
-# ---- decoding ----------------------------------------------------------------------------------------
-
-
-class MessageDecoder:
-    """Decodes framed messages of either framing back to (writer schema, record); caches schemas.
-
-    Args:
-        schemas: for single-object messages: schemas by fingerprint, or just the schemas.
-        registry: for Confluent messages: the registry client the ids come from.
-    """
-
-    def __init__(
-        self,
-        schemas: Mapping[bytes, AvroSchema] | Iterable[AvroSchema] = (),
-        registry: SchemaRegistryClient | None = None,
-    ) -> None:
-        if isinstance(schemas, Mapping):
-            self._by_fingerprint: dict[bytes, AvroSchema] = dict(schemas)
-        else:
-            self._by_fingerprint = {fingerprint(schema): schema for schema in schemas}
-        self._registry = registry
-        self._by_id: dict[int, AvroSchema] = {}
-
-    def decode(self, data: bytes) -> tuple[AvroSchema, dict[str, Any]]:
-        if data[:2] == SINGLE_OBJECT_MAGIC and len(data) >= _SINGLE_OBJECT_HEADER:
-            schema = self._single_object_schema(data[2:_SINGLE_OBJECT_HEADER])
-            return schema, _read_body(schema, data[_SINGLE_OBJECT_HEADER:])
-        if data[:1] == CONFLUENT_MAGIC and len(data) >= _CONFLUENT_HEADER:
-            schema = self._registry_schema(int.from_bytes(data[1:_CONFLUENT_HEADER], "big"))
-            return schema, _read_body(schema, data[_CONFLUENT_HEADER:])
-        raise FramingError(f"not a framed Avro message: starts with {data[:4].hex() or 'nothing'}")
-
-    def _single_object_schema(self, digest: bytes) -> AvroSchema:
-        try:
-            return self._by_fingerprint[digest]
-        except KeyError:
-            raise FramingError(
-                f"single-object message with unknown schema fingerprint {digest.hex()}; "
-                f"known: {', '.join(p.hex() for p in self._by_fingerprint) or 'none'}"
-            ) from None
-
-    def _registry_schema(self, schema_id: int) -> AvroSchema:
-        if schema_id in self._by_id:
-            return self._by_id[schema_id]
-        if self._registry is None:
-            raise FramingError(f"Confluent-framed message (schema id {schema_id}) but no registry to ask")
-        try:
-            schema_str = self._registry.get_schema(schema_id).schema_str
-        except Exception as exc:
-            raise FramingError(f"schema registry: no schema with id {schema_id}: {exc}") from exc
-        schema: AvroSchema = json.loads(schema_str or "null")
-        self._by_id[schema_id] = schema
-        return schema
-
-
-def decode_message(
-    data: bytes, source: Mapping[bytes, AvroSchema] | SchemaRegistryClient
-) -> tuple[AvroSchema, dict[str, Any]]:
-    """Decode one framed message, given schemas by fingerprint (single-object) or a registry (Confluent)."""
-    if isinstance(source, Mapping):
-        return MessageDecoder(schemas=source).decode(data)
-    return MessageDecoder(registry=source).decode(data)
-
-
-def _read_body(schema: AvroSchema, body: bytes) -> dict[str, Any]:
-    stream = io.BytesIO(body)
-    try:
-        record: object = fastavro.schemaless_reader(stream, _parsed(_schema_key(schema)), None)
-    except Exception as exc:  # fastavro raises EOFError, UnicodeDecodeError, ValueError...
-        raise FramingError(f"body does not decode as {schema.get('name', 'the schema')}: {exc!r}") from exc
-    if stream.tell() != len(body):
-        raise FramingError(f"{len(body) - stream.tell()} trailing byte(s) after a {schema.get('name')} record")
-    if not isinstance(record, dict):
-        raise FramingError(f"expected a record, decoded {type(record).__name__}")
-    return record
-
-
-@lru_cache(maxsize=256)
-def _parsed(schema_json: str) -> Any:
-    return fastavro.parse_schema(json.loads(schema_json))

@@ -60,7 +60,10 @@ def scenario_class(name: str, reference: str | None = None) -> type[Scenario[Any
 
 
 def effective_settings(config: Config, reference: str | None = None) -> ScenarioSettings:
-    """The selected scenario's settings: its section of the config, then ``preset``, then ``scale``."""
+    """The selected scenario's settings: its defaults, then ``preset``, then its section of the config, then ``scale``.
+
+    A preset is a starting point: every value given explicitly (config file, environment, flags) wins over it.
+    """
     cls = scenario_class(config.scenario, reference)
     model = cls.settings_model
     data = config.section(cls.name)
@@ -70,7 +73,7 @@ def effective_settings(config: Config, reference: str | None = None) -> Scenario
                 f"preset: unknown preset {config.preset!r} for scenario {cls.name}; "
                 f"choose one of {', '.join(model.PRESETS)}"
             )
-        data = deep_merge(data, model.PRESETS[config.preset])
+        data = deep_merge(model.PRESETS[config.preset], data)
     try:
         settings = model.model_validate(data)
         if config.scale != 1.0:

@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 from confluent_kafka.schema_registry import SchemaRegistryClient
 
-from emitter.avro.frames import SchemaResolver, decode_messages
+from emitter.avro.decode_framed import SchemaResolver, decode_messages
 from emitter.scenarios.tables import Catalog
 from emitter.signals import stop_on_signals
 from emitter.sink.batch import Decoder

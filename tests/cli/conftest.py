@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from support import write_small_config
 from typer.testing import CliRunner
-
-from emitter.config import SMALL_VOLUME
 
 
 @pytest.fixture
@@ -18,17 +16,11 @@ def runner() -> CliRunner:
 
 @pytest.fixture
 def config_file(tmp_path: Path) -> Path:
-    """A small retail config whose paths.out points into tmp_path."""
-    path = tmp_path / "config.json"
-    path.write_text(json.dumps({"volume": SMALL_VOLUME, "paths": {"out": str(tmp_path / "from-config")}}))
-    return path
+    """The small retail config (``preset: small``) whose paths.out points into tmp_path."""
+    return write_small_config(tmp_path / "config.json", paths={"out": str(tmp_path / "from-config")})
 
 
 @pytest.fixture
 def retail(config_file: Path) -> Path:
-    """``config_file``, for tests that generate data: skipped until the retail scenario exists."""
-    try:
-        from emitter.scenarios.retail import RetailScenario  # noqa: F401
-    except ImportError:
-        pytest.skip("RetailScenario (emitter/scenarios/retail) is not available yet")
+    """``config_file``, for tests that generate retail data."""
     return config_file

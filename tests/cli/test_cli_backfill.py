@@ -81,7 +81,8 @@ def test_tables_lists_tables_and_columns(runner: CliRunner, retail: Path) -> Non
     result = runner.invoke(app, ["tables", "--config", str(retail)], env={"COLUMNS": "200"})
 
     assert result.exit_code == 0, result.output
-    assert "receipts (fact)" in result.stdout and "stores (master)" in result.stdout
+    assert "receipts (event, namespace retail)" in result.stdout
+    assert "stores (reference, namespace retail)" in result.stdout
     assert "decimal(12,2)" in result.stdout and "timestamp-micros" in result.stdout
 
 
@@ -89,5 +90,5 @@ def test_tables_can_show_one_table(runner: CliRunner, retail: Path) -> None:
     result = runner.invoke(app, ["tables", "--table", "online_orders", "--config", str(retail)], env={"COLUMNS": "200"})
 
     assert result.exit_code == 0, result.output
-    assert "online_orders (fact)" in result.stdout and "receipts" not in result.stdout
+    assert "online_orders (event, namespace retail)" in result.stdout and "receipts" not in result.stdout
     assert "int | null" in result.stdout

@@ -88,20 +88,37 @@ def test_config_file_missing(runner: CliRunner, tmp_path: Path) -> None:
 
 def test_config_value_out_of_range(runner: CliRunner, tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"volume": {"stores": 0}}))
-    fails_with(runner, ["backfill", "--start", "2024-01-01", "--config", str(bad)], "volume.stores:")
+    bad.write_text(json.dumps({"retail": {"volume": {"stores": 0}}}))
+    fails_with(runner, ["backfill", "--start", "2024-01-01", "--config", str(bad)], "retail.volume.stores:")
 
 
 def test_each_config_problem_gets_its_own_line(runner: CliRunner, tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"volume": {"stores": 0}, "colour": "red"}))
+    bad.write_text(json.dumps({"retail": {"volume": {"stores": 0, "colour": "red"}}}))
     result = runner.invoke(app, ["backfill", "--start", "2024-01-01", "--config", str(bad)])
 
     assert result.exit_code == 1
     assert sorted(result.stderr.splitlines()) == [
-        "error: colour: Extra inputs are not permitted",
-        "error: volume.stores: Input should be greater than or equal to 1",
+        "error: retail.volume.colour: Extra inputs are not permitted",
+        "error: retail.volume.stores: Input should be greater than or equal to 1",
     ]
+
+
+def test_a_section_that_is_no_scenario(runner: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"colour": "red"}))
+    fails_with(
+        runner, ["backfill", "--start", "2024-01-01", "--config", str(bad)], "unknown section 'colour'", "retail"
+    )
+
+
+def test_unknown_preset(runner: CliRunner, config_file: Path) -> None:
+    args = ["backfill", "--start", "2024-01-01", "--preset", "tiny", "--config", str(config_file)]
+    fails_with(runner, args, "unknown preset 'tiny'", "small", "full-scale")
+
+
+def test_scale_must_be_positive(runner: CliRunner, config_file: Path) -> None:
+    fails_with(runner, ["backfill", "--start", "2024-01-01", "--scale", "0", "--config", str(config_file)], "scale")
 
 
 def test_output_made_with_another_config(runner: CliRunner, retail: Path, tmp_path: Path) -> None:

@@ -8,12 +8,13 @@ from typer.testing import CliRunner
 
 from emitter import __version__
 from emitter.cli.app import app
+from emitter.scenarios import scenario_names
 
 COMMANDS = [c.name or c.callback.__name__ for c in app.registered_commands if c.callback is not None]
 
 
 def test_the_main_commands_are_registered() -> None:
-    assert {"backfill", "tables", "validate", "version"} <= set(COMMANDS)
+    assert {"backfill", "tables", "scenarios", "validate", "version"} <= set(COMMANDS)
 
 
 @pytest.mark.parametrize("command", [[], *([name] for name in COMMANDS)])
@@ -27,10 +28,31 @@ def test_every_command_has_help(runner: CliRunner, command: list[str]) -> None:
 def test_backfill_help_names_every_option(runner: CliRunner) -> None:
     result = runner.invoke(app, ["backfill", "--help"], env={"COLUMNS": "200"})
 
-    for option in ("--start", "--end", "--days", "--out", "--format", "--seed", "--scenario", "--tables"):
+    for option in ("--start", "--end", "--days", "--out", "--format", "--seed", "--scenario", "--preset", "--scale"):
         assert option in result.stdout
-    for option in ("--workers", "--force", "--quiet", "--config"):
+    for option in ("--tables", "--workers", "--force", "--quiet", "--config"):
         assert option in result.stdout
+
+
+@pytest.mark.parametrize("command", ["tables", "validate", "load", "sink", "reconcile"])
+def test_every_data_command_takes_a_scenario(runner: CliRunner, command: str) -> None:
+    result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
+
+    assert "--scenario" in result.stdout
+
+
+def test_scenarios_lists_each_scenario_with_its_tables_and_presets(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["scenarios"], env={"COLUMNS": "200"})
+
+    assert result.exit_code == 0, result.output
+    assert "retail: Retail stores and their supply chain" in result.stdout
+    for table in ("receipts", "receipt_lines", "stores", "geographies", "truck_moves"):
+        assert table in result.stdout, table
+    assert "reference" in result.stdout and "event" in result.stdout
+    assert "presets: small, full-scale" in result.stdout
+    assert "volume.stores" in result.stdout, "what --scale multiplies"
+    names = scenario_names()
+    assert result.stdout.rstrip().splitlines()[-1] == f"{len(names)} scenarios: {', '.join(names)}"
 
 
 def test_version_command_and_flag(runner: CliRunner) -> None:

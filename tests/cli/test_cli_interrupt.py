@@ -17,6 +17,8 @@ from emitter.backfill import run_backfill
 from emitter.config import load_config
 from emitter.formats.atomic import is_temp_file
 
+pytestmark = pytest.mark.slow  # whole backfills in subprocesses
+
 START = "2024-03-01"
 DAYS = 40
 TABLES = "receipts,receipt_lines,marketing"

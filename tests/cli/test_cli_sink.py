@@ -9,6 +9,7 @@ import pytest
 from support import fails_with
 from typer.testing import CliRunner
 
+from emitter.backfill.manifest import Manifest, write_manifest
 from emitter.cli.app import app
 
 NO_BROKER = "127.0.0.1:1"  # a mistake must be reported before anything connects
@@ -19,9 +20,14 @@ HELP_OPTIONS = {
         "--bootstrap-servers", "--topics", "--group", "--warehouse", "--schema-registry", "--batch-size",
         "--max-latency-ms", "--until-idle", "--max-events", "--consumer-property", "--quiet", "--scenario", "--config",
     ),
-    "load": ("out", "A directory written by `emitter backfill`", "--warehouse", "--tables", "--quiet", "--config"),
+    "load": (
+        "out", "A directory written by `emitter backfill`", "--warehouse", "--tables", "--quiet", "--scenario",
+        "--config",
+    ),
     "reconcile": ("--bootstrap-servers", "--topics", "--warehouse", "--schema-registry", "--scenario", "--config"),
-    "demo": ("--duration", "--warehouse", "--start", "--speed", "--seed", "--config"),
+    "demo": (
+        "--duration", "--warehouse", "--start", "--speed", "--seed", "--scenario", "--preset", "--scale", "--config",
+    ),
     "broker": ("--port",),
 }  # fmt: skip
 
@@ -88,6 +94,17 @@ def test_load_missing_directory(runner: CliRunner, config_file: Path, tmp_path: 
     fails_with(runner, args, str(missing), "_manifest.json")
 
 
+def test_load_checks_a_given_scenario_against_the_manifest(
+    runner: CliRunner, config_file: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    write_manifest(out, Manifest(scenario="retail", seed=42, fingerprint="f", format="parquet"))
+    args = ["load", str(out), "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}", "--config", str(config_file)]
+    fails_with(runner, [*args, "--scenario", "bakery"], "unknown scenario 'bakery'", "retail")
+    assert not (tmp_path / "w.duckdb").exists(), "refused before the warehouse is opened"
+
+
 # --- sink options ----------------------------------------------------------------------------------------------
 
 
@@ -133,6 +150,7 @@ def test_reconcile_empty_topics(runner: CliRunner, config_file: Path, tmp_path: 
     fails_with(runner, args, "topics", "at least one topic")
 
 
+@pytest.mark.slow  # librdkafka gives up on the metadata request after 10 s
 def test_reconcile_unreachable_broker(runner: CliRunner, config_file: Path, tmp_path: Path) -> None:
     """A wrong --bootstrap-servers is a user mistake: today it ends in a KafkaException traceback after 10 s."""
     args = ["reconcile", "--bootstrap-servers", NO_BROKER, "--topics", "retail.*"]

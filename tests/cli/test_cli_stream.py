@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from emitter.cli.app import app
 from emitter.config import load_config
-from emitter.scenarios import get_scenario
+from emitter.scenarios import open_scenario
 from emitter.stream.timeline import to_micros
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,6 +41,9 @@ def test_stream_help_lists_the_main_options(runner: CliRunner) -> None:
         "--format",
         "--producer-property",
         "--quiet",
+        "--scenario",
+        "--preset",
+        "--scale",
         "--config",
     ):
         assert option in result.stdout, option
@@ -110,7 +113,7 @@ def test_replay_an_hour_to_the_broker(runner: CliRunner, retail: Path, kafka_boo
     assert result.stdout == ""
 
     config = load_config(retail, None, {})
-    ((_, tables),) = get_scenario(config).facts([date(2024, 1, 2)], ["receipts"])
+    ((_, tables),) = open_scenario(config).days([date(2024, 1, 2)], ["receipts"])
     receipts = tables["receipts"]
     start, end = to_micros(datetime(2024, 1, 2, 10)), to_micros(datetime(2024, 1, 2, 11))
     expected = {

@@ -13,10 +13,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from emitter.demo import SAMPLE_QUERIES
-from emitter.scenarios.retail import FACT_TABLES, MASTER_TABLES
+from emitter.scenarios.retail import RetailScenario
 
 ENV = {**os.environ, "COLUMNS": "200"}
+CATALOG = RetailScenario.catalog()
+# the warehouse holds retail's tables in the schema of their namespace: retail.receipts, ...
+REFERENCE = {f"{t.namespace}.{t.name}" for t in CATALOG.reference}
+PER_DAY = {f"{t.namespace}.{t.name}" for t in CATALOG.per_day}
 
 
 def _demo(warehouse: Path, *args: str) -> list[str]:
@@ -49,7 +52,7 @@ def _alive(pid: int) -> bool:
 
 
 def _printed_rows(stdout: str) -> dict[str, int]:
-    """The ``rows in <warehouse>`` listing: table → rows."""
+    """The ``rows in <warehouse>`` listing: schema.table → rows."""
     lines = stdout.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("rows in "))
     rows = {}
@@ -69,10 +72,15 @@ def _number(pattern: str, text: str) -> int:
 
 
 def _warehouse_counts(warehouse: Path) -> tuple[dict[str, int], int]:
-    """Rows per table, and rows that came from Kafka (``_topic`` set), read with plain duckdb."""
+    """Rows per schema.table, and rows that came from Kafka (``_topic`` set), read with plain duckdb."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        names = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
-        tables = sorted(n for n in names if not n.startswith("_emitter_"))
+        names = con.execute("SELECT table_schema, table_name FROM information_schema.tables").fetchall()
+        assert {t for s, t in names if s == "main"} == {
+            "_emitter_offsets",
+            "_emitter_dead_letters",
+            "_emitter_loaded_files",
+        }, "only emitter's bookkeeping in the warehouse's own schema"
+        tables = sorted(f"{s}.{t}" for s, t in names if s != "main")
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
         from_kafka = sum(
             con.execute(f"SELECT count(*) FROM {t} WHERE _topic IS NOT NULL").fetchall()[0][0] for t in tables
@@ -89,7 +97,7 @@ def test_demo_streams_into_duckdb_and_reports_what_landed(tmp_path: Path) -> Non
     assert "Traceback" not in run.stderr
     out = run.stdout
     printed = _printed_rows(out)
-    for title in SAMPLE_QUERIES:
+    for title in RetailScenario.demo.queries:
         assert title in out
     assert "query it further" in out
 
@@ -102,10 +110,10 @@ def test_demo_streams_into_duckdb_and_reports_what_landed(tmp_path: Path) -> Non
 
     counts, from_kafka = _warehouse_counts(warehouse)
     assert counts == printed
-    assert printed["receipts"] > 0
-    assert set(MASTER_TABLES) <= set(counts)
-    facts = set(counts) - set(MASTER_TABLES)
-    assert facts <= set(FACT_TABLES) and "receipts" in facts
+    assert printed["retail.receipts"] > 0
+    assert set(counts) >= REFERENCE
+    facts = set(counts) - REFERENCE
+    assert facts <= PER_DAY and "retail.receipts" in facts
     assert sum(counts[t] for t in facts) == from_kafka == streamed
 
 
@@ -170,7 +178,7 @@ def _assert_stopped_cleanly(
     for pid in brokers:
         assert not _alive(pid), f"broker {pid} outlived the demo"
     counts, from_kafka = _warehouse_counts(warehouse)  # readable: nothing holds the file any more
-    assert set(MASTER_TABLES) <= set(counts)
+    assert set(counts) >= REFERENCE
     if process.returncode == 0:
         assert _printed_rows(out) == counts
         assert from_kafka == _number(r"sink loaded ([\d,]+) rows", out)

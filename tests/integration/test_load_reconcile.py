@@ -10,11 +10,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from support import write_small_config
 from typer.testing import CliRunner
 
 from emitter.cli.app import app
-from emitter.config import SMALL_VOLUME, load_config
-from emitter.sink.destinations import open_destination
+from emitter.config import Config
+from emitter.sink.destinations import Destination, TableName, open_destination
 from emitter.stream.runner import StreamSettings
 from emitter.stream.session import Delivery, stream
 from emitter.stream.targets import TargetOptions
@@ -23,9 +24,14 @@ STREAMED = ("receipts", "ble_pings")
 PARTITIONS = 3
 
 
+def _rows(d: Destination, table: str, where: str = "TRUE") -> int:
+    """Rows of the retail table ``table`` (in the warehouse schema ``retail``)."""
+    return int(d.query(f"SELECT count(*) AS n FROM retail.{table} WHERE {where}").column("n")[0].as_py())
+
+
 def _count(url: str, table: str, where: str = "TRUE") -> int:
     with open_destination(url) as d:
-        return int(d.query(f"SELECT count(*) AS n FROM {table} WHERE {where}").column("n")[0].as_py())
+        return _rows(d, table, where)
 
 
 # --- load ------------------------------------------------------------------------------------------------------
@@ -35,8 +41,7 @@ def _count(url: str, table: str, where: str = "TRUE") -> int:
 def backfill_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two days of small retail history, written by a real ``emitter backfill``."""
     root = tmp_path_factory.mktemp("backfill")
-    config = root / "config.json"
-    config.write_text(json.dumps({"volume": SMALL_VOLUME}))
+    config = write_small_config(root / "config.json")
     out = root / "out"
     run = subprocess.run(
         [sys.executable, "-m", "emitter", "backfill", "--start", "2024-03-04", "--days", "2",
@@ -60,9 +65,10 @@ def test_load_puts_every_table_in_once(backfill_out: Path, destination_url: str,
     first = runner.invoke(app, args, env={"COLUMNS": "200"})
     assert first.exit_code == 0, (first.output, first.exception)
     with open_destination(destination_url) as d:
-        assert sorted(d.table_names()) == sorted(expected)
-        loaded = {t: int(d.query(f"SELECT count(*) AS n FROM {t}").column("n")[0].as_py()) for t in d.table_names()}
-        sources = d.query("SELECT count(DISTINCT _source) AS n FROM receipts").column("n")[0].as_py()
+        assert d.data_tables(["retail"]) == sorted(TableName("retail", t) for t in expected)
+        assert d.table_names() == [], "data tables go to the namespace's schema, not the destination's"
+        loaded = {t: _rows(d, t) for t in expected}
+        sources = d.query("SELECT count(DISTINCT _source) AS n FROM retail.receipts").column("n")[0].as_py()
         files = d.query("SELECT count(*) AS n FROM _emitter_loaded_files").column("n")[0].as_py()
     assert loaded == expected
     assert sources == sum(1 for r in partitions.values() if r["table"] == "receipts")
@@ -71,7 +77,7 @@ def test_load_puts_every_table_in_once(backfill_out: Path, destination_url: str,
     second = runner.invoke(app, args, env={"COLUMNS": "200"})
     assert second.exit_code == 0, (second.output, second.exception)
     with open_destination(destination_url) as d:
-        again = {t: int(d.query(f"SELECT count(*) AS n FROM {t}").column("n")[0].as_py()) for t in d.table_names()}
+        again = {t.name: _rows(d, t.name) for t in d.data_tables(["retail"])}
         files_again = d.query("SELECT count(*) AS n FROM _emitter_loaded_files").column("n")[0].as_py()
     assert again == expected
     assert files_again == len(partitions)
@@ -84,11 +90,11 @@ def test_load_puts_every_table_in_once(backfill_out: Path, destination_url: str,
 
 
 @pytest.fixture(scope="module")
-def streamed(kafka_bootstrap: str) -> tuple[str, int]:
+def streamed(kafka_bootstrap: str, small_config: Config) -> tuple[str, int]:
     """(topic prefix, events delivered): three hours of a small model replayed at full speed into fresh topics."""
     prefix = f"r{uuid.uuid4().hex[:8]}."
     result = stream(
-        load_config(None, {"volume": SMALL_VOLUME}, {}),
+        small_config,
         StreamSettings(
             tables=STREAMED,
             topic_prefix=prefix,
@@ -142,7 +148,7 @@ def test_reconcile_matches_after_sink_and_finds_tampering(
     where = f"_topic = '{prefix}receipts' AND _partition = 1"
     assert _count(destination_url, "receipts", where) > 3
     with open_destination(destination_url) as d:
-        d.connection.execute(f"DELETE FROM receipts WHERE {where} AND _offset < 3")
+        d.connection.execute(f"DELETE FROM retail.receipts WHERE {where} AND _offset < 3")
         d.connection.execute(
             f"UPDATE _emitter_offsets SET next_offset = next_offset - 1 "
             f"WHERE topic = '{prefix}ble_pings' AND \"partition\" = 0"

@@ -14,8 +14,8 @@ from pathlib import Path
 from confluent_kafka import Consumer, Producer, TopicPartition
 
 from emitter.avro.framing import SingleObjectFraming
-from emitter.avro.schemas import load_schema
-from emitter.config import SMALL_VOLUME, load_config
+from emitter.config import Config
+from emitter.scenarios import open_scenario
 from emitter.scenarios.retail import RetailScenario
 from emitter.sink.destinations import open_destination
 from emitter.sink.reconcile import reconcile
@@ -25,6 +25,7 @@ from emitter.stream.session import Delivery, stream
 from emitter.stream.targets import TargetOptions
 
 TABLES = ("receipts", "receipt_lines", "ble_pings", "online_orders")
+CATALOG = RetailScenario.catalog()
 
 
 def _sink(bootstrap: str, prefix: str, url: str, group: str, *extra: str) -> list[str]:
@@ -48,9 +49,9 @@ def _committed(bootstrap: str, group: str, topics: list[str]) -> int:
 
 
 def test_kill_9_mid_load_then_restart_loads_every_event_exactly_once(
-    kafka_bootstrap: str, destination_url: str, tmp_path: Path
+    kafka_bootstrap: str, destination_url: str, small_config: Config, tmp_path: Path
 ) -> None:
-    config = load_config(None, {"volume": SMALL_VOLUME}, {})
+    config = small_config
     prefix = f"s{uuid.uuid4().hex[:8]}."
     sent = stream(
         config,
@@ -88,12 +89,12 @@ def test_kill_9_mid_load_then_restart_loads_every_event_exactly_once(
     assert second.returncode == 0, second.stderr
 
     with open_destination(destination_url) as d:
-        checks = reconcile(kafka_bootstrap, [prefix + t for t in TABLES], d.query, make_decoder("retail"))
+        checks = reconcile(kafka_bootstrap, [prefix + t for t in TABLES], d.query, make_decoder(CATALOG), CATALOG)
         for table in TABLES:
-            ids = d.query(f"SELECT trace_id FROM {table} WHERE _topic = '{prefix}{table}'").column("trace_id")
+            ids = d.query(f"SELECT trace_id FROM retail.{table} WHERE _topic = '{prefix}{table}'").column("trace_id")
             assert len(ids) == len(set(ids.to_pylist())), f"{table}: duplicate rows"
         loaded = sum(
-            int(d.query(f"SELECT count(*) AS n FROM {t} WHERE _topic = '{prefix}{t}'").column("n")[0].as_py())
+            int(d.query(f"SELECT count(*) AS n FROM retail.{t} WHERE _topic = '{prefix}{t}'").column("n")[0].as_py())
             for t in TABLES
         )
     assert all(c.ok for c in checks), [c for c in checks if not c.ok]
@@ -101,15 +102,15 @@ def test_kill_9_mid_load_then_restart_loads_every_event_exactly_once(
 
 
 def test_garbage_and_wrong_schema_go_to_dead_letters(
-    kafka_bootstrap: str, destination_url: str, tmp_path: Path
+    kafka_bootstrap: str, destination_url: str, small_config: Config, tmp_path: Path
 ) -> None:
     prefix = f"d{uuid.uuid4().hex[:8]}."
     topic = prefix + "receipts"
-    config = load_config(None, {"volume": SMALL_VOLUME}, {})
-    ((_, tables),) = RetailScenario(config).facts([datetime(2024, 3, 5).date()], ["receipts", "ble_pings"])
+    ((_, tables),) = open_scenario(small_config).days([datetime(2024, 3, 5).date()], ["receipts", "ble_pings"])
     framing = SingleObjectFraming()
-    good = framing.encode(tables["receipts"].slice(0, 50), load_schema("retail", "receipts"), topic).messages()
-    wrong = framing.encode(tables["ble_pings"].slice(0, 3), load_schema("retail", "ble_pings"), topic).messages()
+    receipts, pings = CATALOG.avro(CATALOG.get("receipts")), CATALOG.avro(CATALOG.get("ble_pings"))
+    good = framing.encode(tables["receipts"].slice(0, 50), receipts, topic).messages()
+    wrong = framing.encode(tables["ble_pings"].slice(0, 3), pings, topic).messages()
     truncated = good[0][: len(good[0]) // 2]
     garbage = [b"\x00\xff garbage", b"not avro at all", truncated]
     producer = Producer({"bootstrap.servers": kafka_bootstrap})
@@ -123,7 +124,7 @@ def test_garbage_and_wrong_schema_go_to_dead_letters(
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     with open_destination(destination_url) as d:
-        rows = d.query(f"SELECT receipt_id FROM receipts WHERE _topic = '{topic}'")
+        rows = d.query(f"SELECT receipt_id FROM retail.receipts WHERE _topic = '{topic}'")
         dead = d.query(f"SELECT \"offset\", reason, raw FROM _emitter_dead_letters WHERE topic = '{topic}' ORDER BY 1")
         offsets = d.query(f"SELECT next_offset FROM _emitter_offsets WHERE topic = '{topic}'")
     assert rows.num_rows == len(good)

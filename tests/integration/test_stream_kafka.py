@@ -1,4 +1,4 @@
-"""``emitter stream`` against a real broker: delivery, decoding with schemas/ alone, keys, framing, SIGTERM."""
+"""``emitter stream`` against a real broker: delivery, decoding with the schema files alone, keys, framing, SIGTERM."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from pathlib import Path
 
 import fastavro
 import pytest
-from support import decode_single_object, retail_schemas
+from confluent_kafka import Consumer, TopicPartition
+from support import decode_single_object, retail_schemas, write_small_config
 
 from emitter.backfill import run_backfill
-from emitter.config import SMALL_VOLUME, load_config
+from emitter.config import Config
 from emitter.formats.readers import read_table
+from emitter.scenarios.retail import RetailScenario
 from emitter.stream.runner import StreamSettings
 from emitter.stream.session import Delivery, stream
 from emitter.stream.targets import TargetOptions
@@ -27,6 +29,7 @@ from emitter.stream.targets import TargetOptions
 from .topic_reader import read_all
 
 ROOT = Path(__file__).resolve().parents[2]
+CATALOG = RetailScenario.catalog()
 
 
 def _prefix() -> str:
@@ -34,9 +37,24 @@ def _prefix() -> str:
 
 
 def _config(tmp_path: Path) -> Path:
-    path = tmp_path / "config.json"
-    path.write_text(json.dumps({"volume": SMALL_VOLUME}))
-    return path
+    return write_small_config(tmp_path / "config.json")
+
+
+def _wait_for_records(bootstrap: str, topics: list[str], process: subprocess.Popen[str], timeout: float) -> None:
+    """Until one of ``topics`` holds a record (or ``process`` ends, or ``timeout`` passes): a start, not a pace."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"w-{uuid.uuid4().hex[:8]}"})
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            known = consumer.list_topics(timeout=10).topics
+            for topic in (t for t in topics if t in known):
+                for partition in known[topic].partitions:
+                    if consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)[1] > 0:
+                        return
+            time.sleep(0.2)
+    finally:
+        consumer.close()
+    pytest.fail(f"no record on {topics} within {timeout:.0f} s (the stream {'ended' if process.poll() else 'runs'})")
 
 
 def _emitter(*args: str) -> list[str]:
@@ -68,14 +86,9 @@ def test_live_stream_delivers_rate_times_time_and_every_event_decodes(kafka_boot
     )
     assert run.returncode == 0, run.stderr
     total = 0
-    for table in {t for t, _ in retail_schemas().values()} - {
-        "geographies",
-        "stores",
-        "distribution_centers",
-        "trucks",
-        "products",
-        "customers",
-    }:
+    per_day = {t.id for t in CATALOG.per_day}
+    assert per_day < {t for t, _ in retail_schemas().values()}, "the schema files hold every streamed table"
+    for table in per_day:
         for _, _, _, value in read_all(kafka_bootstrap, prefix + table):
             name, record = decode_single_object(value)
             assert name == table
@@ -85,9 +98,9 @@ def test_live_stream_delivers_rate_times_time_and_every_event_decodes(kafka_boot
     assert total == pytest.approx(1200, abs=40)
 
 
-def test_replayed_day_equals_the_backfill_partition(kafka_bootstrap: str, tmp_path: Path) -> None:
+def test_replayed_day_equals_the_backfill_partition(kafka_bootstrap: str, small_config: Config, tmp_path: Path) -> None:
     """One model, two modes: streaming 2024-01-02 emits exactly the rows backfill wrote for dt=2024-01-02."""
-    config = load_config(None, {"volume": SMALL_VOLUME}, {})
+    config = small_config
     tables = ("receipts", "receipt_lines", "store_inventory_txn", "truck_moves", "online_orders", "marketing")
     prefix = _prefix()
     result = stream(
@@ -99,20 +112,21 @@ def test_replayed_day_equals_the_backfill_partition(kafka_bootstrap: str, tmp_pa
     )
     assert result.summary.stopped_by == "end"
     assert result.target.delivered == result.summary.total > 0
+    assert result.topics == {t: prefix + t for t in tables}
 
     out = tmp_path / "bf"
     run_backfill(config, date(2024, 1, 1), date(2024, 1, 3), out, "parquet", list(tables))
     for table in tables:
         expected = read_table(
-            out / f"facts/{table}/dt=2024-01-02/{table}_20240102.parquet", "parquet", "retail", table
+            out / f"facts/{table}/dt=2024-01-02/{table}_20240102.parquet", "parquet", CATALOG.avro(CATALOG.get(table))
         ).to_pylist()
         streamed = [decode_single_object(v)[1] for _, _, _, v in read_all(kafka_bootstrap, prefix + table)]
         assert len(streamed) == len(expected), table
         assert sorted(streamed, key=lambda r: r["trace_id"]) == sorted(expected, key=lambda r: r["trace_id"]), table
 
 
-def test_store_events_share_a_partition_per_store_across_topics(kafka_bootstrap: str) -> None:
-    config = load_config(None, {"volume": SMALL_VOLUME}, {})
+def test_store_events_share_a_partition_per_store_across_topics(kafka_bootstrap: str, small_config: Config) -> None:
+    config = small_config
     prefix = _prefix()
     stream(
         config,
@@ -141,10 +155,10 @@ def test_store_events_share_a_partition_per_store_across_topics(kafka_bootstrap:
         assert receipts[decode_single_object(value)[1]["receipt_id"]] == partition
 
 
-def test_schema_registry_framing(kafka_bootstrap: str) -> None:
+def test_schema_registry_framing(kafka_bootstrap: str, small_config: Config) -> None:
     from confluent_kafka.schema_registry import SchemaRegistryClient
 
-    config = load_config(None, {"volume": SMALL_VOLUME}, {})
+    config = small_config
     prefix = _prefix()
     # mock:// registries live inside one client object, so the test shares the stream's client
     registry = SchemaRegistryClient.new_client({"url": f"mock://{uuid.uuid4().hex[:8]}"})
@@ -195,11 +209,12 @@ def test_sigterm_flushes_everything_sent(kafka_bootstrap: str, tmp_path: Path) -
         cwd=tmp_path,
         env={**os.environ, "COLUMNS": "200"},
     )
-    time.sleep(6)
+    tables = ("receipts", "receipt_lines", "ble_pings")
+    _wait_for_records(kafka_bootstrap, [prefix + t for t in tables], proc, timeout=120)
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
-    assert "stopped by signal" in out + err
+    assert "stopped by signal" in " ".join((out + err).split()), "the summary's title (wrapped to the table's width)"
     reported = int(
         next(line for line in (out + err).splitlines() if line.startswith("│ total"))
         .split("│")[2]
@@ -207,7 +222,7 @@ def test_sigterm_flushes_everything_sent(kafka_bootstrap: str, tmp_path: Path) -
         .replace(",", "")
     )
     seen = []
-    for table in ("receipts", "receipt_lines", "ble_pings"):
+    for table in tables:
         seen += [decode_single_object(v)[1]["trace_id"] for _, _, _, v in read_all(kafka_bootstrap, prefix + table)]
     assert reported > 0
     assert len(seen) == reported

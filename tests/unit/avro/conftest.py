@@ -1,4 +1,4 @@
-"""Fixtures for the Avro tests: one small retail day (master and fact tables) and a fastavro reference."""
+"""Fixtures for the Avro tests: one small retail day (reference and per-day tables) and a fastavro reference."""
 
 from __future__ import annotations
 
@@ -11,19 +11,35 @@ import fastavro
 import pyarrow as pa
 import pytest
 
-from emitter.config import SMALL_VOLUME, load_config
-from emitter.scenarios.retail import FACT_TABLES, RetailScenario
+from emitter.avro.schemas import AvroSchema, record_full_name
+from emitter.config import Config
+from emitter.scenarios import open_scenario
+from emitter.scenarios.retail import RetailScenario
 
 DAY = date(2024, 3, 15)
+CATALOG = RetailScenario.catalog()
+REFERENCE_TABLES = [t.id for t in CATALOG.reference]
+PER_DAY_TABLES = [t.id for t in CATALOG.per_day]
+ALL_TABLES = REFERENCE_TABLES + PER_DAY_TABLES
+
+
+def retail_schema(table: str) -> AvroSchema:
+    """The Avro schema of a retail table, from the scenario's catalog."""
+    return CATALOG.avro(CATALOG.get(table))
+
+
+def full_name(table: str) -> str:
+    """The full name of a retail table's record (``emitter.retail.receipts``): what decoded batches are keyed by."""
+    return record_full_name(retail_schema(table))
 
 
 @pytest.fixture(scope="session")
-def retail_day() -> dict[str, pa.Table]:
-    """Every retail table: the master tables plus one day of facts, at a small volume."""
-    scenario = RetailScenario(load_config(overrides={"volume": SMALL_VOLUME}, environ={}))
-    tables = dict(scenario.master())
-    for _, facts in scenario.facts([DAY], FACT_TABLES):
-        tables.update(facts)
+def retail_day(small_config: Config) -> dict[str, pa.Table]:
+    """Every retail table: the reference tables plus one day of the per-day tables, at the small volume."""
+    scenario = open_scenario(small_config)
+    tables = dict(scenario.reference())
+    for _, day in scenario.days([DAY], None):
+        tables.update(day)
     return tables
 
 

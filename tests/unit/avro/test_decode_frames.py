@@ -13,10 +13,10 @@ import pytest
 from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
 
 from emitter.avro.decode import decode_bodies
-from emitter.avro.frames import SchemaResolver, decode_messages, split_frames
+from emitter.avro.decode_framed import SchemaResolver, decode_messages, split_frames
 from emitter.avro.framing import ConfluentFraming, SingleObjectFraming, fingerprint
-from emitter.avro.schemas import load_schema
-from emitter.scenarios.retail import FACT_TABLES, MASTER_TABLES
+
+from .conftest import ALL_TABLES, CATALOG, full_name, retail_schema
 
 TABLES = ["receipts", "receipt_lines", "online_orders", "ble_pings"]
 _registries = itertools.count()
@@ -34,9 +34,7 @@ def _interleaved(
     for number, table in enumerate(TABLES):
         batch = retail_day[table].slice(0, rows)
         framing = framings[number % len(framings)]
-        for row, message in enumerate(
-            framing.encode(batch, load_schema("retail", table), f"retail.{table}").messages()
-        ):
+        for row, message in enumerate(framing.encode(batch, retail_schema(table), f"retail.{table}").messages()):
             tagged.append((table, row, message))
     random.Random(1).shuffle(tagged)
     where: dict[str, list[int]] = {table: [0] * min(rows, retail_day[table].num_rows) for table in TABLES}
@@ -46,8 +44,9 @@ def _interleaved(
 
 
 def _check_decoded(decoded: dict[str, Any], retail_day: dict[str, pa.Table], where: dict[str, list[int]]) -> None:
-    assert sorted(decoded) == sorted(TABLES)
-    for table, batch in decoded.items():
+    assert sorted(decoded) == sorted(full_name(t) for t in TABLES)
+    for table in TABLES:
+        batch = decoded[full_name(table)]
         positions = where[table]
         order = np.argsort(positions)
         expected = retail_day[table].slice(0, len(positions)).take(pa.array(order))
@@ -58,7 +57,7 @@ def _check_decoded(decoded: dict[str, Any], retail_day: dict[str, pa.Table], whe
 def test_single_object_messages_of_many_tables(retail_day: dict[str, pa.Table]) -> None:
     values, where = _interleaved(retail_day, [SingleObjectFraming()])
 
-    decoded, rejected = decode_messages(values, SchemaResolver.for_scenario("retail"))
+    decoded, rejected = decode_messages(values, SchemaResolver(CATALOG.all_avro()))
 
     assert rejected == []
     _check_decoded(decoded, retail_day, where)
@@ -67,7 +66,7 @@ def test_single_object_messages_of_many_tables(retail_day: dict[str, pa.Table]) 
 def test_both_framings_in_one_batch(retail_day: dict[str, pa.Table]) -> None:
     confluent = ConfluentFraming(_mock_url())
     values, where = _interleaved(retail_day, [SingleObjectFraming(), confluent])
-    resolver = SchemaResolver.for_scenario("retail", registry=confluent.client)
+    resolver = SchemaResolver(CATALOG.all_avro(), registry=confluent.client)
 
     decoded, rejected = decode_messages(values, resolver)
 
@@ -77,7 +76,7 @@ def test_both_framings_in_one_batch(retail_day: dict[str, pa.Table]) -> None:
 
 def test_one_schema_under_both_framings_is_one_group(retail_day: dict[str, pa.Table]) -> None:
     batch = retail_day["receipts"].slice(0, 50)
-    schema = load_schema("retail", "receipts")
+    schema = retail_schema("receipts")
     confluent = ConfluentFraming(_mock_url())
     single = SingleObjectFraming().encode(batch, schema, "retail.receipts").messages()
     wire = confluent.encode(batch, schema, "retail.receipts").messages()
@@ -86,7 +85,7 @@ def test_one_schema_under_both_framings_is_one_group(retail_day: dict[str, pa.Ta
     framed = split_frames(values, SchemaResolver([schema], registry=confluent.client))
 
     [group] = framed.groups
-    assert group.name == "receipts" and group.fingerprint == fingerprint(schema)
+    assert group.name == "emitter.retail.receipts" and group.fingerprint == fingerprint(schema)
     assert group.positions.tolist() == list(range(100))
     doubled = pa.concat_tables([batch, batch]).take(pa.array(np.repeat(np.arange(50), 2) + np.tile([0, 50], 50)))
     assert decode_bodies(group.bodies, schema).table.equals(doubled)
@@ -117,13 +116,13 @@ def test_the_registry_is_asked_once_per_id(retail_day: dict[str, pa.Table]) -> N
 
     for _ in range(3):
         decoded, rejected = decode_messages(values, resolver)
-        assert rejected == [] and sorted(decoded) == sorted(TABLES)
+        assert rejected == [] and sorted(decoded) == sorted(full_name(t) for t in TABLES)
 
     assert sorted(registry.asked) == sorted({int.from_bytes(v[1:5], "big") for v in values})
 
 
 def test_unknown_or_broken_values_are_rejected_with_reasons(retail_day: dict[str, pa.Table]) -> None:
-    schema = load_schema("retail", "receipts")
+    schema = retail_schema("receipts")
     batch = retail_day["receipts"].slice(0, 4)
     confluent = ConfluentFraming(_mock_url())
     good = SingleObjectFraming().encode(batch, schema, "t").messages()
@@ -145,9 +144,10 @@ def test_unknown_or_broken_values_are_rejected_with_reasons(retail_day: dict[str
 
     decoded, rejected = decode_messages(values, resolver)
 
-    assert list(decoded) == ["receipts"]
-    assert decoded["receipts"].index.tolist() == [0, 7]
-    assert decoded["receipts"].table.equals(batch.take(pa.array([0, 2])))
+    receipts = "emitter.retail.receipts"
+    assert list(decoded) == [receipts]
+    assert decoded[receipts].index.tolist() == [0, 7]
+    assert decoded[receipts].table.equals(batch.take(pa.array([0, 2])))
     reasons = dict(rejected)
     assert [p for p, _ in rejected] == [1, 2, 3, 4, 5, 6, 8, 9, 10]
     assert reasons[1] == "empty value"
@@ -159,7 +159,7 @@ def test_unknown_or_broken_values_are_rejected_with_reasons(retail_day: dict[str
     assert reasons[8].startswith("receipts.") and "truncated" in reasons[8]
     assert reasons[9].startswith("not Avro")
     assert reasons[10] == "receipts: 1 byte(s) left over after the last field"
-    assert decoded["receipts"].rejected == [(8, reasons[8]), (10, reasons[10])]
+    assert decoded[receipts].rejected == [(8, reasons[8]), (10, reasons[10])]
 
 
 def test_confluent_values_without_a_registry_are_rejected() -> None:
@@ -200,11 +200,11 @@ def test_a_registered_schema_we_cannot_decode_rejects_only_its_messages(register
 
 
 def test_writer_versions_of_one_record_are_merged_in_input_order() -> None:
-    old = {"type": "record", "name": "event", "namespace": "v1", "fields": [{"name": "a", "type": "int"}]}
+    old = {"type": "record", "name": "event", "namespace": "shop", "fields": [{"name": "a", "type": "int"}]}
     new = {
         "type": "record",
         "name": "event",
-        "namespace": "v2",
+        "namespace": "shop",
         "fields": [{"name": "a", "type": "int"}, {"name": "b", "type": ["null", "string"], "default": None}],
     }
     old_header, new_header = b"\xc3\x01" + fingerprint(old), b"\xc3\x01" + fingerprint(new)
@@ -213,8 +213,9 @@ def test_writer_versions_of_one_record_are_merged_in_input_order() -> None:
     decoded, rejected = decode_messages(values, SchemaResolver([old, new]))
 
     assert rejected == []
-    assert decoded["event"].index.tolist() == [0, 1, 2, 3]
-    assert decoded["event"].table.to_pylist() == [
+    assert list(decoded) == ["shop.event"]
+    assert decoded["shop.event"].index.tolist() == [0, 1, 2, 3]
+    assert decoded["shop.event"].table.to_pylist() == [
         {"a": 1, "b": None},
         {"a": 2, "b": "x"},
         {"a": 3, "b": None},
@@ -224,7 +225,7 @@ def test_writer_versions_of_one_record_are_merged_in_input_order() -> None:
 
 def test_conflicting_writer_versions_stay_apart() -> None:
     ints = {"type": "record", "name": "event", "fields": [{"name": "a", "type": "int"}]}
-    texts = {"type": "record", "name": "event", "namespace": "x", "fields": [{"name": "a", "type": "string"}]}
+    texts = {"type": "record", "name": "event", "fields": [{"name": "a", "type": "string"}]}
     values = [b"\xc3\x01" + fingerprint(ints) + b"\x02", b"\xc3\x01" + fingerprint(texts) + b"\x02z"]
 
     decoded, rejected = decode_messages(values, SchemaResolver([ints, texts]))
@@ -234,10 +235,22 @@ def test_conflicting_writer_versions_stay_apart() -> None:
     assert decoded[f"event@{fingerprint(texts).hex()}"].table.to_pylist() == [{"a": "z"}]
 
 
-def test_resolver_for_scenario_knows_every_schema() -> None:
-    resolver = SchemaResolver.for_scenario("retail")
-    for table in MASTER_TABLES + FACT_TABLES:
-        schema = load_schema("retail", table)
+def test_records_of_one_name_in_two_namespaces_are_two_tables() -> None:
+    shop = {"type": "record", "name": "event", "namespace": "shop", "fields": [{"name": "a", "type": "int"}]}
+    bank = {"type": "record", "name": "event", "namespace": "bank", "fields": [{"name": "a", "type": "int"}]}
+    values = [b"\xc3\x01" + fingerprint(shop) + b"\x02", b"\xc3\x01" + fingerprint(bank) + b"\x04"]
+
+    decoded, rejected = decode_messages(values, SchemaResolver([shop, bank]))
+
+    assert rejected == []
+    assert decoded["shop.event"].table.to_pylist() == [{"a": 1}]
+    assert decoded["bank.event"].table.to_pylist() == [{"a": 2}]
+
+
+def test_a_resolver_of_the_catalogs_schemas_knows_every_table() -> None:
+    resolver = SchemaResolver(CATALOG.all_avro())
+    for table in ALL_TABLES:
+        schema = retail_schema(table)
         assert resolver.by_fingerprint(fingerprint(schema)) == schema
 
 

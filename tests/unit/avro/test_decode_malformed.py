@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 from emitter.avro.decode import decode_bodies
 from emitter.avro.encode import encode_table
-from emitter.avro.schemas import load_schema
 
+from .conftest import retail_schema
 from .test_decode_random import Batch, _conformed, _record, _zigzag_varint
 from .test_encode_random import EXACT, batches
 
@@ -105,6 +105,7 @@ def _mutate(message: bytes, how: str, rng: random.Random) -> bytes:
 MUTATIONS = ["truncate", "append", "flip", "overwrite", "empty", "noise"]
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(batches(), st.randoms(use_true_random=False), st.floats(0.0, 1.0))
 def test_mutated_messages_never_disturb_the_good_ones(batch: Batch, rng: random.Random, share: float) -> None:
@@ -143,7 +144,7 @@ def test_mutated_messages_never_disturb_the_good_ones(batch: Batch, rng: random.
 def test_every_truncation_and_every_append_is_rejected(retail_day: dict[str, pa.Table], table: str) -> None:
     """A strict prefix of a record can never be a record; bytes after the last field are never ignored."""
     rng = random.Random(table)
-    schema = load_schema("retail", table)
+    schema = retail_schema(table)
     batch = retail_day[table].slice(0, 400)
     messages = encode_table(batch, schema).messages()
     bodies: list[bytes] = []
@@ -231,7 +232,7 @@ def test_valid_decimal_edge_values() -> None:
 def test_garbage_between_good_messages_in_a_large_batch(retail_day: dict[str, pa.Table]) -> None:
     """Thousands of rows, a bad message every 7: the rejects come back in order, the rest exactly."""
     batch = retail_day["ble_pings"]
-    schema = load_schema("retail", "ble_pings")
+    schema = retail_schema("ble_pings")
     messages = encode_table(batch, schema).messages()
     rng = random.Random(7)
     bodies = [

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,6 +39,7 @@ def _conformed(schema: dict[str, Any], table: pa.Table) -> pa.Table:
     return pa.Table.from_arrays([table[f.name].cast(f.type) for f in target], schema=target)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(batches())
 def test_random_batches_round_trip(batch: Batch) -> None:

@@ -9,10 +9,9 @@ import pytest
 from emitter.avro import decode
 from emitter.avro.decode import DecodedBatch, MessageBodies, decode_bodies
 from emitter.avro.encode import encode_table
-from emitter.avro.schemas import arrow_schema, load_schema
-from emitter.scenarios.retail import FACT_TABLES, MASTER_TABLES
+from emitter.avro.schemas import arrow_schema
 
-from .conftest import fastavro_messages
+from .conftest import ALL_TABLES, fastavro_messages, retail_schema
 
 
 def _assert_exact(decoded: DecodedBatch, table: pa.Table) -> None:
@@ -23,27 +22,27 @@ def _assert_exact(decoded: DecodedBatch, table: pa.Table) -> None:
     assert decoded.index.tolist() == list(range(table.num_rows))
 
 
-@pytest.mark.parametrize("table", MASTER_TABLES + FACT_TABLES)
+@pytest.mark.parametrize("table", ALL_TABLES)
 def test_retail_table_round_trips_through_our_encoder(retail_day: dict[str, pa.Table], table: str) -> None:
     batch = retail_day[table]
-    schema = load_schema("retail", table)
+    schema = retail_schema(table)
     encoded = encode_table(batch, schema)
 
     from_list = decode_bodies(encoded.messages(), schema)
     from_flat = decode_bodies(MessageBodies.from_offsets(encoded.data, encoded.offsets), schema)
     from_pair = decode_bodies((encoded.data, encoded.offsets), schema)
 
-    assert from_list.table.schema.equals(arrow_schema("retail", table))
+    assert from_list.table.schema.equals(arrow_schema(retail_schema(table)))
     _assert_exact(from_list, batch)
     _assert_exact(from_flat, batch)
     _assert_exact(from_pair, batch)
 
 
-@pytest.mark.parametrize("table", MASTER_TABLES + FACT_TABLES)
+@pytest.mark.parametrize("table", ALL_TABLES)
 def test_retail_table_decodes_fastavros_bytes(retail_day: dict[str, pa.Table], table: str) -> None:
     """fastavro's writer is independent of ours: decoding its bytes checks the decoder on its own."""
     batch = retail_day[table]
-    schema = load_schema("retail", table)
+    schema = retail_schema(table)
 
     decoded = decode_bodies(fastavro_messages(schema, batch.to_pylist()), schema)
 
@@ -53,9 +52,7 @@ def test_retail_table_decodes_fastavros_bytes(retail_day: dict[str, pa.Table], t
 def test_nullable_columns_keep_their_nulls(retail_day: dict[str, pa.Table]) -> None:
     for table, column in [("online_orders", "store_id"), ("receipt_lines", "promo_code")]:
         batch = retail_day[table]
-        decoded = decode_bodies(
-            encode_table(batch, load_schema("retail", table)).messages(), load_schema("retail", table)
-        )
+        decoded = decode_bodies(encode_table(batch, retail_schema(table)).messages(), retail_schema(table))
         assert 0 < decoded.table[column].null_count == batch[column].null_count < batch.num_rows
 
 
@@ -64,7 +61,7 @@ def test_decoding_in_many_small_chunks_gives_the_same_table(
     retail_day: dict[str, pa.Table], table: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     batch = retail_day[table]
-    schema = load_schema("retail", table)
+    schema = retail_schema(table)
     messages = encode_table(batch, schema).messages()
     broken = {5: messages[5][:-1], 700: messages[700] + b"\x00"}
     mixed = [broken.get(i, m) for i, m in enumerate(messages)]
@@ -83,7 +80,7 @@ def test_decoding_in_many_small_chunks_gives_the_same_table(
 def test_bodies_sharing_a_buffer_with_other_bytes(retail_day: dict[str, pa.Table]) -> None:
     """Bodies need not be back to back: every other message of a flat buffer, in any order."""
     batch = retail_day["receipts"].slice(0, 300)
-    schema = load_schema("retail", "receipts")
+    schema = retail_schema("receipts")
     whole = MessageBodies.from_bytes(encode_table(batch, schema).messages())
     rows = np.arange(299, -1, -2)
 
@@ -93,10 +90,10 @@ def test_bodies_sharing_a_buffer_with_other_bytes(retail_day: dict[str, pa.Table
 
 
 def test_empty_input_gives_an_empty_conforming_table() -> None:
-    schema = load_schema("retail", "online_orders")
+    schema = retail_schema("online_orders")
     decoded = decode_bodies([], schema)
     assert decoded.table.num_rows == 0
-    assert decoded.table.schema.equals(arrow_schema("retail", "online_orders"))
+    assert decoded.table.schema.equals(arrow_schema(retail_schema("online_orders")))
     assert decoded.index.tolist() == [] and decoded.rejected == []
 
 

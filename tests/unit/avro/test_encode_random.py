@@ -11,6 +11,7 @@ from decimal import Context, Decimal
 from typing import Any
 
 import pyarrow as pa
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -133,6 +134,7 @@ def batches(draw: st.DrawFn) -> tuple[dict[str, Any], pa.Table, list[dict[str, A
     return schema, pa.table(columns), records
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(batches())
 def test_random_batches_match_fastavro(batch: tuple[dict[str, Any], pa.Table, list[dict[str, Any]]]) -> None:

@@ -6,18 +6,17 @@ import pyarrow as pa
 import pytest
 
 from emitter.avro.encode import encode_table
-from emitter.avro.schemas import arrow_schema, load_schema
-from emitter.scenarios.retail import FACT_TABLES, MASTER_TABLES
+from emitter.avro.schemas import arrow_schema
 
-from .conftest import fastavro_messages
+from .conftest import ALL_TABLES, fastavro_messages, retail_schema
 
 
-@pytest.mark.parametrize("table", MASTER_TABLES + FACT_TABLES)
+@pytest.mark.parametrize("table", ALL_TABLES)
 def test_retail_table_matches_fastavro(retail_day: dict[str, pa.Table], table: str) -> None:
     batch = retail_day[table]
-    assert batch.schema.equals(arrow_schema("retail", table))
+    assert batch.schema.equals(arrow_schema(retail_schema(table)))
     assert batch.num_rows > 0, f"{table}: the small retail day should have rows"
-    schema = load_schema("retail", table)
+    schema = retail_schema(table)
 
     encoded = encode_table(batch, schema)
 
@@ -35,7 +34,7 @@ def test_nulls_of_the_day_are_covered(retail_day: dict[str, pa.Table]) -> None:
 @pytest.mark.parametrize("table", ["receipts", "ble_pings", "online_orders"])
 def test_sliced_and_rechunked_tables_match(retail_day: dict[str, pa.Table], table: str) -> None:
     batch = retail_day[table]
-    schema = load_schema("retail", table)
+    schema = retail_schema(table)
     n = batch.num_rows
     middle = batch.slice(n // 7, n // 2)
     rechunked = pa.concat_tables([batch.slice(0, n // 3), batch.slice(n // 3, 5), batch.slice(n // 3 + 5)])
@@ -46,7 +45,7 @@ def test_sliced_and_rechunked_tables_match(retail_day: dict[str, pa.Table], tabl
 
 def test_flat_buffer_and_offsets_agree(retail_day: dict[str, pa.Table]) -> None:
     batch = retail_day["receipts"]
-    encoded = encode_table(batch, load_schema("retail", "receipts"))
+    encoded = encode_table(batch, retail_schema("receipts"))
     messages = encoded.messages()
 
     assert encoded.offsets[0] == 0

@@ -15,12 +15,20 @@ from emitter.backfill.manifest import (
     write_manifest,
 )
 from emitter.config import Config
+from emitter.scenarios.registry import effective_settings
+from emitter.scenarios.retail import RetailSettings
 
 KEY = "facts/receipts/dt=2024-01-01/receipts_20240101.parquet"
 
 
 def _manifest(config: Config) -> Manifest:
-    manifest = Manifest(scenario=config.scenario, seed=config.seed, fingerprint=config.fingerprint(), format="parquet")
+    manifest = Manifest(
+        scenario=config.scenario,
+        seed=config.seed,
+        fingerprint=config.fingerprint(),
+        format="parquet",
+        settings=effective_settings(config).model_dump(mode="json"),
+    )
     manifest.partitions[KEY] = PartitionRecord("receipts", "2024-01-01", "parquet", rows=3, bytes=5, sha256="ab" * 32)
     manifest.partitions["master/stores.parquet"] = PartitionRecord("stores", None, "parquet", 1, 2, "cd" * 32)
     return manifest
@@ -34,6 +42,9 @@ def test_round_trip_through_json(tmp_path: Path) -> None:
     body = json.loads(manifest_path(tmp_path).read_text())
     assert body["fingerprint"] == Config().fingerprint()
     assert body["seed"] == 42 and body["scenario"] == "retail" and body["format"] == "parquet"
+    assert body["manifest_version"] == 2
+    assert body["settings"] == effective_settings(Config()).model_dump(mode="json")
+    assert body["settings"]["volume"]["stores"] == 250
     assert list(body["partitions"]) == sorted(body["partitions"])
     assert body["partitions"][KEY] == {
         "table": "receipts",
@@ -68,6 +79,13 @@ def test_open_keeps_records_made_under_the_same_config(tmp_path: Path) -> None:
     opened = open_manifest(tmp_path, config, "csv", force=False)
     assert set(opened.partitions) == {KEY, "master/stores.parquet"}
     assert opened.format == "csv"
+
+
+def test_a_fresh_manifest_records_the_effective_settings(tmp_path: Path, small_config: Config) -> None:
+    opened = open_manifest(tmp_path, small_config, "parquet", force=False)
+    assert opened.settings == effective_settings(small_config).model_dump(mode="json")
+    assert opened.settings["volume"]["stores"] == RetailSettings.PRESETS["small"]["volume"]["stores"]
+    assert opened.partitions == {}
 
 
 def test_open_refuses_another_config_without_force(tmp_path: Path) -> None:

@@ -7,6 +7,9 @@ from emitter.backfill.layout import fact_file, master_file
 from emitter.backfill.manifest import Manifest, PartitionRecord
 from emitter.backfill.plan import DayWork, plan_backfill, split_contiguous
 from emitter.core.clock import date_range as day_range
+from emitter.scenarios.retail import RetailScenario
+
+CATALOG = RetailScenario.catalog()
 
 
 def test_day_range_includes_both_ends() -> None:
@@ -35,6 +38,14 @@ def test_layout_is_hive_style() -> None:
     )
 
 
+def test_a_table_of_a_namespace_sits_in_the_namespaces_folder() -> None:
+    assert master_file("accounts_db/customers", "csv") == "master/accounts_db/customers.csv"
+    assert fact_file("accounts_db/transactions", date(2024, 1, 5), "avro") == (
+        "facts/accounts_db/transactions/dt=2024-01-05/transactions_20240105.avro"
+    )
+    assert CATALOG.path(CATALOG.get("receipts")) == "receipts", "retail has one namespace: paths are table names"
+
+
 def test_plan_skips_complete_partitions_unless_forced(tmp_path: Path) -> None:
     manifest = Manifest(scenario="retail", seed=42, fingerprint="f", format="parquet")
     done = [master_file("stores", "parquet"), fact_file("receipts", date(2024, 1, 1), "parquet")]
@@ -44,7 +55,9 @@ def test_plan_skips_complete_partitions_unless_forced(tmp_path: Path) -> None:
         manifest.partitions[key] = PartitionRecord("t", None, "parquet", 1, 2, "0" * 64)
     days = day_range(date(2024, 1, 1), date(2024, 1, 2))
 
-    plan = plan_backfill(manifest, tmp_path, "parquet", ["stores", "products"], ["receipts", "marketing"], days, False)
+    plan = plan_backfill(
+        manifest, tmp_path, "parquet", CATALOG, ["stores", "products"], ["receipts", "marketing"], days, False
+    )
     assert plan.master == ("products",)
     assert plan.days == (
         DayWork(date(2024, 1, 1), ("marketing",)),
@@ -53,7 +66,9 @@ def test_plan_skips_complete_partitions_unless_forced(tmp_path: Path) -> None:
     assert plan.skipped == 2
     assert plan.partitions_per_table() == {"products": 1, "marketing": 2, "receipts": 1}
 
-    forced = plan_backfill(manifest, tmp_path, "parquet", ["stores", "products"], ["receipts", "marketing"], days, True)
+    forced = plan_backfill(
+        manifest, tmp_path, "parquet", CATALOG, ["stores", "products"], ["receipts", "marketing"], days, True
+    )
     assert forced.partition_count == 6 and forced.skipped == 0
 
 
@@ -64,5 +79,5 @@ def test_another_format_is_planned_separately(tmp_path: Path) -> None:
     (tmp_path / key).write_bytes(b"xx")
     manifest.partitions[key] = PartitionRecord("stores", None, "parquet", 1, 2, "0" * 64)
 
-    plan = plan_backfill(manifest, tmp_path, "csv", ["stores"], [], [], False)
+    plan = plan_backfill(manifest, tmp_path, "csv", CATALOG, ["stores"], [], [], False)
     assert plan.master == ("stores",)

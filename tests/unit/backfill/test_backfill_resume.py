@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
 import pytest
+from support import small_config as make_small_config
 
 from emitter.backfill import BackfillInterrupted, ManifestMismatch, run_backfill
 from emitter.backfill.output_dir import claimed_output_dir
@@ -115,10 +116,10 @@ def test_force_rewrites_everything_with_identical_bytes(small_config: Config, tm
     assert _checksums(out) == before
 
 
-def test_another_config_is_refused_unless_forced(make_config: Callable[..., Config], tmp_path: Path) -> None:
+def test_another_config_is_refused_unless_forced(small_config: Config, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    run_backfill(make_config(), DAY1, DAY1, out, tables=["receipts"])
-    reseeded = make_config(seed=7)
+    run_backfill(small_config, DAY1, DAY1, out, tables=["receipts"])
+    reseeded = make_small_config(seed=7)
 
     with pytest.raises(ManifestMismatch, match="--force"):
         run_backfill(reseeded, DAY1, DAY1, out, tables=["receipts"])
@@ -178,6 +179,7 @@ def test_temp_files_from_a_killed_run_are_swept(small_config: Config, tmp_path: 
     assert _temp_files(out) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_interrupted_run_keeps_completed_days_and_resumes(small_config: Config, tmp_path: Path, workers: int) -> None:
     clean = tmp_path / "clean"

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from emitter.backfill import run_backfill
 from emitter.config import Config
@@ -36,6 +37,7 @@ def test_two_runs_are_byte_identical(small_config: Config, tmp_path: Path) -> No
     assert first == second
 
 
+@pytest.mark.slow
 def test_chunking_does_not_change_the_data(small_config: Config, tmp_path: Path) -> None:
     run_backfill(small_config, START, END, tmp_path / "one-run")
     for offset in range(7):

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from emitter.avro.schemas import arrow_schema
+from emitter.scenarios import scenario_class
 
 AWKWARD_STRINGS = [
     "plain",
@@ -74,11 +74,12 @@ def mixed_table() -> pa.Table:
 
 @pytest.fixture
 def schema_table() -> Callable[[str, str, int], pa.Table]:
-    """Build ``n`` random rows conforming to ``arrow_schema(scenario, table)``, with some nulls."""
+    """Build ``n`` random rows conforming to the Arrow schema of ``scenario``'s ``table``, with some nulls."""
 
     def build(scenario: str, table: str, n: int) -> pa.Table:
         rng = np.random.default_rng(7)
-        schema = arrow_schema(scenario, table)
+        catalog = scenario_class(scenario).catalog()
+        schema = catalog.arrow(catalog.get(table))
         columns = []
         for field in schema:
             kind = field.type

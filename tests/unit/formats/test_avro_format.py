@@ -7,12 +7,17 @@ import fastavro
 import pyarrow as pa
 import pytest
 
-from emitter.avro.schemas import load_schema, schemas_root
 from emitter.errors import SchemaError
 from emitter.formats import writer_for
 from emitter.formats.avro import avro_schema_from_arrow
+from emitter.scenarios.retail import RetailScenario
 
-RETAIL_TABLES = sorted(path.stem for path in (schemas_root() / "retail").glob("*.avsc"))
+CATALOG = RetailScenario.catalog()
+RETAIL_TABLES = sorted(CATALOG.ids)
+
+
+def _schema(table: str) -> dict[str, object]:
+    return CATALOG.avro(CATALOG.get(table))
 
 
 def _read_back(path: Path) -> tuple[dict[str, object], list[dict[str, object]]]:
@@ -27,7 +32,7 @@ def test_avro_round_trip_under_the_retail_schema(
 ) -> None:
     batch = schema_table("retail", table, 50)
     path = tmp_path / f"{table}.avro"
-    writer_for("avro").write(batch, path, load_schema("retail", table))
+    writer_for("avro").write(batch, path, _schema(table))
 
     writer_schema, records = _read_back(path)
     assert writer_schema["name"] == "emitter.retail." + table
@@ -45,7 +50,7 @@ def test_avro_without_a_schema_derives_one_from_arrow(mixed_table: pa.Table, tmp
 def test_avro_is_deterministic(schema_table: Callable[[str, str, int], pa.Table], tmp_path: Path) -> None:
     batch = schema_table("retail", "receipts", 200)
     fmt = writer_for("avro")
-    schema = load_schema("retail", "receipts")
+    schema = _schema("receipts")
     first = fmt.write(batch, tmp_path / "a.avro", schema)
     second = fmt.write(batch, tmp_path / "b.avro", schema)
 
@@ -64,7 +69,7 @@ def test_avro_uses_deflate(mixed_table: pa.Table, tmp_path: Path) -> None:
 def test_columns_that_do_not_match_the_schema_are_refused(mixed_table: pa.Table, tmp_path: Path) -> None:
     path = tmp_path / "t.avro"
     with pytest.raises(SchemaError, match="don't match the Avro schema"):
-        writer_for("avro").write(mixed_table, path, load_schema("retail", "receipts"))
+        writer_for("avro").write(mixed_table, path, _schema("receipts"))
     assert not path.exists()
     assert list(tmp_path.iterdir()) == []
 

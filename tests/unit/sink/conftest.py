@@ -1,9 +1,8 @@
 """Real destinations for the contract suite: DuckDB in a file under tmp_path, and PostgreSQL.
 
-PostgreSQL is found in this order: ``$EMITTER_TEST_PG_DSN``; a server answering on 127.0.0.1:5432
-(database ``test``, user ``root`` or ``postgres``); a testcontainers Postgres when a Docker engine
-answers. Without any of them the PostgreSQL half of the suite is skipped, saying why. Each test gets
-its own schema (``?schema=t_<hex>``), dropped afterwards, so tests never see each other's tables.
+PostgreSQL is found as tests/conftest.py says; without a server the PostgreSQL half of the suite is
+skipped, saying why. Each test gets a database of its own, dropped afterwards, so tests never see each
+other's tables (data tables go to one schema per namespace, ``retail``, bookkeeping to ``public``).
 """
 
 from __future__ import annotations
@@ -14,7 +13,8 @@ from datetime import date
 import pyarrow as pa
 import pytest
 
-from emitter.config import SMALL_VOLUME, Config, load_config
+from emitter.config import Config
+from emitter.scenarios import open_scenario
 from emitter.sink.destinations import Destination, open_destination
 
 DAY = date(2024, 3, 15)
@@ -27,15 +27,8 @@ def destination(destination_url: str) -> Iterator[Destination]:
 
 
 @pytest.fixture(scope="session")
-def small_config() -> Config:
-    return load_config(None, {"volume": SMALL_VOLUME}, {})
-
-
-@pytest.fixture(scope="session")
 def retail_day(small_config: Config) -> dict[str, pa.Table]:
-    """Every retail table for one small day: master tables and that day's facts."""
-    from emitter.scenarios.retail import FACT_TABLES, RetailScenario
-
-    scenario = RetailScenario(small_config)
-    ((_, facts),) = list(scenario.facts([DAY], FACT_TABLES))
-    return {**scenario.master(), **facts}
+    """Every retail table for one small day: reference tables and that day's per-day tables."""
+    scenario = open_scenario(small_config)
+    ((_, day),) = list(scenario.days([DAY], None))
+    return {**scenario.reference(), **day}

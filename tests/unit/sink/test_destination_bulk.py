@@ -6,8 +6,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from emitter.sink.destinations import Destination, DestinationError
+from emitter.sink.destinations import Destination, DestinationError, TableName
 from emitter.sink.destinations.copy_csv import ROWS_PER_CHUNK
+
+PINGS = TableName("retail", "ble_pings")
 
 
 @pytest.fixture(scope="module")
@@ -20,11 +22,11 @@ def many_pings(retail_day: dict[str, pa.Table]) -> pa.Table:
 
 
 def test_a_multi_chunk_batch_lands_whole(destination: Destination, many_pings: pa.Table) -> None:
-    destination.write({"ble_pings": many_pings}, None, {("retail.ble_pings", 0): many_pings.num_rows})
+    destination.write({PINGS: many_pings}, None, {("retail.ble_pings", 0): many_pings.num_rows})
 
     got = destination.query(
         "SELECT count(*) AS n, sum(rssi) AS rssi, min(event_ts) AS first, max(event_ts) AS last, "
-        'count(DISTINCT _offset) AS offsets FROM "ble_pings"'
+        "count(DISTINCT _offset) AS offsets FROM retail.ble_pings"
     ).to_pylist()[0]
     assert got["n"] == got["offsets"] == many_pings.num_rows
     assert got["rssi"] == pc.sum(many_pings.column("rssi").cast(pa.int64())).as_py()
@@ -35,17 +37,17 @@ def test_a_multi_chunk_batch_lands_whole(destination: Destination, many_pings: p
 def test_a_rejected_row_in_the_last_chunk_rolls_back_the_earlier_ones(
     destination: Destination, many_pings: pa.Table
 ) -> None:
-    destination.ensure_table("ble_pings", many_pings.schema)
-    destination.query('ALTER TABLE "ble_pings" ALTER COLUMN zone SET NOT NULL')
+    destination.ensure_table(PINGS, many_pings.schema)
+    destination.query("ALTER TABLE retail.ble_pings ALTER COLUMN zone SET NOT NULL")
     zones = many_pings.column("zone").to_pylist()
     zones[-1] = None
 
     with pytest.raises(DestinationError, match="nothing was committed"):
         destination.write(
-            {"ble_pings": many_pings.set_column(many_pings.schema.get_field_index("zone"), "zone", pa.array(zones))},
+            {PINGS: many_pings.set_column(many_pings.schema.get_field_index("zone"), "zone", pa.array(zones))},
             None,
             {("retail.ble_pings", 0): many_pings.num_rows},
         )
 
-    assert destination.query('SELECT count(*) AS n FROM "ble_pings"').column("n").to_pylist() == [0]
+    assert destination.query("SELECT count(*) AS n FROM retail.ble_pings").column("n").to_pylist() == [0]
     assert destination.stored_offsets(["retail.ble_pings"]) == {}

@@ -8,7 +8,9 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from emitter.sink.destinations import Destination
+from emitter.sink.destinations import Destination, TableName
+
+SCHEMA = "retail"
 
 NON_ASCII = [
     "José Núñez",
@@ -36,7 +38,7 @@ def _numbered(rows: pa.Table) -> pa.Table:
 
 
 def _read_back(destination: Destination, table: str, like: pa.Table) -> pa.Table:
-    got = destination.query(f'SELECT * FROM "{table}" ORDER BY _offset')
+    got = destination.query(f'SELECT * FROM {SCHEMA}."{table}" ORDER BY _offset')
     return got.select(like.column_names)
 
 
@@ -51,11 +53,11 @@ def _assert_same(table: str, got: pa.Table, expected: pa.Table) -> None:
 
 def test_a_generated_retail_day_round_trips_exactly(destination: Destination, retail_day: dict[str, pa.Table]) -> None:
     tables = {**retail_day, "customers": _with_non_ascii(retail_day["customers"])}
-    rows = {name: _numbered(table) for name, table in tables.items()}
+    rows = {TableName(SCHEMA, name): _numbered(table) for name, table in tables.items()}
 
     destination.write(rows, None, {})
 
-    assert destination.table_names() == sorted(tables)
+    assert destination.data_tables([SCHEMA]) == sorted(rows)
     for name, table in tables.items():
         _assert_same(name, _read_back(destination, name, table), table)
 
@@ -114,6 +116,6 @@ def test_edge_values_round_trip_exactly(destination: Destination) -> None:
         }
     )
 
-    destination.write({"edges": _numbered(edges)}, None, {})
+    destination.write({TableName(SCHEMA, "edges"): _numbered(edges)}, None, {})
 
     _assert_same("edges", _read_back(destination, "edges", edges), edges)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from emitter.avro.schemas import arrow_schema
 from emitter.errors import SchemaError
+from emitter.scenarios.retail import RetailScenario
 from emitter.sink.destinations import SchemaEvolutionError
 from emitter.sink.destinations.evolution import plan_columns
 from emitter.sink.destinations.types import DUCKDB_TYPES, POSTGRES_TYPES, TypeMapping, same_sql_type
 
+CATALOG = RetailScenario.catalog()
 RETAIL_TABLES = [
     "ble_pings", "customers", "dc_inventory_txn", "distribution_centers", "foot_traffic", "geographies",
     "marketing", "online_order_lines", "online_orders", "products", "receipt_lines", "receipts",
@@ -18,10 +19,14 @@ RETAIL_TABLES = [
 ]  # fmt: skip
 
 
+def test_the_list_is_every_retail_table() -> None:
+    assert sorted(CATALOG.ids) == RETAIL_TABLES
+
+
 @pytest.mark.parametrize("types", [DUCKDB_TYPES, POSTGRES_TYPES], ids=lambda t: t.destination)
 @pytest.mark.parametrize("table", RETAIL_TABLES)
 def test_every_retail_column_has_a_column_type(types: TypeMapping, table: str) -> None:
-    for field in arrow_schema("retail", table):
+    for field in CATALOG.arrow(CATALOG.get(table)):
         assert types.sql_type(field.type) is not None, f"{table}.{field.name}"
 
 

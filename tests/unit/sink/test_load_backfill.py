@@ -11,7 +11,7 @@ from emitter.backfill import run_backfill
 from emitter.backfill.manifest import Manifest, read_manifest
 from emitter.config import Config
 from emitter.errors import ConfigError, OutputError
-from emitter.sink.destinations import Destination
+from emitter.sink.destinations import Destination, TableName
 from emitter.sink.load import FileLoad, load_backfill
 
 
@@ -36,9 +36,10 @@ def _expected_rows(manifest: Manifest) -> dict[str, int]:
 
 
 def _counts(destination: Destination) -> dict[str, int]:
+    """Rows per table of the retail warehouse schema, by table id (retail's ids are its table names)."""
     return {
-        table: int(destination.query(f'SELECT count(*) AS n FROM "{table}"').column("n")[0].as_py())
-        for table in destination.table_names()
+        table.name: int(destination.query(f'SELECT count(*) AS n FROM retail."{table.name}"').column("n")[0].as_py())
+        for table in destination.data_tables(["retail"])
     }
 
 
@@ -55,6 +56,7 @@ def test_every_table_loads_with_the_manifests_row_counts(backfill_out: Path, des
     assert summary.rows_by_table == _expected_rows(manifest)
     assert [load.source for load in seen][:6] == sorted(k for k, r in manifest.partitions.items() if r.dt is None)
     assert destination.loaded_files() == {key: record.sha256 for key, record in manifest.partitions.items()}
+    assert destination.table_names() == [], "only bookkeeping in the destination's own schema"
 
 
 def test_loading_twice_adds_nothing(backfill_out: Path, destination: Destination) -> None:
@@ -72,18 +74,18 @@ def test_loading_twice_adds_nothing(backfill_out: Path, destination: Destination
 def test_rows_carry_their_files_relative_path(backfill_out: Path, destination: Destination) -> None:
     load_backfill(backfill_out, destination, tables=["receipts"])
 
-    got = destination.query('SELECT _source, count(*) AS n FROM "receipts" GROUP BY _source ORDER BY _source')
+    got = destination.query("SELECT _source, count(*) AS n FROM retail.receipts GROUP BY _source ORDER BY _source")
 
     expected = sorted((k, r.rows) for k, r in _manifest(backfill_out).partitions.items() if r.table == "receipts")
     assert list(zip(got.column("_source").to_pylist(), got.column("n").to_pylist(), strict=True)) == expected
-    assert destination.table_names() == ["receipts"]
+    assert destination.data_tables(["retail"]) == [TableName("retail", "receipts")]
 
 
 def test_an_unknown_table_is_refused_before_loading(backfill_out: Path, destination: Destination) -> None:
     with pytest.raises(ConfigError, match="no_such_table"):
         load_backfill(backfill_out, destination, tables=["receipts", "no_such_table"])
 
-    assert destination.table_names() == []
+    assert destination.data_tables(["retail"]) == []
 
 
 def test_a_changed_file_is_refused(backfill_out: Path, tmp_path: Path, destination: Destination) -> None:

@@ -7,9 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
-from emitter.sink.destinations import DestinationConnectionError, DestinationURLError, open_destination
+from emitter.sink.destinations import DestinationConnectionError, DestinationURLError, TableName, open_destination
 from emitter.sink.destinations.postgres import parse_url, redact
 
 
@@ -99,7 +100,32 @@ def test_postgres_urls_take_a_schema_parameter() -> None:
 
 
 def test_a_postgres_schema_is_created_and_used(pg_url: str) -> None:
-    with open_destination(pg_url) as destination:
-        assert destination.schema.startswith("t_")
+    with open_destination(f"{pg_url}?schema=sales") as destination:
+        assert destination.schema == "sales"
         assert destination.table_names() == []
-        assert destination.query("SELECT current_schema() AS s").column("s").to_pylist() == [destination.schema]
+        assert destination.query("SELECT current_schema() AS s").column("s").to_pylist() == ["sales"]
+        assert set(destination.table_names(include_internal=True)) == {
+            "_emitter_dead_letters",
+            "_emitter_loaded_files",
+            "_emitter_offsets",
+        }
+
+
+def test_a_postgres_destination_without_a_schema_keeps_its_bookkeeping_in_public(pg_url: str) -> None:
+    with open_destination(pg_url) as destination:
+        assert destination.schema == "public"
+        assert "_emitter_offsets" in destination.table_names(include_internal=True)
+
+
+def test_data_tables_go_to_their_namespace_whatever_the_urls_schema(pg_url: str) -> None:
+    receipts = TableName("retail", "receipts")
+    with open_destination(f"{pg_url}?schema=sales") as destination:
+        destination.write({receipts: pa.table({"id": pa.array([1, 2], pa.int32())})}, None, {("retail.receipts", 0): 2})
+        assert destination.data_tables(["retail"]) == [receipts]
+        assert destination.table_names() == []
+    with open_destination(pg_url) as public:
+        bookkeeping = ("_emitter_dead_letters", "_emitter_loaded_files", "_emitter_offsets")
+        assert public.data_tables(["retail", "sales", "public"]) == sorted(
+            [receipts, *(TableName(schema, t) for schema in ("sales", "public") for t in bookkeeping)]
+        )
+        assert public.stored_offsets(["retail.receipts"]) == {}, "offsets live with the destination's schema"

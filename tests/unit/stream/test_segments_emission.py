@@ -1,4 +1,4 @@
-"""Segments and the Emitter: what leaves for the target decodes (schemas/ + fastavro alone) to the model's rows."""
+"""Segments and the Emitter: what leaves for the target decodes (schema files + fastavro alone) to the model's rows."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import io
 import json
 import pickle
 from datetime import UTC, date, datetime
-from pathlib import Path
+from importlib import resources
 from typing import Any
 
 import fastavro
@@ -15,15 +15,17 @@ import pyarrow as pa
 import pytest
 
 from emitter.avro.framing import ConfluentFraming, SingleObjectFraming
-from emitter.config import SMALL_VOLUME, load_config
-from emitter.scenarios import get_scenario
-from emitter.scenarios.base import Scenario
-from emitter.stream.emission import Emitter, avro_long
+from emitter.config import Config
+from emitter.core.columns import timestamps
+from emitter.scenarios import Scenario, open_scenario
+from emitter.scenarios.retail import RetailScenario
+from emitter.scenarios.tables import TableKind, TableSpec
+from emitter.stream.emission import Emitter, avro_long, restamp
 from emitter.stream.feeder import _truncate
-from emitter.stream.segments import Segment, build_segments
+from emitter.stream.segments import Segment, build_segments, split_schema
 from emitter.stream.timeline import DayEvents, merge_day, to_micros
 
-ROOT = Path(__file__).resolve().parents[3]
+CATALOG = RetailScenario.catalog()
 DAY = date(2024, 1, 2)
 # receipt_lines and online_orders have nullable fields; truck_moves has eta/etd that move with event_ts
 TABLES = ("receipts", "receipt_lines", "truck_moves", "online_orders", "marketing")
@@ -37,7 +39,8 @@ Sent = dict[str, tuple[list[bytes], list[bytes]]]
 
 
 def _raw_schema(table: str) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads((ROOT / "schemas" / "retail" / f"{table}.avsc").read_text())
+    path = resources.files("emitter.scenarios.retail").joinpath("schemas", f"{table}.avsc")
+    loaded: dict[str, Any] = json.loads(path.read_text())
     return loaded
 
 
@@ -55,14 +58,14 @@ def _decode(table: str, body: bytes) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def scenario() -> Scenario:
-    return get_scenario(load_config(None, {"volume": SMALL_VOLUME}, {}))
+def scenario(small_config: Config) -> Scenario[Any]:
+    return open_scenario(small_config)
 
 
 @pytest.fixture(scope="module")
-def day(scenario: Scenario) -> DayEvents:
-    ((when, tables),) = scenario.facts([DAY], TABLES)
-    return merge_day(when, tables, list(TABLES))
+def day(scenario: Scenario[Any]) -> DayEvents:
+    ((when, tables),) = scenario.days([DAY], TABLES)
+    return merge_day(when, tables, list(TABLES), [CATALOG.get(t).event_time or "" for t in TABLES])
 
 
 @pytest.fixture(scope="module")
@@ -71,11 +74,11 @@ def source(day: DayEvents) -> Rows:
 
 
 def _segments(
-    scenario: Scenario, day: DayEvents, value_format: str, live: bool, emitter: Emitter | None = None
+    scenario: Scenario[Any], day: DayEvents, value_format: str, live: bool, emitter: Emitter | None = None
 ) -> list[Segment]:
     """The day's segments, framed as ``emitter`` frames (default: single-object for avro, none for JSON)."""
     if emitter is None:
-        emitter = Emitter("retail", SingleObjectFraming() if value_format == "avro" else None, PREFIX)
+        emitter = Emitter(CATALOG, SingleObjectFraming() if value_format == "avro" else None, PREFIX)
     return build_segments(day, scenario, value_format, live, emitter.headers(TABLES), size=SIZE)
 
 
@@ -84,10 +87,10 @@ def _send_all(emitter: Emitter, segments: list[Segment], now_us: int | None, ste
     out: Sent = {}
     for segment in segments:
         for lo in range(0, len(segment), step):
-            for topic, keys, values in emitter.messages(segment, lo, min(lo + step, len(segment)), now_us):
-                assert topic.startswith(PREFIX)
+            for table, topic, keys, values in emitter.messages(segment, lo, min(lo + step, len(segment)), now_us):
+                assert topic == PREFIX + table == emitter.topic(table)
                 assert len(keys) == len(values)
-                got = out.setdefault(topic.removeprefix(PREFIX), ([], []))
+                got = out.setdefault(table, ([], []))
                 got[0].extend(keys)
                 got[1].extend(values)
     return out
@@ -97,7 +100,7 @@ def _without(record: dict[str, Any], *fields: str) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k not in fields}
 
 
-def test_segments_cut_the_day_in_order(scenario: Scenario, day: DayEvents) -> None:
+def test_segments_cut_the_day_in_order(scenario: Scenario[Any], day: DayEvents) -> None:
     segments = _segments(scenario, day, "avro", False)
     assert [len(s) for s in segments[:-1]] == [SIZE] * (len(segments) - 1)
     assert sum(len(s) for s in segments) == len(day)
@@ -112,10 +115,10 @@ def test_segments_cut_the_day_in_order(scenario: Scenario, day: DayEvents) -> No
 
 
 def test_replay_values_are_header_plus_avro_body_of_exactly_the_rows(
-    scenario: Scenario, day: DayEvents, source: Rows
+    scenario: Scenario[Any], day: DayEvents, source: Rows
 ) -> None:
     segments = _segments(scenario, day, "avro", False)
-    sent = _send_all(Emitter("retail", SingleObjectFraming(), PREFIX), segments, None)
+    sent = _send_all(Emitter(CATALOG, SingleObjectFraming(), PREFIX), segments, None)
 
     assert set(sent) == set(TABLES)
     for name in TABLES:
@@ -123,12 +126,12 @@ def test_replay_values_are_header_plus_avro_body_of_exactly_the_rows(
         keys, values = sent[name]
         assert all(v[: len(header)] == header for v in values), name
         assert [_decode(name, v[len(header) :]) for v in values] == source[name], name
-        expected_keys = [k.encode() for k in scenario.event_keys(name, day.tables[name]).to_pylist()]
+        expected_keys = [k.encode() for k in scenario.stream_keys(name, day.tables[name]).to_pylist()]
         assert keys == expected_keys, name
 
 
 def test_live_values_carry_now_and_every_other_field_unchanged(
-    scenario: Scenario, day: DayEvents, source: Rows
+    scenario: Scenario[Any], day: DayEvents, source: Rows
 ) -> None:
     segments = _segments(scenario, day, "avro", True)
     for segment in segments:
@@ -137,7 +140,7 @@ def test_live_values_carry_now_and_every_other_field_unchanged(
                 assert part.batch is not None and part.head is None and part.body is None
             else:  # only the event_ts bytes are spliced in between the head and the tail
                 assert part.head is not None and part.tail is not None and part.batch is None
-    sent = _send_all(Emitter("retail", SingleObjectFraming(), PREFIX), segments, NOW_US)
+    sent = _send_all(Emitter(CATALOG, SingleObjectFraming(), PREFIX), segments, NOW_US)
 
     for name in TABLES:
         header = _single_object_header(name)
@@ -147,12 +150,14 @@ def test_live_values_carry_now_and_every_other_field_unchanged(
         assert [r["event_ts"] for r in decoded] == [NOW] * len(source[name]), name
         moved = ("event_ts", "eta", "etd")
         assert [_without(r, *moved) for r in decoded] == [_without(r, *moved) for r in source[name]], name
-        assert keys == [k.encode() for k in scenario.event_keys(name, day.tables[name]).to_pylist()], name
+        assert keys == [k.encode() for k in scenario.stream_keys(name, day.tables[name]).to_pylist()], name
 
 
-def test_live_truck_moves_shift_eta_and_etd_with_event_ts(scenario: Scenario, day: DayEvents, source: Rows) -> None:
+def test_live_truck_moves_shift_eta_and_etd_with_event_ts(
+    scenario: Scenario[Any], day: DayEvents, source: Rows
+) -> None:
     segments = _segments(scenario, day, "avro", True)
-    _, values = _send_all(Emitter("retail", SingleObjectFraming(), PREFIX), segments, NOW_US)["truck_moves"]
+    _, values = _send_all(Emitter(CATALOG, SingleObjectFraming(), PREFIX), segments, NOW_US)["truck_moves"]
     header = _single_object_header("truck_moves")
     decoded = [_decode("truck_moves", v[len(header) :]) for v in values]
     assert len(decoded) == len(source["truck_moves"]) > 0
@@ -164,9 +169,9 @@ def test_live_truck_moves_shift_eta_and_etd_with_event_ts(scenario: Scenario, da
         assert new["eta"] - new["event_ts"] == old["eta"] - old["event_ts"]
 
 
-def test_confluent_framing_on_every_path(scenario: Scenario, day: DayEvents, source: Rows) -> None:
+def test_confluent_framing_on_every_path(scenario: Scenario[Any], day: DayEvents, source: Rows) -> None:
     framing = ConfluentFraming("mock://segments-emission")
-    emitter = Emitter("retail", framing, PREFIX)
+    emitter = Emitter(CATALOG, framing, PREFIX)
     tables = ("receipts", "truck_moves")
     emitter.headers(TABLES)  # registers every subject, as run_stream does before the worker starts
     ids = {name: framing.client.get_latest_version(f"{PREFIX}{name}-value").schema_id for name in tables}
@@ -185,8 +190,8 @@ def test_confluent_framing_on_every_path(scenario: Scenario, day: DayEvents, sou
                 assert decoded == source[name]
 
 
-def test_json_values_parse_as_json(scenario: Scenario, day: DayEvents, source: Rows) -> None:
-    emitter = Emitter("retail", None, PREFIX)
+def test_json_values_parse_as_json(scenario: Scenario[Any], day: DayEvents, source: Rows) -> None:
+    emitter = Emitter(CATALOG, None, PREFIX)
     assert emitter.name == "json"
     now_text = "2031-07-08T09:10:11.123456Z"
     replay = _send_all(emitter, _segments(scenario, day, "json", False), None)
@@ -210,6 +215,28 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def test_restamp_moves_the_declared_time_columns_with_the_event_time() -> None:
+    spec = TableSpec("t", TableKind.EVENT, "shop", event_time="at", moves_with_event_time=("due",))
+    batch = pa.table({"at": timestamps([10, 20]), "due": timestamps([15, 40]), "other": timestamps([1, 2])})
+
+    out = restamp(batch, spec, 100)
+
+    assert out.column("at").cast(pa.int64()).to_pylist() == [100, 100]
+    assert out.column("due").cast(pa.int64()).to_pylist() == [105, 120]
+    assert out.column("other").equals(batch.column("other")), "an undeclared time column stays"
+    assert restamp(batch, TableSpec("t", TableKind.EVENT, "shop"), 100) is batch, "no event time: nothing to stamp"
+
+
+def test_split_schema_cuts_around_the_named_event_time() -> None:
+    schema = {"type": "record", "name": "t", "fields": [{"name": n, "type": "long"} for n in ("a", "at", "b", "c")]}
+
+    head, tail, at = split_schema(schema, "at")
+
+    assert at == 1
+    assert [f["name"] for f in head["fields"]] == ["a"] and head["name"] == "t_head"
+    assert [f["name"] for f in tail["fields"]] == ["b", "c"] and tail["name"] == "t_tail"
+
+
 @pytest.mark.parametrize(
     "value",
     [0, 1, -1, 2, -2, 63, -64, 64, -65, 127, 128, 8191, 8192, 2**31 - 1, -(2**31), 2**62, -(2**63), 2**63 - 1, NOW_US],
@@ -224,10 +251,10 @@ def test_avro_long_is_fastavros_encoding(value: int) -> None:
 @pytest.mark.parametrize("value_format", ["avro", "json"])
 @pytest.mark.parametrize("live", [False, True])
 def test_truncate_keeps_exactly_the_first_k_events(
-    scenario: Scenario, day: DayEvents, value_format: str, live: bool
+    scenario: Scenario[Any], day: DayEvents, value_format: str, live: bool
 ) -> None:
     framing = SingleObjectFraming() if value_format == "avro" else None
-    emitter = Emitter("retail", framing, PREFIX)
+    emitter = Emitter(CATALOG, framing, PREFIX)
     now_us = NOW_US if live else None
     segment = _segments(scenario, day, value_format, live)[1]
     for keep in (1, 2, 57, 500, SIZE - 1, SIZE):
@@ -249,22 +276,23 @@ def test_truncate_keeps_exactly_the_first_k_events(
                 assert isinstance(part.batch, pa.Table)
 
 
-def test_a_slice_inside_one_table_run_sends_just_those_rows(scenario: Scenario, day: DayEvents, source: Rows) -> None:
+def test_a_slice_inside_one_table_run_sends_just_those_rows(
+    scenario: Scenario[Any], day: DayEvents, source: Rows
+) -> None:
     segment = _segments(scenario, day, "avro", False)[0]  # its rows are the day's first rows
     which = segment.table
     lo = next(i for i in range(200, len(segment) - 3) if which[i] == which[i + 1] == which[i + 2] != which[i - 1])
-    ((topic, keys, values),) = Emitter("retail", SingleObjectFraming(), PREFIX).messages(segment, lo, lo + 3, None)
-    name = topic.removeprefix(PREFIX)
-    assert name == TABLES[int(which[lo])]
+    ((name, topic, keys, values),) = Emitter(CATALOG, SingleObjectFraming(), PREFIX).messages(segment, lo, lo + 3, None)
+    assert name == TABLES[int(which[lo])] and topic == PREFIX + name
     first = int(segment.row[lo])
     header = _single_object_header(name)
     assert [_decode(name, v[len(header) :]) for v in values] == source[name][first : first + 3]
-    assert keys == [k.encode() for k in scenario.event_keys(name, day.tables[name]).to_pylist()][first : first + 3]
+    assert keys == [k.encode() for k in scenario.stream_keys(name, day.tables[name]).to_pylist()][first : first + 3]
 
 
 @pytest.mark.parametrize(("value_format", "live"), [("avro", False), ("avro", True), ("json", False), ("json", True)])
 def test_segments_pickle_to_about_their_own_rows(
-    scenario: Scenario, day: DayEvents, value_format: str, live: bool
+    scenario: Scenario[Any], day: DayEvents, value_format: str, live: bool
 ) -> None:
     # segments cross a process boundary; each should carry its own rows, not the whole day's tables again
     segments = _segments(scenario, day, value_format, live)

@@ -1,19 +1,15 @@
-"""Session fixtures: a small RetailScenario (see retail_data.SMALL_VOLUME) with cached days of facts."""
+"""Session fixtures: the small RetailScenario (the suite's ``small_config``) with cached days."""
 
 from __future__ import annotations
 
 import pyarrow as pa
 import pytest
+from support import small_config as make_small_config
 
 from emitter.config import Config
-from emitter.scenarios.retail import RetailScenario
+from emitter.scenarios import open_scenario
 
-from .retail_data import RetailRun, make_config
-
-
-@pytest.fixture(scope="session")
-def small_config() -> Config:
-    return make_config()
+from .retail_data import VARIED, RetailRun
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +18,12 @@ def retail(small_config: Config) -> RetailRun:
 
 
 @pytest.fixture(scope="session")
+def varied() -> RetailRun:
+    """The small world with all-night stores, stores at a rate with frequent half cents, more shoppers (``VARIED``)."""
+    return RetailRun(make_small_config(VARIED))
+
+
+@pytest.fixture(scope="session")
 def big_master() -> dict[str, pa.Table]:
-    """Master data with 100k customers: large enough to measure shares to a tenth of a point."""
-    return RetailScenario(make_config({"customers": 100_000})).master()
+    """Reference tables with 100k customers: large enough to measure shares to a tenth of a point."""
+    return open_scenario(make_small_config({"volume": {"customers": 100_000}})).reference()

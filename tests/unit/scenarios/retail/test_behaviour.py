@@ -39,7 +39,7 @@ def test_tender_mix_follows_the_config(retail: RetailRun, month: dict[str, pa.Ta
     tender = Counter(month["receipts"].column("tender_type").to_pylist())
     n = sum(tender.values())
     assert n > 30_000
-    shares = retail.config.shares.tender
+    shares = retail.settings.shares.tender
     assert set(tender) == {k for k, v in shares.items() if v > 0}
     for name, share in shares.items():
         assert tender[name] / n == pytest.approx(share, abs=0.01), name

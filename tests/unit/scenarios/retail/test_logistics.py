@@ -9,9 +9,10 @@ from datetime import date, timedelta
 import numpy as np
 import pyarrow as pa
 import pytest
+from support import small_config as make_small_config
 
 from .readers import MICROS_PER_HOUR, epoch_day, ints, micros, strings
-from .retail_data import RULE_WINDOWS, RetailRun, make_config
+from .retail_data import RULE_WINDOWS, RetailRun
 
 STATUSES = ("SCHEDULED", "LOADING", "IN_TRANSIT", "ARRIVED", "UNLOADING", "COMPLETED")
 MINUTE = 60_000_000
@@ -161,12 +162,12 @@ def test_dc_ships_what_stores_receive(retail: RetailRun) -> None:
 def test_long_trips_keep_all_their_events() -> None:
     """One DC for stores across the country: trips take more than a day and must still be logged whole.
 
-    With 20 stores in 12 metros served from a single DC, trucks drive up to ~60 h. Events of a trip
-    that start two or more days before delivery are currently dropped (neither the delivery day nor
-    the day before emits them), so trips lack SCHEDULED/LOADING/IN_TRANSIT and the DC never records
-    the OUTBOUND_SHIPMENT for stock the store receives.
+    With the small world's stores, spread over its metros, served from a single DC, trucks drive up to
+    ~60 h. Events of a trip that start two or more days before delivery are currently dropped (neither the
+    delivery day nor the day before emits them), so trips lack SCHEDULED/LOADING/IN_TRANSIT and the DC never
+    records the OUTBOUND_SHIPMENT for stock the store receives.
     """
-    run = RetailRun(make_config({"dcs": 1}))
+    run = RetailRun(make_small_config({"volume": {"dcs": 1}}))
     start, n = date(2024, 3, 4), 6
     w = run.window(start, n, LOGISTICS)
     check_whole_trips(w, start, n)
@@ -175,7 +176,7 @@ def test_long_trips_keep_all_their_events() -> None:
 
 def test_a_truck_is_on_one_trip_at_a_time() -> None:
     """A DC serving many stores never sends one truck to two stores at once (here 40 stores share 2 DCs)."""
-    run = RetailRun(make_config({"stores": 40, "dcs": 2}))
+    run = RetailRun(make_small_config({"volume": {"stores": 40, "dcs": 2}}))
     start, n = date(2024, 3, 4), 4
     shipments = interior(trips(run.window(start, n, ("truck_moves",))["truck_moves"]), start, n)
     spans: dict[str, list[tuple[int, int, str]]] = defaultdict(list)

@@ -107,7 +107,7 @@ def test_money_and_fulfilment(week: dict[str, pa.Table], orders: dict[str, list[
 
 def test_pickup_share_follows_the_config(retail: RetailRun, orders: dict[str, list[dict[str, object]]]) -> None:
     pickup = sum(rows[0]["fulfillment"] == "PICKUP_IN_STORE" for rows in orders.values())
-    assert pickup / len(orders) == pytest.approx(retail.config.shares.pickup_in_store, abs=0.03)
+    assert pickup / len(orders) == pytest.approx(retail.settings.shares.pickup_in_store, abs=0.03)
 
 
 def test_lines_add_up_to_the_order(week: dict[str, pa.Table], orders: dict[str, list[dict[str, object]]]) -> None:

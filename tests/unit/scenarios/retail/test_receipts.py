@@ -81,9 +81,9 @@ def test_lines_share_the_checkout_time(week: dict[str, pa.Table]) -> None:
 
 
 @pytest.mark.parametrize("window", [THANKSGIVING_WEEK, CHRISTMAS_WEEK], ids=["thanksgiving", "christmas"])
-def test_tax_is_the_store_rate_rounded_half_up(retail: RetailRun, window: tuple) -> None:
-    receipts = retail.window(*window)["receipts"]
-    stores, geos = retail.master["stores"], retail.master["geographies"]
+def test_tax_is_the_store_rate_rounded_half_up(varied: RetailRun, window: tuple) -> None:
+    receipts = varied.window(*window)["receipts"]
+    stores, geos = varied.master["stores"], varied.master["geographies"]
     rate_of_geo = dict(zip(geos.column("geography_id").to_pylist(), geos.column("tax_rate").to_pylist(), strict=True))
     geo_of_store = dict(
         zip(stores.column("store_id").to_pylist(), stores.column("geography_id").to_pylist(), strict=True)
@@ -148,4 +148,4 @@ def test_items_per_ticket_follow_the_config(retail: RetailRun) -> None:
     """Mean lines per receipt ≈ volume.items_per_ticket_mean (stock-outs may trim a little)."""
     window = retail.window(*RULE_WINDOWS["month_end"])
     mean = window["receipt_lines"].num_rows / window["receipts"].num_rows
-    assert mean == pytest.approx(retail.config.volume.items_per_ticket_mean, rel=0.05)
+    assert mean == pytest.approx(retail.settings.volume.items_per_ticket_mean, rel=0.05)

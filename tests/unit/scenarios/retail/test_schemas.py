@@ -1,16 +1,17 @@
-"""Every generated table matches its Avro contract in schemas/retail/."""
+"""Every generated table matches its Avro contract (the retail package's schemas/, read through its catalog)."""
 
 from __future__ import annotations
+
+from importlib import resources
 
 import fastavro
 import pyarrow as pa
 import pytest
 from fastavro.validation import validate
 
-from emitter.avro.schemas import arrow_schema, load_schema
-from emitter.scenarios.retail import FACT_TABLES, MASTER_TABLES
+from emitter.avro.schemas import record_full_name
 
-from .retail_data import THANKSGIVING_WEEK, RetailRun
+from .retail_data import CATALOG, PER_DAY_TABLES, REFERENCE_TABLES, THANKSGIVING_WEEK, RetailRun
 
 
 def sample_rows(table: pa.Table, n: int = 200) -> list[dict[str, object]]:
@@ -24,30 +25,36 @@ def sample_rows(table: pa.Table, n: int = 200) -> list[dict[str, object]]:
 
 def check_table(name: str, table: pa.Table) -> None:
     assert table.num_rows > 0, f"{name} is empty"
-    assert table.schema.equals(arrow_schema("retail", name)), f"{name}: {table.schema} != contract"
-    parsed = fastavro.parse_schema(load_schema("retail", name))
+    assert table.schema.equals(CATALOG.arrow(CATALOG.get(name))), f"{name}: {table.schema} != contract"
+    parsed = fastavro.parse_schema(CATALOG.avro(CATALOG.get(name)))
     for row in sample_rows(table):
         assert validate(row, parsed, raise_errors=True), f"{name}: {row}"
 
 
-@pytest.mark.parametrize("name", MASTER_TABLES)
+@pytest.mark.parametrize("name", REFERENCE_TABLES)
 def test_master_tables_match_their_schema(retail: RetailRun, name: str) -> None:
     check_table(name, retail.master[name])
 
 
-@pytest.mark.parametrize("name", FACT_TABLES)
+@pytest.mark.parametrize("name", PER_DAY_TABLES)
 def test_fact_tables_match_their_schema(retail: RetailRun, name: str) -> None:
     window = retail.window(*THANKSGIVING_WEEK)
     check_table(name, window[name])
     for _, tables in retail.days(*THANKSGIVING_WEEK):
-        assert tables[name].schema.equals(arrow_schema("retail", name)), name
+        assert tables[name].schema.equals(CATALOG.arrow(CATALOG.get(name))), name
 
 
 def test_every_schema_has_a_table() -> None:
-    from emitter.avro.schemas import schemas_root
+    folder = resources.files("emitter.scenarios.retail").joinpath("schemas")
+    files = {entry.name.removesuffix(".avsc") for entry in folder.iterdir() if entry.name.endswith(".avsc")}
+    assert files == set(REFERENCE_TABLES) | set(PER_DAY_TABLES) == set(CATALOG.ids)
 
-    files = {p.stem for p in (schemas_root() / "retail").glob("*.avsc")}
-    assert files == set(MASTER_TABLES) | set(FACT_TABLES)
+
+def test_every_record_is_named_in_the_retail_namespace() -> None:
+    for spec in CATALOG.tables:
+        assert record_full_name(CATALOG.avro(spec)) == f"emitter.retail.{spec.name}"
+        assert spec.namespace == "retail" and spec.id == spec.name
+        assert CATALOG.for_record(f"emitter.retail.{spec.name}") == spec
 
 
 def test_optional_columns_hold_both_nulls_and_values(retail: RetailRun) -> None:

@@ -45,8 +45,8 @@ def outside_hours(retail: RetailRun, table: pa.Table) -> list[tuple[int, str]]:
     return bad
 
 
-def test_store_hours_are_sensible(retail: RetailRun) -> None:
-    stores = retail.master["stores"]
+def test_store_hours_are_sensible(varied: RetailRun) -> None:
+    stores = varied.master["stores"]
     opening, closing = ints(stores, "open_hour"), ints(stores, "close_hour")
     all_day = stores.column("is_24h").to_numpy(zero_copy_only=False)
     assert all_day.any() and not all_day.all(), "the fixture should have some 24/7 stores"
@@ -56,30 +56,30 @@ def test_store_hours_are_sensible(retail: RetailRun) -> None:
 
 
 @pytest.mark.parametrize("window", RULE_WINDOWS.values(), ids=RULE_WINDOWS.keys())
-def test_shoppers_enter_only_while_the_store_is_open(retail: RetailRun, window: tuple[date, int]) -> None:
-    foot = retail.window(*window)["foot_traffic"]
+def test_shoppers_enter_only_while_the_store_is_open(varied: RetailRun, window: tuple[date, int]) -> None:
+    foot = varied.window(*window)["foot_traffic"]
     entrance = foot.filter(pa.compute.equal(foot.column("zone"), "ENTRANCE"))
     assert entrance.num_rows > 1000
-    bad = outside_hours(retail, entrance)
+    bad = outside_hours(varied, entrance)
     assert not bad, f"{len(bad)} entries while closed, e.g. {bad[:3]}"
 
 
 @pytest.mark.parametrize("window", RULE_WINDOWS.values(), ids=RULE_WINDOWS.keys())
-def test_no_receipts_while_the_store_is_closed(retail: RetailRun, window: tuple[date, int]) -> None:
+def test_no_receipts_while_the_store_is_closed(varied: RetailRun, window: tuple[date, int]) -> None:
     """Checkouts happen between opening and closing (stores.open_hour/close_hour, holiday hours).
 
     Currently a checkout is arrival + dwell, and nothing stops it from running past closing time:
     about 1.5 % of receipts at stores that close before midnight are rung up after close_hour,
     some more than an hour after.
     """
-    receipts = retail.window(*window)["receipts"]
-    bad = outside_hours(retail, receipts)
+    receipts = varied.window(*window)["receipts"]
+    bad = outside_hours(varied, receipts)
     assert not bad, f"{len(bad)} of {receipts.num_rows} receipts while closed, e.g. {bad[:3]}"
 
 
-def test_holiday_hours(retail: RetailRun) -> None:
-    w = retail.window(*RULE_WINDOWS["thanksgiving"])
-    stores = retail.master["stores"]
+def test_holiday_hours(varied: RetailRun) -> None:
+    w = varied.window(*RULE_WINDOWS["thanksgiving"])
+    stores = varied.master["stores"]
     all_day = dict(zip(ints(stores, "store_id").tolist(), stores.column("is_24h").to_pylist(), strict=True))
     receipts = w["receipts"]
     day, store, h = epoch_day(micros(receipts)), ints(receipts, "store_id"), hour_of_day(micros(receipts))
@@ -91,15 +91,15 @@ def test_holiday_hours(retail: RetailRun) -> None:
     assert (h[bf & regular] >= 5).all()
     assert ((h[bf & regular] >= 5) & (h[bf & regular] < 6)).sum() > 20, "Black Friday doors open at 5:00"
     assert (h[bf & regular] >= 23).sum() > 20, "Black Friday stores stay open until midnight"
-    christmas = retail.window(*RULE_WINDOWS["christmas"])["receipts"]
+    christmas = varied.window(*RULE_WINDOWS["christmas"])["receipts"]
     xmas = epoch_day(micros(christmas)) == epoch_day(CHRISTMAS)
     assert xmas.sum() > 20
     assert all(all_day[s] for s in ints(christmas, "store_id")[xmas].tolist())
 
 
-def test_all_night_stores_sell_overnight(retail: RetailRun) -> None:
-    receipts = retail.window(*NOVEMBER)["receipts"]
-    stores = retail.master["stores"]
+def test_all_night_stores_sell_overnight(varied: RetailRun) -> None:
+    receipts = varied.window(*NOVEMBER)["receipts"]
+    stores = varied.master["stores"]
     all_day = stores.column("is_24h").to_numpy(zero_copy_only=False)
     row = lookup(ints(receipts, "store_id"), ints(stores, "store_id"))
     night = hour_of_day(micros(receipts)) < 5

@@ -8,13 +8,15 @@ from datetime import date
 import numpy as np
 import pyarrow as pa
 import pytest
+from support import small_config as make_small_config
 
-from emitter.config import Shares
-from emitter.scenarios.retail import RetailScenario
+from emitter.scenarios import open_scenario
+from emitter.scenarios.retail import RetailSettings
 from emitter.scenarios.retail.catalog import CATEGORIES, CITIES
+from emitter.scenarios.retail.settings import Shares
 
 from .readers import ints, lookup, strings
-from .retail_data import SMALL_VOLUME, RetailRun, make_config
+from .retail_data import RetailRun
 
 KEYS = {
     "geographies": "geography_id",
@@ -36,8 +38,8 @@ def latlon(t: pa.Table) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_sizes_follow_the_config(retail: RetailRun) -> None:
-    m, vol = retail.master, retail.config.volume
-    assert m["geographies"].num_rows == vol.geographies == SMALL_VOLUME["geographies"]
+    m, vol = retail.master, retail.settings.volume
+    assert m["geographies"].num_rows == vol.geographies == RetailSettings.PRESETS["small"]["volume"]["geographies"]
     assert m["stores"].num_rows == vol.stores
     assert m["distribution_centers"].num_rows == vol.dcs
     assert m["products"].num_rows == vol.products
@@ -145,14 +147,15 @@ def test_segment_shares_follow_the_config(big_master: dict[str, pa.Table]) -> No
 
 def test_segment_shares_follow_a_custom_mix() -> None:
     mix = {"BUDGET_CONSCIOUS": 0.1, "CONVENIENCE_FOCUSED": 0.2, "QUALITY_SEEKER": 0.3, "BRAND_LOYAL": 0.4}
-    config = make_config({"customers": 20_000}, shares={"segment": mix})
-    segment = strings(RetailScenario(config).master()["customers"], "segment")
+    config = make_small_config({"volume": {"customers": 20_000}, "shares": {"segment": mix}})
+    segment = strings(open_scenario(config).reference()["customers"], "segment")
     for name, share in mix.items():
         assert np.mean(segment == name) == pytest.approx(share, abs=0.015), name
 
 
 def test_all_night_share_follows_the_config() -> None:
     for share in (0.0, 0.5, 1.0):
-        stores = RetailScenario(make_config({"stores": 200, "customers": 1000}, shares={"store_24h": share})).master()
+        config = make_small_config({"volume": {"stores": 200, "customers": 1000}, "shares": {"store_24h": share}})
+        stores = open_scenario(config).reference()
         all_day = stores["stores"].column("is_24h").to_numpy(zero_copy_only=False)
         assert all_day.mean() == pytest.approx(share, abs=0.08), share

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from emitter.avro.decode import DecodedBatch, MessageBodies, decode_bodies
-from emitter.avro.framing import FramingError, fingerprint
+from emitter.avro.framing import CONFLUENT_HEADER, SINGLE_OBJECT_HEADER, FramingError, fingerprint
 from emitter.avro.schemas import AvroSchema, record_full_name
 from emitter.avro.unpack import I64, Cursor
 from emitter.errors import SchemaError
@@ -26,8 +26,6 @@ from emitter.errors import SchemaError
 if TYPE_CHECKING:
     from confluent_kafka.schema_registry import SchemaRegistryClient
 
-_SINGLE_OBJECT_HEADER = 10  # c3 01 + 8-byte fingerprint
-_CONFLUENT_HEADER = 5  # 00 + 4-byte big-endian schema id
 _PEELED_KEYS = 16
 # Past this many unknown schema ids in one batch, the rest are not looked up (each costs a registry
 # request): such a batch is garbage that happens to start with a zero byte.
@@ -126,8 +124,8 @@ def split_frames(values: Sequence[bytes], resolve: SchemaResolver) -> FramedGrou
     buffer, starts, ends = everything.buffer, everything.starts, everything.ends
     lengths = ends - starts
     first, second = buffer[starts], buffer[starts + 1]
-    single = (lengths >= _SINGLE_OBJECT_HEADER) & (first == 0xC3) & (second == 0x01)
-    confluent = (lengths >= _CONFLUENT_HEADER) & (first == 0x00)
+    single = (lengths >= SINGLE_OBJECT_HEADER) & (first == 0xC3) & (second == 0x01)
+    confluent = (lengths >= CONFLUENT_HEADER) & (first == 0x00)
     group_of = np.full(len(values), -1, np.int64)
     reasons: dict[int, str] = {}
     schemas: dict[bytes, int] = {}  # writer fingerprint -> group number
@@ -160,7 +158,7 @@ def split_frames(values: Sequence[bytes], resolve: SchemaResolver) -> FramedGrou
         ids = cursor.u32(starts[confluent_rows] + 1).byteswap()
         assign(confluent_rows, ids, lambda key: resolve.by_id(int(key)), _MAX_UNKNOWN_IDS)
 
-    header = np.where(single, _SINGLE_OBJECT_HEADER, _CONFLUENT_HEADER)
+    header = np.where(single, SINGLE_OBJECT_HEADER, CONFLUENT_HEADER)
     order = np.argsort(group_of, kind="stable")
     bounds = np.searchsorted(group_of[order], np.arange(-1, len(found) + 1))
     groups = []
@@ -193,9 +191,9 @@ def _unframed(value: bytes) -> str:
     if not value:
         return "empty value"
     if value[:2] == b"\xc3\x01":
-        return f"single-object header cut short: {len(value)} byte(s), {_SINGLE_OBJECT_HEADER} needed"
+        return f"single-object header cut short: {len(value)} byte(s), {SINGLE_OBJECT_HEADER} needed"
     if value[:1] == b"\x00":
-        return f"Confluent header cut short: {len(value)} byte(s), {_CONFLUENT_HEADER} needed"
+        return f"Confluent header cut short: {len(value)} byte(s), {CONFLUENT_HEADER} needed"
     return f"not Avro: neither single-object nor Confluent framing (starts with {bytes(value[:4]).hex()})"
 
 
