@@ -57,8 +57,8 @@ def measure(name: str, table: Any, fastavro_rows: int, repeat: int) -> str:
     import fastavro
 
     from emitter.avro.decode import MessageBodies, decode_bodies
-    from emitter.avro.encode import encode_table
     from emitter.avro.decode_framed import SchemaResolver, decode_messages
+    from emitter.avro.encode import encode_table
     from emitter.avro.framing import SingleObjectFraming
     from emitter.scenarios.retail import RetailScenario
 
