@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from emitter.config import Config
 from emitter.core.clock import day_start_us
+from emitter.scenarios.contract import Scenario
 from emitter.stream.segments import Segment, build_segments
 from emitter.stream.timeline import timeline
 from emitter.workers import WorkerProcesses
 
-AHEAD_SEGMENTS = 24  # about 400k events prepared ahead
+AHEAD_SEGMENTS = 64  # about a million events (some 100 MB) prepared ahead: more than a model day
 
 
 @dataclass(frozen=True)
@@ -40,24 +41,50 @@ class Done:
 
 
 def _feed(spec: FeedSpec, report: Callable[[Segment | Done], None]) -> None:
-    """The worker process: generate and encode the timeline, reporting segments in order."""
+    """The worker process: generate and encode the timeline, reporting segments in order.
+
+    The first segments are held back until a full queue's worth is ready (or the timeline ends): the
+    stream's clock starts with the first segment, and a stream that starts late in a model day would
+    otherwise run dry while the next day is generated.
+    """
     from emitter.scenarios import open_scenario
 
+    held: list[Segment | Done] | None = []
+
+    def send(item: Segment | Done) -> None:
+        nonlocal held
+        if held is None:
+            report(item)
+            return
+        held.append(item)
+        if len(held) >= AHEAD_SEGMENTS or isinstance(item, Done):
+            for waiting in held:
+                report(waiting)
+            held = None
+
     scenario = open_scenario(Config.model_validate(spec.config), spec.scenario)
+    for segment in _segments(scenario, spec):
+        send(segment)
+        if isinstance(segment, Done):
+            return
+
+
+def _segments(scenario: Scenario[Any], spec: FeedSpec) -> Iterator[Segment | Done]:
+    """The timeline's segments from the start, then Done at the requested end."""
     for events in timeline(scenario, spec.tables, spec.start_us):
         for segment in build_segments(events, scenario, spec.value_format, spec.live, spec.headers):
             if spec.end_us is not None and segment.ts.size and int(segment.ts[0]) >= spec.end_us:
-                report(Done())
+                yield Done()
                 return
             if spec.end_us is not None:
                 keep = int(segment.ts.searchsorted(spec.end_us, side="left"))
                 if keep < len(segment):
-                    report(_truncate(segment, keep))
-                    report(Done())
+                    yield _truncate(segment, keep)
+                    yield Done()
                     return
-            report(segment)
+            yield segment
         if spec.end_us is not None and day_start_us(events.day + timedelta(days=1)) >= spec.end_us:
-            report(Done())
+            yield Done()
             return
 
 
