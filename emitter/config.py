@@ -189,7 +189,7 @@ def load_config(
         data = read_config_file(path)
     data = deep_merge(data, _env_overrides(os.environ if environ is None else environ))
     if overrides:
-        data = deep_merge(data, _drop_none(overrides))
+        data = deep_merge(data, drop_none(overrides))
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
@@ -200,11 +200,11 @@ def load_config(
     return config
 
 
-def _drop_none(mapping: Mapping[str, Any]) -> dict[str, Any]:
+def drop_none(mapping: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in mapping.items():
         if isinstance(value, Mapping):
-            nested = _drop_none(value)
+            nested = drop_none(value)
             if nested:
                 out[key] = nested
         elif value is not None:

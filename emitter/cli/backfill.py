@@ -17,6 +17,7 @@ from emitter.cli.options import (
     ScaleOption,
     ScenarioOption,
     SeedOption,
+    SetOption,
     build_config,
     parse_day,
     resolve_end,
@@ -45,6 +46,7 @@ def backfill(
     scenario: ScenarioOption = None,
     preset: PresetOption = None,
     scale: ScaleOption = None,
+    sets: SetOption = None,
     tables: Annotated[
         str | None,
         typer.Option("--tables", help="Comma-separated tables to write (default: all).", envvar="EMITTER_TABLES"),
@@ -77,7 +79,7 @@ def backfill(
     """
     first = parse_day(start, "--start")
     last = resolve_end(first, end, days)
-    config = build_config(config_path, {"seed": seed, "paths": {"out": out}}, scenario, preset, scale)
+    config = build_config(config_path, {"seed": seed, "paths": {"out": out}}, scenario, preset, scale, sets)
     show = not quiet and sys.stdout.isatty()
     console = Console()
     summary = run_backfill(

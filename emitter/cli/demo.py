@@ -14,7 +14,15 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from emitter.cli.options import ConfigPathOption, PresetOption, ScaleOption, ScenarioOption, SeedOption, build_config
+from emitter.cli.options import (
+    ConfigPathOption,
+    PresetOption,
+    ScaleOption,
+    ScenarioOption,
+    SeedOption,
+    SetOption,
+    build_config,
+)
 from emitter.demo import DemoResult, run_demo
 from emitter.errors import ConfigError
 from emitter.scenarios import scenario_class
@@ -42,13 +50,14 @@ def demo(
     scenario: ScenarioOption = None,
     preset: PresetOption = None,
     scale: ScaleOption = None,
+    sets: SetOption = None,
     config_path: ConfigPathOption = None,
 ) -> None:
     """Run the whole pipeline locally: bundled broker → stream → sink → DuckDB, then sample queries.
 
     Nothing to install or start: the broker is embedded and stops with the demo (Ctrl-C too).
     """
-    config = build_config(config_path, {"seed": seed}, scenario, preset, scale)
+    config = build_config(config_path, {"seed": seed}, scenario, preset, scale, sets)
     demo_spec = scenario_class(config.scenario).demo
     try:
         begin = datetime.fromisoformat(start) if start else demo_spec.start

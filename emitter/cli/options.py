@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from emitter.config import Config, load_config
+from emitter.config import Config, deep_merge, drop_none, load_config
 from emitter.errors import ConfigError
 
 ConfigPathOption = Annotated[
@@ -49,6 +50,15 @@ ScaleOption = Annotated[
     ),
 ]
 
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Override one setting, KEY=VALUE with a dotted key (repeatable), e.g. --set retail.volume.stores=40.",
+        show_default=False,
+    ),
+]
+
 
 def build_config(
     config_path: Path | None,
@@ -56,9 +66,32 @@ def build_config(
     scenario: str | None = None,
     preset: str | None = None,
     scale: float | None = None,
+    sets: list[str] | None = None,
 ) -> Config:
     """Load the config file and environment, with command-line values (None = not given) on top."""
-    return load_config(config_path, overrides={**overrides, "scenario": scenario, "preset": preset, "scale": scale})
+    flags = deep_merge(parse_sets(sets or []), drop_none(overrides))  # a flag of its own wins over --set
+    return load_config(config_path, overrides={**flags, "scenario": scenario, "preset": preset, "scale": scale})
+
+
+def parse_sets(sets: list[str]) -> dict[str, Any]:
+    """``["retail.volume.stores=40"]`` → ``{"retail": {"volume": {"stores": 40}}}``; values are read as JSON."""
+    out: dict[str, Any] = {}
+    for item in sets:
+        key, sep, text = item.partition("=")
+        path = [part for part in key.strip().split(".") if part]
+        if not sep or not path:
+            raise ConfigError(f"--set: {item!r} is not KEY=VALUE; use e.g. --set retail.volume.stores=40")
+        try:
+            value: Any = json.loads(text)
+        except json.JSONDecodeError:
+            value = text
+        node = out
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"--set: {key} crosses a value set by another --set")
+        node[path[-1]] = value
+    return out
 
 
 def parse_day(value: str, flag: str) -> date:

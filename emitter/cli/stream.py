@@ -16,6 +16,7 @@ from emitter.cli.options import (
     ScaleOption,
     ScenarioOption,
     SeedOption,
+    SetOption,
     build_config,
     split_names,
 )
@@ -111,6 +112,7 @@ def stream_command(
     scenario: ScenarioOption = None,
     preset: PresetOption = None,
     scale: ScaleOption = None,
+    sets: SetOption = None,
     config_path: ConfigPathOption = None,
 ) -> None:
     """Emit the model's events to Kafka or Event Hubs, paced by a clock.
@@ -134,6 +136,7 @@ def stream_command(
         scenario,
         preset,
         scale,
+        sets,
     )
     catalog = scenario_class(config.scenario).catalog()
     replay = start.strip().lower() != "now"

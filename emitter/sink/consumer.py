@@ -240,4 +240,5 @@ class _SinkLoop:
         return lag
 
     def _caught_up(self, lag: dict[tuple[str, int], int]) -> bool:
-        return bool(self.positions) and all(v == 0 for v in lag.values())
+        """Every assigned partition's end is known (a fetch answered) and reached: until then, not idle."""
+        return bool(self.positions) and all(lag.get(where) == 0 for where in self.positions)

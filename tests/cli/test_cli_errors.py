@@ -150,3 +150,22 @@ def test_output_made_with_another_config(runner: CliRunner, retail: Path, tmp_pa
 )
 def test_usage_mistakes_are_one_line_too(runner: CliRunner, args: list[str], fragment: str) -> None:
     fails_with(runner, args, fragment, "--help")
+
+
+def test_set_overrides_one_setting_over_a_preset(runner: CliRunner, tmp_path: Path) -> None:
+    from emitter.backfill import read_manifest
+
+    out = tmp_path / "set"
+    args = ["backfill", "--start", "2024-03-01", "--preset", "small", "--out", str(out), "--quiet"]
+    result = runner.invoke(app, [*args, "--set", "retail.volume.stores=5", "--set", "seed=7"])
+    assert result.exit_code == 0, result.output
+    manifest = read_manifest(out)
+    assert manifest is not None
+    assert (manifest.seed, manifest.settings["volume"]["stores"], manifest.settings["volume"]["dcs"]) == (7, 5, 2)
+
+
+def test_a_bad_set_is_one_line(runner: CliRunner) -> None:
+    fails_with(runner, ["backfill", "--start", "2024-03-01", "--set", "stores"], "--set: 'stores' is not KEY=VALUE")
+    fails_with(
+        runner, ["backfill", "--start", "2024-03-01", "--set", "retail.volume.stores=-1"], "retail.volume.stores"
+    )
