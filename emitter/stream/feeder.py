@@ -47,7 +47,7 @@ def _feed(spec: FeedSpec, report: Callable[[Segment | Done], None]) -> None:
     stream's clock starts with the first segment, and a stream that starts late in a model day would
     otherwise run dry while the next day is generated.
     """
-    from emitter.scenarios import open_scenario
+    from emitter.scenarios import open_scenario, register
 
     held: list[Segment | Done] | None = []
 
@@ -62,6 +62,7 @@ def _feed(spec: FeedSpec, report: Callable[[Segment | Done], None]) -> None:
                 report(waiting)
             held = None
 
+    register(spec.scenario)  # a scenario registered at run time in the parent is unknown here until now
     scenario = open_scenario(Config.model_validate(spec.config), spec.scenario)
     for segment in _segments(scenario, spec):
         send(segment)

@@ -17,6 +17,7 @@ import pytest
 
 from emitter.avro.framing import fingerprint
 from emitter.avro.schemas import record_full_name
+from emitter.scenarios import scenario_class
 from emitter.sink.consumer import SinkSettings
 from emitter.sink.destinations import TableName, open_destination
 from emitter.sink.reconcile import reconcile
@@ -26,7 +27,7 @@ from emitter.stream.runner import StreamSettings
 from emitter.stream.session import Delivery, StreamResult, stream
 from emitter.stream.targets import TargetOptions
 
-from .conftest import Generated
+from .conftest import Generated, first_day, small_config
 
 pytestmark = pytest.mark.slow
 
@@ -127,3 +128,20 @@ def test_tables_that_share_a_name_land_apart(generated: Generated) -> None:
         assert len({catalog.topic("x.", s) for s in specs}) == len(specs)
         assert len({TableName(s.namespace, s.name) for s in specs}) == len(specs)
         assert len({record_full_name(catalog.avro(s)) for s in specs}) == len(specs)
+
+
+def test_a_config_with_the_scenarios_own_section_streams(scenario_name: str, kafka_bootstrap: str) -> None:
+    """The feeder process rebuilds the config; a section named after a run-time registered scenario must pass."""
+    section = scenario_class(scenario_name).settings_model.PRESETS["small"]  # the same world, spelled out
+    assert section, "the small preset should name some settings"
+    config = small_config(scenario_name, **{scenario_name: section})
+    day = first_day(scenario_name)
+    settings = StreamSettings(
+        tables=tuple(t.id for t in scenario_class(scenario_name).catalog().per_day),
+        topic_prefix=f"{scenario_name}-section-{uuid.uuid4().hex[:8]}.",
+        start=datetime.combine(day, time()),
+        speed=math.inf,
+        max_events=100,
+    )
+    result = stream(config, settings, Delivery(options=TargetOptions(bootstrap_servers=kafka_bootstrap)))
+    assert result.summary.total == 100
