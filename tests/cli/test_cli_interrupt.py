@@ -36,12 +36,20 @@ def _command(out: Path, config: Path, workers: int) -> list[str]:
     ]  # fmt: skip
 
 
-def _wait_for_a_finished_day(process: subprocess.Popen[str], out: Path, timeout: float = 120.0) -> None:
+def _frozen_after_a_finished_day(process: subprocess.Popen[str], out: Path, timeout: float = 120.0) -> None:
+    """Wait until a day is recorded, then freeze the run (SIGSTOP) with days still to go.
+
+    Freezing first makes the interrupt land mid-run however loaded the machine is: the run can't finish
+    between the test seeing its first day and the signal arriving.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.poll() is None, f"the run ended before it could be interrupted: {process.communicate()}"
         try:
             if any(key.startswith("facts/") for key in _checksums(out)):
+                os.killpg(process.pid, signal.SIGSTOP)
+                recorded = _checksums(out)
+                assert process.poll() is None and len(recorded) < DAYS * 3, "the run finished before it froze"
                 return
         except (FileNotFoundError, json.JSONDecodeError):
             pass
@@ -67,11 +75,12 @@ def test_interrupt_then_resume_matches_a_clean_run(
         text=True,
         start_new_session=True,
     )
-    _wait_for_a_finished_day(process, out)
+    _frozen_after_a_finished_day(process, out)
     if whole_group:
         os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
     else:
         process.send_signal(signal.SIGINT)
+    os.killpg(process.pid, signal.SIGCONT)  # the interrupt is pending: it is handled as the run wakes
     _, stderr = process.communicate(timeout=120)
 
     assert process.returncode == 130, stderr
