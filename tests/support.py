@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import signal
 import tempfile
 from collections.abc import Mapping
 from functools import cache
@@ -87,3 +88,13 @@ def fails_with(runner: CliRunner, args: list[str], *fragments: str) -> str:
     for fragment in fragments:
         assert fragment in lines[0], lines[0]
     return lines[0]
+
+
+def default_sigint() -> None:
+    """A ``preexec_fn``: the child starts with SIGINT at its default, as under a terminal.
+
+    A shell runs background jobs with SIGINT ignored, the ignore is inherited through exec, and Python then
+    installs no KeyboardInterrupt handler; so a test that presses Ctrl-C must not depend on how the suite
+    itself was started.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

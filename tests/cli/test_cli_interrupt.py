@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from support import default_sigint
 
 from emitter.backfill import run_backfill
 from emitter.config import load_config
@@ -74,6 +75,7 @@ def test_interrupt_then_resume_matches_a_clean_run(
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=default_sigint,
     )
     _frozen_after_a_finished_day(process, out)
     if whole_group:
