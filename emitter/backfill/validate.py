@@ -29,9 +29,11 @@ def scenario_of(manifest: Manifest) -> Scenario[Any]:
     return cls(manifest.seed, cls.settings_model.model_validate(manifest.settings))
 
 
-def load_output(out_dir: Path, tables: Sequence[str] | None = None) -> dict[str, pa.Table]:
+def load_output(
+    out_dir: Path, tables: Sequence[str] | None = None, manifest: Manifest | None = None
+) -> dict[str, pa.Table]:
     """Every table recorded in ``out_dir``'s manifest, by table id (all its days concatenated, in day order)."""
-    manifest = manifest_of(out_dir)
+    manifest = manifest or manifest_of(out_dir)
     catalog = scenario_class(manifest.scenario).catalog()
     parts: dict[str, list[pa.Table]] = {}
     for key in sorted(manifest.partitions, key=lambda k: (manifest.partitions[k].dt or "", k)):
@@ -46,7 +48,7 @@ def load_output(out_dir: Path, tables: Sequence[str] | None = None) -> dict[str,
 def validate_output(out_dir: Path) -> list[RuleResult]:
     """Check every file against its manifest checksum, then every rule of the scenario that wrote it."""
     manifest = manifest_of(out_dir)
-    tables = load_output(out_dir)
+    tables = load_output(out_dir, manifest=manifest)
     changed = [
         key for key, record in manifest.partitions.items() if describe_file(out_dir / key).sha256 != record.sha256
     ]
