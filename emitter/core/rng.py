@@ -7,6 +7,8 @@ whichever process.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import zlib
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +19,13 @@ import numpy as np
 def stable_id(name: str) -> int:
     """A process-independent integer for a name (Python's hash() is salted per process)."""
     return zlib.crc32(name.encode())
+
+
+def run_tag(seed: int, scenario: str, settings_json: str) -> str:
+    """Eight characters (base 32) naming one (scenario, seed, settings): what event ids carry so that the
+    ids of two different runs never meet, while a re-run of the same one gives the same ids."""
+    digest = hashlib.blake2b(f"{scenario}\0{seed}\0{settings_json}".encode(), digest_size=5).digest()
+    return base64.b32encode(digest).decode("ascii")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict
 
-from emitter.core.rng import BlockKeys
+from emitter.core.rng import BlockKeys, run_tag
 from emitter.scenarios.rules import RuleResult, check_foreign_keys
 from emitter.scenarios.tables import Catalog, TableSpec
 
@@ -81,6 +81,8 @@ class Scenario(ABC, Generic[S]):
         self.seed = seed
         self.settings = settings
         self.keys = BlockKeys(seed, self.name)
+        # Event ids carry it: unique across seeds, settings and scenarios, identical on a re-run.
+        self.run_tag = run_tag(seed, self.name, settings.model_dump_json())
 
     @classmethod
     def catalog(cls) -> Catalog:

@@ -72,6 +72,28 @@ def test_event_ids_are_unique_across_days(generated: Generated) -> None:
         assert pc.count_distinct(ids).as_py() == len(ids), spec.id
 
 
+def _event_ids(run: Generated) -> set[tuple[str, str]]:
+    return {
+        (spec.id, i)
+        for spec in run.catalog.per_day
+        if spec.event_id is not None
+        for i in run.tables()[spec.id].column(spec.event_id).to_pylist()
+    }
+
+
+def test_event_ids_never_meet_across_seeds_or_settings(
+    generated: Generated, make_generated: Callable[..., Generated]
+) -> None:
+    """Sinks de-duplicate by event id: two different runs into one warehouse must not share one."""
+    mine = _event_ids(generated)
+    other_seed = make_generated(generated.name, seed=generated.config.seed + 1)
+    assert not mine & _event_ids(other_seed)
+    scaled = make_generated(generated.name, scale=2.0)
+    if scaled.scenario.settings != generated.scenario.settings:
+        assert not mine & _event_ids(scaled)
+    assert mine == _event_ids(make_generated(generated.name)), "a re-run of the same run keeps its ids"
+
+
 def test_the_same_seed_gives_the_same_bytes(generated: Generated, make_generated: Callable[..., Generated]) -> None:
     again = make_generated(generated.name)
     assert _every_batch(again).keys() == _every_batch(generated).keys()

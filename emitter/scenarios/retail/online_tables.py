@@ -11,8 +11,7 @@ import pyarrow as pa
 from emitter.core.clock import yyyymmdd
 from emitter.core.columns import concat, numbered_ids, pooled
 from emitter.scenarios.retail.online import STATUSES, Orders
-from emitter.scenarios.retail.tables import TENDERS, finish, in_day, money
-from emitter.scenarios.tables import Catalog
+from emitter.scenarios.retail.tables import TENDERS, EventTables, in_day, money
 
 
 def order_ids(o: Orders) -> pa.Array:
@@ -20,7 +19,7 @@ def order_ids(o: Orders) -> pa.Array:
     return numbered_ids(f"ORD{yyyymmdd(o.day)}", o.size, 7)
 
 
-def online_orders(catalog: Catalog, day: date, recent: list[Orders]) -> pa.Table:
+def online_orders(events: EventTables, day: date, recent: list[Orders]) -> pa.Table:
     """One row per status an order of the last days reaches on ``day``."""
     parts: dict[str, list[Any]] = {k: [] for k in ("ts", "status", "order", "ids")}
     for o in recent:
@@ -48,8 +47,7 @@ def online_orders(catalog: Catalog, day: date, recent: list[Orders]) -> pa.Table
         )
     }
     ids = concat([order_ids(o).take(i) for o, i in parts["order"]])
-    return finish(
-        catalog,
+    return events.finish(
         "online_orders",
         day,
         ts,
@@ -71,11 +69,10 @@ def online_orders(catalog: Catalog, day: date, recent: list[Orders]) -> pa.Table
     )
 
 
-def online_order_lines(catalog: Catalog, day: date, o: Orders) -> pa.Table:
+def online_order_lines(events: EventTables, day: date, o: Orders) -> pa.Table:
     """The lines of the orders placed on ``day``, written when the order is placed."""
     owner = o.lines.owner
-    return finish(
-        catalog,
+    return events.finish(
         "online_order_lines",
         day,
         o.status_ts[owner, 0],

@@ -36,7 +36,7 @@ from emitter.scenarios.retail.rules import check_all
 from emitter.scenarios.retail.settings import RetailSettings
 from emitter.scenarios.retail.supply_tables import dc_inventory, truck_moves
 from emitter.scenarios.retail.table_specs import TABLES
-from emitter.scenarios.retail.tables import TENDERS, finish, money
+from emitter.scenarios.retail.tables import TENDERS, EventTables, money
 from emitter.scenarios.retail.visits import Visits, delivery_time, draw_visits, ping, walk
 from emitter.scenarios.retail.world import RetailWorld, build_world
 from emitter.scenarios.rules import RuleResult
@@ -80,6 +80,7 @@ class RetailScenario(Scenario[RetailSettings]):
     def __init__(self, seed: int, settings: RetailSettings) -> None:
         super().__init__(seed, settings)
         self.members_per_day = float(settings.volume.customers_per_day)
+        self.events = EventTables(self.catalog(), self.run_tag)
 
     # ---- the world, built on first use -------------------------------------------------------
     @cached_property
@@ -165,7 +166,7 @@ class RetailScenario(Scenario[RetailSettings]):
             today = plan_shipments(self.world, self.keys, day, carry.pending)
             tomorrow = plan_shipments(self.world, self.keys, nxt.day, stock.next_delivery)
             if "truck_moves" in wanted:
-                out["truck_moves"] = truck_moves(self.catalog(), self.world, day, (today, tomorrow))
+                out["truck_moves"] = truck_moves(self.events, self.world, day, (today, tomorrow))
         if wanted & {"online_orders", "online_order_lines", "dc_inventory_txn"}:
             for stale in [d for d in orders if (day - d).days > ONLINE_LOOKBACK_DAYS]:
                 del orders[stale]
@@ -183,12 +184,12 @@ class RetailScenario(Scenario[RetailSettings]):
                     )
             recent = [orders[day - timedelta(days=b)] for b in range(ONLINE_LOOKBACK_DAYS, -1, -1)]
             if "online_orders" in wanted:
-                out["online_orders"] = online_orders(self.catalog(), day, recent)
+                out["online_orders"] = online_orders(self.events, day, recent)
             if "online_order_lines" in wanted:
-                out["online_order_lines"] = online_order_lines(self.catalog(), day, orders[day])
+                out["online_order_lines"] = online_order_lines(self.events, day, orders[day])
         if "dc_inventory_txn" in wanted:
             out["dc_inventory_txn"] = dc_inventory(
-                self.catalog(), self.world, self.keys, day, (today, tomorrow), recent, self.dc_base_stock
+                self.events, self.world, self.keys, day, (today, tomorrow), recent, self.dc_base_stock
             )
         if wanted & {"foot_traffic", "ble_pings"}:
             out.update(self._traffic(day, sales.visits, wanted))
@@ -216,8 +217,7 @@ class RetailScenario(Scenario[RetailSettings]):
             tax = round_half_up_div(subtotal * w.geo_tax_bp[w.store_geo[store]], 10_000)
             tender = cdf_pick(self.keys.rng("tender", day), self.tender_cdf, n_buyers)
             has = np.flatnonzero(np.bincount(owner, minlength=n_buyers) > 0)
-            out["receipts"] = finish(
-                self.catalog(),
+            out["receipts"] = self.events.finish(
                 "receipts",
                 day,
                 ts[has],
@@ -233,8 +233,7 @@ class RetailScenario(Scenario[RetailSettings]):
             )
         if "receipt_lines" in wanted:
             promo = lines.promo[keep]
-            out["receipt_lines"] = finish(
-                self.catalog(),
+            out["receipt_lines"] = self.events.finish(
                 "receipt_lines",
                 day,
                 ts[owner],
@@ -253,8 +252,7 @@ class RetailScenario(Scenario[RetailSettings]):
             in_qty = carry.pending[in_store, in_product]
             n_in = in_store.size
             shipment = fixed_width_ids("SHP", shipment_id_parts(day, in_store))
-            out["store_inventory_txn"] = finish(
-                self.catalog(),
+            out["store_inventory_txn"] = self.events.finish(
                 "store_inventory_txn",
                 day,
                 np.concatenate([delivery_time(w, day)[in_store], ts[owner]]),
@@ -278,8 +276,7 @@ class RetailScenario(Scenario[RetailSettings]):
         zone_key = stops.store * len(ZONES) + stops.zone
         out: DayTables = {}
         if "foot_traffic" in wanted:
-            out["foot_traffic"] = finish(
-                self.catalog(),
+            out["foot_traffic"] = self.events.finish(
                 "foot_traffic",
                 day,
                 stops.ts,
@@ -294,8 +291,7 @@ class RetailScenario(Scenario[RetailSettings]):
         if "ble_pings" in wanted:
             pings = ping(self.keys, day, stops)
             st = pings.stop
-            out["ble_pings"] = finish(
-                self.catalog(),
+            out["ble_pings"] = self.events.finish(
                 "ble_pings",
                 day,
                 pings.ts,
@@ -317,8 +313,7 @@ class RetailScenario(Scenario[RetailSettings]):
         month = np.full(n, day.year * 100 + day.month)
         campaign = imp.channel * CAMPAIGNS_PER_CHANNEL + imp.campaign
         customer = imp.customer + 1
-        return finish(
-            self.catalog(),
+        return self.events.finish(
             "marketing",
             day,
             imp.ts,

@@ -16,14 +16,13 @@ from emitter.core.rng import BlockKeys
 from emitter.scenarios.retail.logistics import TRUCK_STATUSES, Shipments, shipment_id_parts
 from emitter.scenarios.retail.online import Orders
 from emitter.scenarios.retail.online_tables import order_ids
-from emitter.scenarios.retail.tables import finish, in_day
+from emitter.scenarios.retail.tables import EventTables, in_day
 from emitter.scenarios.retail.world import RetailWorld
-from emitter.scenarios.tables import Catalog
 
 I64 = npt.NDArray[np.int64]
 
 
-def truck_moves(catalog: Catalog, world: RetailWorld, day: date, trips: tuple[Shipments, ...]) -> pa.Table:
+def truck_moves(events: EventTables, world: RetailWorld, day: date, trips: tuple[Shipments, ...]) -> pa.Table:
     """Every status a truck trip reaches on ``day``, for the trips delivering today and tomorrow."""
     cols: dict[str, list[Any]] = {k: [] for k in ("ts", "store", "truck", "status", "eta", "etd", "ship_day")}
     for s in trips:
@@ -49,8 +48,7 @@ def truck_moves(catalog: Catalog, world: RetailWorld, day: date, trips: tuple[Sh
     ship_codes = (
         shipment_day[np.searchsorted(np.unique(c["ship_day"]), c["ship_day"])] if c["ship_day"].size else c["ship_day"]
     )
-    return finish(
-        catalog,
+    return events.finish(
         "truck_moves",
         day,
         c["ts"],
@@ -67,7 +65,7 @@ def truck_moves(catalog: Catalog, world: RetailWorld, day: date, trips: tuple[Sh
 
 
 def dc_inventory(
-    catalog: Catalog,
+    events: EventTables,
     world: RetailWorld,
     keys: BlockKeys,
     day: date,
@@ -116,8 +114,7 @@ def dc_inventory(
     all_ts = np.concatenate([in_ts, out_ts])
     # running stock per (dc, product) in event order, from the constant opening stock
     on_hand = running_balance(all_dc * n_p + all_product, all_ts, all_qty, base_stock.ravel())
-    return finish(
-        catalog,
+    return events.finish(
         "dc_inventory_txn",
         day,
         all_ts,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -16,7 +17,7 @@ from emitter.scenarios.tables import Catalog
 I64 = npt.NDArray[np.int64]
 TENDERS = ("CREDIT_CARD", "DEBIT_CARD", "CASH", "MOBILE_PAY", "GIFT_CARD")
 
-# Two-digit code per table inside trace ids: TRC<code><yyyymmdd><row>.
+# Two-digit code per table inside trace ids: TRC<code><run tag><yyyymmdd><row>.
 TRACE_CODES = {
     "receipts": 1,
     "receipt_lines": 2,
@@ -35,21 +36,28 @@ def money(cents: npt.ArrayLike) -> Decimals:
     return Decimals(np.asarray(cents, dtype=np.int64), 12, 2)
 
 
-def finish(catalog: Catalog, table: str, day: date, ts: I64, columns: dict[str, Any]) -> pa.Table:
-    """Sort rows by event time (stable), add trace ids and conform to the table's schema."""
-    order = np.argsort(ts, kind="stable")
-    out: dict[str, Any] = {}
-    for name, col in columns.items():
-        if isinstance(col, FixedIds | Pooled | Decimals):
-            out[name] = col.take(order)
-        elif isinstance(col, pa.Array | pa.ChunkedArray):
-            out[name] = col.take(pa.array(order))
-        else:
-            out[name] = np.asarray(col)[order]
-    n = ts.size
-    out["trace_id"] = numbered_ids(f"TRC{TRACE_CODES[table]:02d}{yyyymmdd(day)}", n, 10)
-    out["event_ts"] = timestamps(ts[order])
-    return catalog.conform(table, out)
+@dataclass(frozen=True)
+class EventTables:
+    """Finishes retail's event tables: the catalog conforms them, the run tag makes trace ids unique."""
+
+    catalog: Catalog
+    run_tag: str
+
+    def finish(self, table: str, day: date, ts: I64, columns: dict[str, Any]) -> pa.Table:
+        """Sort rows by event time (stable), add trace ids and conform to the table's schema."""
+        order = np.argsort(ts, kind="stable")
+        out: dict[str, Any] = {}
+        for name, col in columns.items():
+            if isinstance(col, FixedIds | Pooled | Decimals):
+                out[name] = col.take(order)
+            elif isinstance(col, pa.Array | pa.ChunkedArray):
+                out[name] = col.take(pa.array(order))
+            else:
+                out[name] = np.asarray(col)[order]
+        n = ts.size
+        out["trace_id"] = numbered_ids(f"TRC{TRACE_CODES[table]:02d}{self.run_tag}{yyyymmdd(day)}", n, 10)
+        out["event_ts"] = timestamps(ts[order])
+        return self.catalog.conform(table, out)
 
 
 def in_day(ts: I64, day: date) -> npt.NDArray[np.bool_]:
@@ -57,4 +65,4 @@ def in_day(ts: I64, day: date) -> npt.NDArray[np.bool_]:
     return (ts >= start) & (ts < start + 24 * 60 * MICROS_PER_MINUTE)
 
 
-__all__ = ["finish", "in_day", "money", "pooled"]
+__all__ = ["EventTables", "in_day", "money", "pooled"]

@@ -127,6 +127,7 @@ class LedgerScenario(Scenario[LedgerSettings]):
                 memo_missing = self.keys.rng("memos", day).random(ts.size) < MEMO_MISSING
                 out[POSTINGS] = finish(
                     self.catalog(),
+                    self.run_tag,
                     POSTINGS,
                     day,
                     ts,
@@ -151,6 +152,7 @@ class LedgerScenario(Scenario[LedgerSettings]):
         balance = opening[moved] + net[moved]
         return finish(
             self.catalog(),
+            self.run_tag,
             BALANCES,
             day,
             ts[::-1][last],
@@ -171,6 +173,7 @@ class LedgerScenario(Scenario[LedgerSettings]):
         reviewer = rng.integers(0, REVIEWERS, n)
         return finish(
             self.catalog(),
+            self.run_tag,
             AUDITS,
             day,
             reviewed,

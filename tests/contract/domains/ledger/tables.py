@@ -17,7 +17,7 @@ from .table_specs import AUDITS, BALANCES, POSTINGS
 
 I64 = npt.NDArray[np.int64]
 
-# Two-digit code per table inside trace ids: TRC<code><yyyymmdd><row>, unique across tables and days.
+# Two-digit code per table inside trace ids: TRC<code><run tag><yyyymmdd><row>, unique across tables, days and runs.
 TRACE_CODES = {BALANCES: 1, POSTINGS: 2, AUDITS: 3}
 
 
@@ -34,10 +34,10 @@ def take(column: Any, order: I64) -> Any:
     return np.asarray(column)[order]
 
 
-def finish(catalog: Catalog, table: str, day: date, ts: I64, columns: dict[str, Any]) -> pa.Table:
+def finish(catalog: Catalog, run_tag: str, table: str, day: date, ts: I64, columns: dict[str, Any]) -> pa.Table:
     """Rows in event-time order (stable), with trace ids and event times, under the table's schema."""
     order = np.argsort(ts, kind="stable")
     out = {name: take(column, order) for name, column in columns.items()}
-    out["trace_id"] = numbered_ids(f"TRC{TRACE_CODES[table]:02d}{yyyymmdd(day)}", ts.size, 10)
+    out["trace_id"] = numbered_ids(f"TRC{TRACE_CODES[table]:02d}{run_tag}{yyyymmdd(day)}", ts.size, 10)
     out["event_ts"] = timestamps(ts[order])
     return catalog.conform(table, out)
