@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +21,7 @@ from emitter.cli.options import (
     SeedOption,
     SetOption,
     build_config,
+    parse_moment,
 )
 from emitter.demo import DemoResult, run_demo
 from emitter.errors import ConfigError
@@ -59,10 +59,7 @@ def demo(
     """
     config = build_config(config_path, {"seed": seed}, scenario, preset, scale, sets)
     demo_spec = scenario_class(config.scenario).demo
-    try:
-        begin = datetime.fromisoformat(start) if start else demo_spec.start
-    except ValueError:
-        raise ConfigError(f"--start: {start!r} is not a time; use e.g. 2024-11-29T06:00") from None
+    begin = parse_moment(start, "--start") if start else demo_spec.start
     speed = demo_spec.speed if speed is None else speed
     if speed <= 0:
         raise ConfigError("--speed: must be above 0")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from emitter.config import Config, deep_merge, drop_none, load_config
+from emitter.core.clock import FIRST_DAY, LAST_DAY
 from emitter.errors import ConfigError
 
 ConfigPathOption = Annotated[
@@ -94,12 +95,29 @@ def parse_sets(sets: list[str]) -> dict[str, Any]:
     return out
 
 
+def _in_calendar(day: date, flag: str, text: str) -> None:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ConfigError(f"{flag}: {text} is outside the model's calendar; use a day from {FIRST_DAY} to {LAST_DAY}")
+
+
 def parse_day(value: str, flag: str) -> date:
-    """A YYYY-MM-DD option value as a date, or a ConfigError naming the flag."""
+    """A YYYY-MM-DD option value as a date inside the model's calendar, or a ConfigError naming the flag."""
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ConfigError(f"{flag}: {value!r} is not a date; use YYYY-MM-DD, e.g. 2024-01-31") from None
+    _in_calendar(day, flag, value)
+    return day
+
+
+def parse_moment(value: str, flag: str) -> datetime:
+    """A model time (``2024-01-01`` or ``2024-01-01T13:30``) inside the model's calendar."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{flag}: {value!r} is not a time; use e.g. 2024-01-01 or 2024-01-01T13:30") from None
+    _in_calendar(moment.date(), flag, value)
+    return moment
 
 
 def resolve_end(start: date, end: str | None, days: int | None) -> date:
@@ -109,6 +127,8 @@ def resolve_end(start: date, end: str | None, days: int | None) -> date:
     if days is not None:
         if days < 1:
             raise ConfigError(f"--days: {days} is not a day count; pass 1 or more")
+        if days - 1 > (LAST_DAY - start).days:
+            raise ConfigError(f"--days: {days} days from {start} run past {LAST_DAY}, the model's last day")
         return start + timedelta(days=days - 1)
     if end is None:
         return start
@@ -118,8 +138,11 @@ def resolve_end(start: date, end: str | None, days: int | None) -> date:
     return last
 
 
-def split_names(value: str | None) -> list[str] | None:
-    """``"a, b"`` as ``["a", "b"]``; None when the option wasn't given."""
+def split_names(value: str | None, flag: str = "--tables") -> list[str] | None:
+    """``"a, b"`` as ``["a", "b"]``; None when the option wasn't given; an empty list is a mistake."""
     if value is None:
         return None
-    return [name.strip() for name in value.split(",") if name.strip()]
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    if not names:
+        raise ConfigError(f"{flag}: {value!r} names no table; give e.g. {flag} receipts, or leave it out for all")
+    return names

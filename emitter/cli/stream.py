@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import sys
-from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -18,6 +17,7 @@ from emitter.cli.options import (
     SeedOption,
     SetOption,
     build_config,
+    parse_moment,
     split_names,
 )
 from emitter.cli.stream_display import StatusLine, print_stream_summary
@@ -145,9 +145,9 @@ def stream_command(
         topic_prefix=config.topic_prefix,
         interval_ms=config.realtime.emit_interval_ms,
         burst=config.realtime.burst,
-        start=_moment(start, "--start") if replay else None,
+        start=parse_moment(start, "--start") if replay else None,
         speed=_speed(speed),
-        end=_moment(end, "--end") if end else None,
+        end=parse_moment(end, "--end") if end else None,
         duration_s=parse_duration(duration, "--duration") if duration else None,
         max_events=max_events,
         rate_profile=parse_rate_profile(rate_profile) if rate_profile else None,
@@ -180,13 +180,6 @@ def stream_command(
             status.close()
     if not quiet:
         print_stream_summary(result, console)
-
-
-def _moment(text: str, flag: str) -> datetime:
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise ConfigError(f"{flag}: {text!r} is not a time; use e.g. 2024-01-01 or 2024-01-01T13:30") from None
 
 
 def _speed(text: str) -> float:

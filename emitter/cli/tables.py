@@ -24,7 +24,7 @@ def tables(
     config = build_config(config_path, {}, scenario)
     catalog = scenario_class(config.scenario).catalog()
     console = Console()
-    for spec in catalog.select(split_names(names)):
+    for spec in catalog.select(split_names(names, "--table")):
         avro = catalog.avro(spec)
         title = f"{spec.id} ({spec.kind}, namespace {spec.namespace}) - {avro.get('doc', '')}"
         listing = Table(title=title, title_justify="left", expand=False)

@@ -12,6 +12,10 @@ SLOT_MINUTES = 15
 SLOTS_PER_DAY = 24 * 60 // SLOT_MINUTES
 MICROS_PER_SLOT = SLOT_MINUTES * MICROS_PER_MINUTE
 EPOCH = date(1970, 1, 1)
+# The calendar the model covers: wide enough for any history or future a user asks for, narrow enough
+# that a week of warm-up before it and timestamps after it stay inside what dates and int64 micros hold.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
 
 
 def day_start_us(day: date) -> int:

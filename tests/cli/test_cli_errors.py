@@ -169,3 +169,42 @@ def test_a_bad_set_is_one_line(runner: CliRunner) -> None:
     fails_with(
         runner, ["backfill", "--start", "2024-03-01", "--set", "retail.volume.stores=-1"], "retail.volume.stores"
     )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["backfill", "--start", "0001-01-01"],
+        ["backfill", "--start", "9999-12-31", "--days", "2"],
+        ["backfill", "--start", "2999-12-31", "--days", "2"],
+        ["backfill", "--start", "2024-01-01", "--end", "9999-12-31"],
+        ["stream", "--start", "0001-01-01T00:00", "--speed", "max"],
+        ["stream", "--start", "2024-01-01", "--end", "9999-12-31T23:59"],
+        ["demo", "--start", "9999-12-31T00:00"],
+    ],
+    ids=lambda a: " ".join(a),
+)
+def test_days_outside_the_model_calendar_are_one_line(runner: CliRunner, config_file: Path, args: list[str]) -> None:
+    fails_with(runner, [*args, "--config", str(config_file)], "the model's", "2999-12-31")
+
+
+def test_the_calendar_edges_themselves_generate(runner: CliRunner, retail: Path, tmp_path: Path) -> None:
+    for day in ("1900-01-01", "2999-12-31"):
+        out = tmp_path / day
+        result = runner.invoke(app, ["backfill", "--start", day, "--config", str(retail), "--out", str(out)])
+        assert result.exit_code == 0, (result.output, result.exception)
+        assert any((out / "facts").rglob(f"dt={day}/*")), day
+
+
+@pytest.mark.parametrize("command", ["backfill", "stream", "load", "tables"])
+def test_an_empty_table_list_is_a_mistake_everywhere(
+    runner: CliRunner, retail: Path, tmp_path: Path, command: str
+) -> None:
+    flag = "--table" if command == "tables" else "--tables"
+    args = {
+        "backfill": ["backfill", "--start", "2024-01-01", "--out", str(tmp_path / "out")],
+        "stream": ["stream", "--start", "2024-01-01", "--speed", "max", "--bootstrap-servers", "127.0.0.1:1"],
+        "load": ["load", str(tmp_path), "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}"],
+        "tables": ["tables"],
+    }[command]
+    fails_with(runner, [*args, flag, " , ", "--config", str(retail)], f"{flag}:", "names no table")
