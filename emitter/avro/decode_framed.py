@@ -22,6 +22,7 @@ from emitter.avro.framing import CONFLUENT_HEADER, SINGLE_OBJECT_HEADER, Framing
 from emitter.avro.schemas import AvroSchema, record_full_name
 from emitter.avro.unpack import I64, Cursor
 from emitter.errors import SchemaError
+from emitter.urls import registry_url
 
 if TYPE_CHECKING:
     from confluent_kafka.schema_registry import SchemaRegistryClient
@@ -51,7 +52,7 @@ class SchemaResolver:
         if isinstance(registry, str):
             from confluent_kafka.schema_registry import SchemaRegistryClient
 
-            registry = SchemaRegistryClient.new_client({**(conf or {}), "url": registry})
+            registry = SchemaRegistryClient.new_client({**(conf or {}), "url": registry_url(registry)})
         self.registry = registry
         self._by_id: dict[int, AvroSchema] = {}
         self._lock = threading.Lock()

@@ -26,6 +26,7 @@ from fastavro.schema import to_parsing_canonical_form
 from emitter.avro.encode import EncodedBatch, encode_table
 from emitter.avro.schemas import AvroSchema
 from emitter.errors import EmitterError
+from emitter.urls import masked, registry_url
 
 if TYPE_CHECKING:  # the registry client pulls in an HTTP stack: imported only when a registry is used
     from confluent_kafka.schema_registry import SchemaRegistryClient
@@ -126,8 +127,10 @@ class ConfluentFraming(Framing):
         if isinstance(registry, str):
             from confluent_kafka.schema_registry import SchemaRegistryClient
 
-            self.url = registry
-            self.client: SchemaRegistryClient = SchemaRegistryClient.new_client({**(conf or {}), "url": registry})
+            self.url = masked(registry)
+            self.client: SchemaRegistryClient = SchemaRegistryClient.new_client(
+                {**(conf or {}), "url": registry_url(registry)}
+            )
         else:
             self.url = "(client)"
             self.client = registry

@@ -24,6 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,  # help is plain text: `ramp:A:B:30s` must not turn into an emoji, [x] must stay
 )
 
 

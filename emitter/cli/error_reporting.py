@@ -9,11 +9,12 @@ from typer.core import TyperGroup
 
 from emitter.backfill.errors import BackfillInterrupted
 from emitter.errors import EmitterError
+from emitter.urls import mask_secrets
 
 
 def print_error(message: str) -> None:
-    """Print each line of ``message`` to stderr prefixed with ``error:``."""
-    for line in message.splitlines() or [""]:
+    """Print each line of ``message`` to stderr prefixed with ``error:``, with any secret in it masked."""
+    for line in mask_secrets(message).splitlines() or [""]:
         typer.echo(f"error: {line}", err=True)
 
 

@@ -25,6 +25,7 @@ from emitter.sink.reconcile import reconcile
 from emitter.sink.session import make_decoder, sink
 from emitter.stream.rate_profile import parse_duration
 from emitter.stream.targets.kafka import parse_producer_properties
+from emitter.urls import masked
 
 _KAFKA_LOG = logging.getLogger("emitter.kafka")
 WarehouseOption = Annotated[
@@ -139,7 +140,7 @@ def sink_command(
         if live:
             live.stop()
     if not quiet:
-        _print_sink_summary(summary, config.sink.warehouse, Console())
+        _print_sink_summary(summary, masked(config.sink.warehouse), Console())
 
 
 def _print_sink_summary(summary: SinkSummary, warehouse: str, console: Console) -> None:
@@ -174,7 +175,7 @@ def load_command(
     with open_destination(config.sink.warehouse) as destination:
         summary = load_backfill(out, destination, split_names(tables))
     if not quiet:
-        listing = Table(title=f"load {out} → {config.sink.warehouse}", title_justify="left")
+        listing = Table(title=f"load {out} → {masked(config.sink.warehouse)}", title_justify="left")
         listing.add_column("table")
         listing.add_column("files loaded", justify="right")
         listing.add_column("skipped", justify="right")
@@ -206,6 +207,8 @@ def reconcile_command(
         },
         scenario,
     )
+    catalog = scenario_class(config.scenario).catalog()
+    decode = make_decoder(catalog, schema_registry)  # a registry URL that is none fails before anything connects
     from confluent_kafka.admin import AdminClient
 
     conf: dict[str, Any] = {"bootstrap.servers": config.stream.bootstrap_servers, "logger": _KAFKA_LOG}
@@ -220,16 +223,13 @@ def reconcile_command(
     names = _matching_topics(list(listed), config.sink_topics)
     if not names:
         raise ConfigError(f"topics: nothing on {config.stream.bootstrap_servers} matches {config.sink_topics!r}")
-    catalog = scenario_class(config.scenario).catalog()
     with open_destination(config.sink.warehouse) as destination:
         present = set(destination.data_tables(catalog.namespaces))
         loaded = [
             t for t in names if (spec := catalog.for_topic(t)) and TableName(spec.namespace, spec.name) in present
         ]
-        checks = reconcile(
-            config.stream.bootstrap_servers, loaded, destination.query, make_decoder(catalog, schema_registry), catalog
-        )
-    listing = Table(title=f"reconcile {config.sink_topics} ↔ {config.sink.warehouse}", title_justify="left")
+        checks = reconcile(config.stream.bootstrap_servers, loaded, destination.query, decode, catalog)
+    listing = Table(title=f"reconcile {config.sink_topics} ↔ {masked(config.sink.warehouse)}", title_justify="left")
     for column in ("topic", "partition", "messages", "rows", "dead", "next offset", "end", "checksum", "result"):
         listing.add_column(column, justify="left" if column in ("topic", "result") else "right")
     for c in checks:

@@ -208,3 +208,16 @@ def test_an_empty_table_list_is_a_mistake_everywhere(
         "tables": ["tables"],
     }[command]
     fails_with(runner, [*args, flag, " , ", "--config", str(retail)], f"{flag}:", "names no table")
+
+
+@pytest.mark.parametrize("url", ["notaurl", "ftp://x"])
+@pytest.mark.parametrize("command", ["stream", "sink", "reconcile"])
+def test_a_schema_registry_that_is_no_url_is_one_line(
+    runner: CliRunner, config_file: Path, tmp_path: Path, command: str, url: str
+) -> None:
+    args = [command, "--schema-registry", url, "--bootstrap-servers", "127.0.0.1:1", "--config", str(config_file)]
+    if command == "stream":
+        args += ["--start", "2024-01-01", "--speed", "max"]
+    else:
+        args += ["--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}"]
+    fails_with(runner, args, repr(url), "is not a registry URL", "http://host:8081")

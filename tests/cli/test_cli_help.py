@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Any
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from emitter import __version__
@@ -71,3 +73,19 @@ def test_python_dash_m_emitter_works() -> None:
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"emitter {__version__}"
+
+
+def _help_texts(command: Any) -> list[str]:
+    """The command's own help and each of its options' (arguments have none)."""
+    return [command.help or "", *(getattr(p, "help", None) or "" for p in command.params)]
+
+
+@pytest.mark.parametrize("command", [[], *([name] for name in COMMANDS)])
+def test_help_shows_every_word_it_was_given(runner: CliRunner, command: list[str]) -> None:
+    """Help text is plain: no word turns into an emoji (`ramp:A:B:30s`) or vanishes as markup (`[x]`)."""
+    root: Any = typer.main.get_command(app)
+    own = _help_texts(root.commands[command[0]] if command else root)
+    shown = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "1000"}).stdout
+    flat = "".join(shown.split())  # wrapping may break a line at a hyphen
+    missing = {word for text in own for word in text.split() if word not in flat}
+    assert not missing, missing

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import uuid
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from support import write_small_config
@@ -166,3 +168,36 @@ def test_reconcile_matches_after_sink_and_finds_tampering(
     moved = [int(c.replace(",", "")) if c[0].isdigit() else c for c in bad[(f"{prefix}ble_pings", "0")][2:8]]
     messages, loaded, _, next_offset, end, checksum = moved
     assert (loaded, next_offset, checksum) == (messages, end - 1, "match")
+
+
+def test_a_password_in_the_warehouse_url_is_never_printed(
+    kafka_bootstrap: str, streamed: tuple[str, int], backfill_out: Path, pg_url: str, tmp_path: Path
+) -> None:
+    """The summaries of load and sink and the reconcile header show the URL, with its password masked.
+
+    Trust authentication accepts any password, so a real one can ride along without being needed.
+    """
+    parts = urlsplit(pg_url)
+    secret = "SECRET123"
+    url = urlunsplit(parts._replace(netloc=f"{parts.username or 'postgres'}:{secret}@{parts.hostname}:{parts.port}"))
+    (tmp_path / "empty.json").write_text("{}")
+    load = CliRunner().invoke(
+        app, ["load", str(backfill_out), "--warehouse", url, "--config", str(tmp_path / "empty.json")],
+        env={"COLUMNS": "250"},
+    )  # fmt: skip
+    assert load.exit_code == 0, (load.output, load.exception)
+    prefix, _ = streamed
+    sink = subprocess.run(
+        [sys.executable, "-m", "emitter", "sink", "--bootstrap-servers", kafka_bootstrap, "--topics", f"{prefix}*",
+         "--warehouse", url, "--group", f"g-{uuid.uuid4().hex[:8]}", "--scenario", "retail", "--until-idle", "2s"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "250"},
+    )  # fmt: skip
+    assert sink.returncode == 0, sink.stderr
+    reconcile = CliRunner().invoke(
+        app, ["reconcile", "--bootstrap-servers", kafka_bootstrap, "--topics", f"{prefix}*", "--warehouse", url,
+              "--scenario", "retail"], env={"COLUMNS": "250"},
+    )  # fmt: skip
+    assert reconcile.exit_code == 0, reconcile.output
+    for output in (load.output, sink.stdout + sink.stderr, reconcile.output):
+        assert secret not in output
+        assert f"{parts.username or 'postgres'}:***@" in output

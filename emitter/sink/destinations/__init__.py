@@ -25,6 +25,7 @@ from emitter.sink.destinations.tables import (
     OFFSETS,
     TableName,
 )
+from emitter.urls import masked
 
 __all__ = [
     "DEAD_LETTERS",
@@ -74,7 +75,5 @@ def open_destination(url: str) -> Destination:
     scheme, sep, _ = url.strip().partition(":")
     opener = _OPENERS.get(scheme.lower()) if sep else None
     if opener is None:
-        from emitter.sink.destinations.postgres import redact
-
-        raise DestinationURLError(f"{redact(url)!r}: not a destination URL; use {EXAMPLES}")
+        raise DestinationURLError(f"{masked(url)!r}: not a destination URL; use {EXAMPLES}")
     return opener(url.strip())

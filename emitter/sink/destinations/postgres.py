@@ -14,6 +14,7 @@ from psycopg.copy import QueuedLibpqWriter
 from emitter.sink.destinations.base import Capabilities, Destination, quote
 from emitter.sink.destinations.errors import DestinationConnectionError, DestinationURLError
 from emitter.sink.destinations.types import POSTGRES_TYPES
+from emitter.urls import masked
 
 SCHEMES = ("postgresql", "postgres")
 CONNECT_TIMEOUT_S = 10
@@ -38,27 +39,18 @@ _RESULT_TYPES: dict[int, pa.DataType] = {
 _NUMERIC = 1700
 
 
-def redact(url: str) -> str:
-    """``url`` with its password (if any) replaced by ``***``."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
-
-
 def parse_url(url: str) -> tuple[str, str]:
     """``postgresql://user@host:port/db?schema=name`` → (libpq connection URL, schema)."""
     parts = urlsplit(url)
     if parts.scheme not in SCHEMES:
         raise DestinationURLError(
-            f"{redact(url)!r}: a PostgreSQL URL is postgresql://user[:password]@host[:port]/database[?schema=name]"
+            f"{masked(url)!r}: a PostgreSQL URL is postgresql://user[:password]@host[:port]/database[?schema=name]"
         )
     params = parse_qsl(parts.query, keep_blank_values=True)
     schemas = [value for key, value in params if key == "schema"]
     schema = schemas[-1] if schemas else "public"
     if not schema:
-        raise DestinationURLError(f"{redact(url)!r}: ?schema= is empty; give a schema name or leave it out")
+        raise DestinationURLError(f"{masked(url)!r}: ?schema= is empty; give a schema name or leave it out")
     rest = urlencode([(key, value) for key, value in params if key != "schema"])
     return urlunsplit(parts._replace(query=rest)), schema
 
@@ -81,7 +73,7 @@ class PostgresDestination(Destination):
     driver_errors: ClassVar[tuple[type[Exception], ...]] = (psycopg.Error,)
 
     def __init__(self, conninfo: str, schema: str = "public", where: str | None = None) -> None:
-        where = where or redact(conninfo)
+        where = where or masked(conninfo)
         super().__init__(where, schema=schema)
         self._check_identifier(schema, "schema")
         try:
@@ -108,7 +100,7 @@ class PostgresDestination(Destination):
     @classmethod
     def from_url(cls, url: str) -> PostgresDestination:
         conninfo, schema = parse_url(url)
-        return cls(conninfo, schema, where=redact(url))
+        return cls(conninfo, schema, where=masked(url))
 
     @property
     def connection(self) -> psycopg.Connection[tuple[Any, ...]]:
