@@ -19,6 +19,7 @@ from emitter.cli.options import (
     SeedOption,
     SetOption,
     build_config,
+    ensure_memory,
     parse_day,
     resolve_end,
     split_names,
@@ -80,6 +81,7 @@ def backfill(
     first = parse_day(start, "--start")
     last = resolve_end(first, end, days)
     config = build_config(config_path, {"seed": seed, "paths": {"out": out}}, scenario, preset, scale, sets)
+    ensure_memory(config, workers)
     show = not quiet and sys.stdout.isatty()
     console = Console()
     summary = run_backfill(

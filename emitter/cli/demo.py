@@ -21,6 +21,7 @@ from emitter.cli.options import (
     SeedOption,
     SetOption,
     build_config,
+    ensure_memory,
     parse_moment,
 )
 from emitter.demo import DemoResult, run_demo
@@ -58,6 +59,7 @@ def demo(
     Nothing to install or start: the broker is embedded and stops with the demo (Ctrl-C too).
     """
     config = build_config(config_path, {"seed": seed}, scenario, preset, scale, sets)
+    ensure_memory(config)
     demo_spec = scenario_class(config.scenario).demo
     begin = parse_moment(start, "--start") if start else demo_spec.start
     speed = demo_spec.speed if speed is None else speed

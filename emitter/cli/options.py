@@ -12,6 +12,8 @@ import typer
 from emitter.config import Config, deep_merge, drop_none, load_config
 from emitter.core.clock import FIRST_DAY, LAST_DAY
 from emitter.errors import ConfigError
+from emitter.memory import check_memory
+from emitter.scenarios import open_scenario
 
 ConfigPathOption = Annotated[
     Path | None,
@@ -72,6 +74,11 @@ def build_config(
     """Load the config file and environment, with command-line values (None = not given) on top."""
     flags = deep_merge(parse_sets(sets or []), drop_none(overrides))  # a flag of its own wins over --set
     return load_config(config_path, overrides={**flags, "scenario": scenario, "preset": preset, "scale": scale})
+
+
+def ensure_memory(config: Config, processes: int = 1) -> None:
+    """Refuse, in one line and before anything starts, settings that need more memory than is free."""
+    check_memory(open_scenario(config), processes)
 
 
 def parse_sets(sets: list[str]) -> dict[str, Any]:

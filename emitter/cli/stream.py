@@ -17,6 +17,7 @@ from emitter.cli.options import (
     SeedOption,
     SetOption,
     build_config,
+    ensure_memory,
     parse_moment,
     split_names,
 )
@@ -138,6 +139,7 @@ def stream_command(
         scale,
         sets,
     )
+    ensure_memory(config)
     catalog = scenario_class(config.scenario).catalog()
     replay = start.strip().lower() != "now"
     settings = StreamSettings(

@@ -114,6 +114,13 @@ class Scenario(ABC, Generic[S]):
         Declared foreign keys are checked apart (``rules``); this holds every other rule.
         """
 
+    def memory_estimate(self) -> int | None:
+        """Peak bytes one process needs to build the reference tables and generate a day of every table.
+
+        Commands refuse a run that would not fit before starting it; None (the default) skips that check.
+        """
+        return None
+
     def stream_keys(self, table: str, batch: pa.Table) -> pa.Array:
         """Message keys (strings) for a batch of ``table``: its declared key column."""
         spec = self.catalog().get(table)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pyarrow as pa
 import pytest
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from emitter.avro.schemas import record_full_name
 from emitter.errors import ConfigError
@@ -78,6 +82,28 @@ def test_every_scenario_has_a_small_preset_and_scale_multiplies_only_what_it_dec
             assert twice == (max(1, round(value * 2)) if isinstance(value, int) else value * 2), path
         else:
             assert twice == value, f"{path} is not declared scalable but changed with --scale"
+
+
+def _numeric_fields(model: type[BaseModel], prefix: str = "") -> list[tuple[str, FieldInfo]]:
+    out = []
+    for name, info in model.model_fields.items():
+        kind = info.annotation
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            out += _numeric_fields(kind, f"{prefix}{name}.")
+        elif kind in (int, float, Decimal):
+            out.append((f"{prefix}{name}", info))
+    return out
+
+
+def test_every_numeric_setting_has_an_upper_bound(scenario_name: str) -> None:
+    """A volume without one lets a typo (a billion visits a day) run into a MemoryError instead of one line."""
+    model = scenario_class(scenario_name).settings_model
+    fields = _numeric_fields(model)
+    assert fields
+    for path, info in fields:
+        bounded = any(getattr(m, "le", None) is not None or getattr(m, "lt", None) is not None for m in info.metadata)
+        digits = any(getattr(m, "max_digits", None) is not None for m in info.metadata)
+        assert bounded or digits, f"{scenario_name} setting {path} has no upper bound (Field(le=...))"
 
 
 def test_an_unknown_preset_is_one_clear_error(scenario_name: str) -> None:

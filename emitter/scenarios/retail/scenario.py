@@ -82,6 +82,9 @@ class RetailScenario(Scenario[RetailSettings]):
         self.members_per_day = float(settings.volume.customers_per_day)
         self.events = EventTables(self.catalog(), self.run_tag)
 
+    def memory_estimate(self) -> int:
+        return self.settings.volume.memory_estimate()
+
     # ---- the world, built on first use -------------------------------------------------------
     @cached_property
     def world(self) -> RetailWorld:

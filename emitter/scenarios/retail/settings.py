@@ -8,6 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from emitter.scenarios.contract import ScenarioSettings
 
+MIB = 2**20
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -24,10 +26,23 @@ class Volume(_Strict):
     products: int = Field(1_000, ge=10, le=200_000)
     customers: int = Field(100_000, ge=100, le=50_000_000)
     geographies: int = Field(60, ge=1, le=10_000)
-    customers_per_day: int = Field(20_000, ge=0, description="Loyalty-member store visits on an average day.")
+    customers_per_day: int = Field(
+        20_000, ge=0, le=5_000_000, description="Loyalty-member store visits on an average day."
+    )
     items_per_ticket_mean: float = Field(4.2, ge=1.0, le=50.0)
-    online_orders_per_day: int = Field(2_500, ge=0)
-    marketing_impressions_per_day: int = Field(50_000, ge=0)
+    online_orders_per_day: int = Field(2_500, ge=0, le=2_000_000)
+    marketing_impressions_per_day: int = Field(50_000, ge=0, le=50_000_000)
+
+    def memory_estimate(self) -> int:
+        """Peak bytes of one process building the world and generating a day, from measured costs per unit."""
+        world = 150 * MIB + 320 * self.customers + 25 * self.stores * self.products
+        day = (
+            45 * self.stores * self.products  # stock and reorder state per store × product
+            + 2_800 * self.customers_per_day  # a visit: its path of stops, pings, basket, receipt
+            + 5_400 * self.online_orders_per_day  # an order is drawn on every day of its lookback
+            + 420 * self.marketing_impressions_per_day
+        )
+        return world + day
 
     @model_validator(mode="after")
     def _dcs_fit(self) -> Volume:
