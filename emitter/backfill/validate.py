@@ -19,6 +19,12 @@ def manifest_of(out_dir: Path) -> Manifest:
     manifest = read_manifest(out_dir)
     if manifest is None:
         raise OutputError(f"{out_dir}: no _manifest.json here; point at a directory written by `emitter backfill`")
+    formats = sorted(manifest.formats())
+    if len(formats) > 1:  # only an older emitter let a second format in; every row would be read twice
+        raise OutputError(
+            f"{out_dir} holds the same data in {' and '.join(formats)}; keep one with "
+            f"`emitter backfill --out {out_dir} --format {manifest.format} --force` over its range"
+        )
     return manifest
 
 

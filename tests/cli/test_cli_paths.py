@@ -11,6 +11,7 @@ from support import ManifestDiskFull, fails_with
 from typer.testing import CliRunner
 
 from emitter.backfill import read_manifest
+from emitter.backfill.manifest import write_manifest
 from emitter.cli.app import app
 
 DAMAGED = "facts/receipts/dt=2024-03-02/receipts_20240302.parquet"
@@ -113,3 +114,30 @@ def test_a_full_disk_while_the_manifest_is_written_is_one_line(
     args = ["backfill", "--start", "2024-03-01", "--tables", "stores", "--out", str(out), "--config", str(retail)]
 
     fails_with(runner, args, str(out / "_manifest.json"), "No space left on device", "free")
+
+
+def test_a_file_given_as_the_backfill_output_is_one_line(runner: CliRunner, retail: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.write_text("")
+    args = ["backfill", "--start", "2024-03-01", "--tables", "stores", "--out", str(out), "--config", str(retail)]
+
+    fails_with(runner, args, str(out), "a file is in the way", "--out")
+
+
+def test_validate_and_load_refuse_a_directory_holding_two_formats(
+    runner: CliRunner, retail: Path, tmp_path: Path
+) -> None:
+    """A directory an older emitter let a second format into: reading it would count every row twice."""
+    out, csv = tmp_path / "out", tmp_path / "csv"
+    _backfill(runner, retail, out)
+    _backfill(runner, retail, csv, "--format", "csv")
+    both, from_csv = read_manifest(out), read_manifest(csv)
+    assert both is not None and from_csv is not None
+    for key in from_csv.partitions:
+        (out / key).parent.mkdir(parents=True, exist_ok=True)
+        (out / key).write_bytes((csv / key).read_bytes())
+    both.partitions.update(from_csv.partitions)
+    write_manifest(out, both)
+
+    fails_with(runner, ["validate", str(out)], str(out), "csv and parquet", "--force")
+    fails_with(runner, _load(retail, out, tmp_path / "w.duckdb"), str(out), "csv and parquet", "--force")

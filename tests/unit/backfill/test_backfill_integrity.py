@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from support import ManifestDiskFull
+from support import small_config as make_small_config
 
 from emitter.backfill import ManifestMismatch, run_backfill
 from emitter.backfill.validate import validate_output
@@ -128,4 +129,17 @@ def test_a_full_disk_while_the_manifest_is_written_keeps_the_previous_manifest(
 
     resumed = run_backfill(small_config, DAY1, DAY2, out, tables=TABLES)
     assert resumed.files == len(_records(out)) == 1 + 2 * 2
+    assert all(r.ok for r in validate_output(out))
+
+
+def test_force_under_another_config_removes_the_files_it_no_longer_records(
+    small_config: Config, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    run_backfill(small_config, DAY1, DAY2, out, tables=TABLES)
+
+    run_backfill(make_small_config(seed=7), DAY1, DAY1, out, tables=TABLES, force=True)
+    records = _records(out)
+    assert {r["dt"] for r in records.values()} == {None, "2024-01-01"}
+    assert _data_files(out) == sorted(records), "day 2 of the old seed is gone with its records"
     assert all(r.ok for r in validate_output(out))
