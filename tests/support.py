@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import signal
 import tempfile
 from collections.abc import Mapping
@@ -98,3 +99,29 @@ def default_sigint() -> None:
     itself was started.
     """
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+class ManifestDiskFull:
+    """Make the manifest's temp file land on ``/dev/full`` after ``allowed`` writes, so writing it fails with ENOSPC.
+
+    The fault sits at the OS boundary: ``os.open`` of a temp file named after ``_manifest.json`` opens
+    ``/dev/full`` instead, and the kernel refuses the bytes as a full disk would. Data files are untouched.
+    Install with ``monkeypatch.setattr(os, "open", ManifestDiskFull(allowed))``.
+    """
+
+    def __init__(self, allowed: int = 0) -> None:
+        self.allowed = allowed
+        self.refused = 0
+        self._open = os.open
+
+    def __call__(self, path: Any, flags: int, mode: int = 0o777, *, dir_fd: int | None = None) -> int:
+        name = os.path.basename(os.fsdecode(path))
+        if name.startswith("._manifest.json.") and flags & os.O_CREAT:
+            if self.allowed > 0:
+                self.allowed -= 1
+            else:
+                self.refused += 1
+                fd = self._open(path, flags, mode, dir_fd=dir_fd)  # the temp file exists, as on a full disk
+                os.close(fd)
+                return self._open("/dev/full", os.O_WRONLY)
+        return self._open(path, flags, mode, dir_fd=dir_fd)

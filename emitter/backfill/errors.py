@@ -6,7 +6,7 @@ from emitter.errors import EmitterError
 
 
 class ManifestMismatch(EmitterError):
-    """The output directory holds data generated under a different configuration."""
+    """The output directory holds data generated under a different configuration, or in another format."""
 
 
 class ManifestUnreadable(EmitterError):

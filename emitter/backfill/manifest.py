@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from emitter.backfill.errors import ManifestMismatch, ManifestUnreadable
 from emitter.backfill.layout import MANIFEST_NAME
 from emitter.config import Config
+from emitter.errors import OutputError
 from emitter.formats.atomic import atomic_write_bytes
 
 # 2: the scenario's effective settings are recorded; the fingerprint digests them (data files are unchanged)
@@ -39,15 +41,9 @@ class Manifest:
     partitions: dict[str, PartitionRecord] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)  # the scenario's effective settings
 
-    def is_complete(self, key: str, out_dir: Path) -> bool:
-        """Recorded, and the file is still there with the recorded size."""
-        record = self.partitions.get(key)
-        if record is None:
-            return False
-        try:
-            return (out_dir / key).stat().st_size == record.bytes
-        except OSError:
-            return False
+    def formats(self) -> set[str]:
+        """The formats of the recorded files (one, once a directory is written; none before)."""
+        return {record.format for record in self.partitions.values()}
 
     def to_json(self) -> str:
         body: dict[str, Any] = {
@@ -85,6 +81,13 @@ def read_manifest(out_dir: Path) -> Manifest | None:
         text = path.read_text()
     except FileNotFoundError:
         return None
+    except NotADirectoryError as exc:
+        raise OutputError(
+            f"{out_dir} is not a directory; point at a directory written by `emitter backfill` "
+            f"(the one holding {MANIFEST_NAME})"
+        ) from exc
+    except OSError as exc:
+        raise ManifestUnreadable(_os_problem(path, exc, "read")) from exc
     try:
         return Manifest.from_json(text)
     except (ValueError, KeyError, TypeError) as exc:
@@ -94,15 +97,48 @@ def read_manifest(out_dir: Path) -> Manifest | None:
 
 
 def write_manifest(out_dir: Path, manifest: Manifest) -> None:
-    """Replace the manifest atomically, so a crash leaves either the old or the new one."""
-    atomic_write_bytes(manifest_path(out_dir), manifest.to_json().encode())
+    """Replace the manifest atomically, so a crash or a full disk leaves either the old or the new one."""
+    path = manifest_path(out_dir)
+    try:
+        atomic_write_bytes(path, manifest.to_json().encode())
+    except OSError as exc:
+        raise OutputError(_os_problem(path, exc, "write")) from exc
+
+
+def _os_problem(path: Path, exc: OSError, action: str) -> str:
+    if isinstance(exc, IsADirectoryError):
+        return f"{path} is a directory, where the manifest file belongs; move it away or choose another --out"
+    return (
+        f"{path}: can't {action} the manifest ({exc.strerror or exc}); free some space or fix its permissions, "
+        "then run the same command again (finished partitions are kept)"
+    )
+
+
+def discard_partitions(out_dir: Path, manifest: Manifest, keys: Iterable[str]) -> None:
+    """Remove these files and their records, so the directory holds only what its manifest lists."""
+    for key in list(keys):
+        path = out_dir / key
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise OutputError(
+                f"{path}: can't remove it ({exc.strerror or exc}); fix its permissions or choose another --out"
+            ) from exc
+        del manifest.partitions[key]
+        for parent in path.parents:  # the partition folders it leaves empty
+            if parent == out_dir or not parent.is_relative_to(out_dir):
+                break
+            try:
+                parent.rmdir()
+            except OSError:
+                break
 
 
 def open_manifest(out_dir: Path, config: Config, fmt: str, force: bool) -> Manifest:
-    """Load the manifest for a run, refusing data made under another config unless ``force``.
+    """Load the manifest for a run, refusing data of another config or another format unless ``force``.
 
-    With ``force`` and a different config the old records are dropped: they no longer describe
-    what this run produces.
+    With ``force``, records that don't describe what this run produces (another config, another
+    format) are dropped and their files removed: one directory holds one config's data in one format.
     """
     from emitter.scenarios.registry import effective_settings
 
@@ -123,6 +159,7 @@ def open_manifest(out_dir: Path, config: Config, fmt: str, force: bool) -> Manif
         return fresh
     if existing.fingerprint != fresh.fingerprint:
         if force:
+            discard_partitions(out_dir, existing, existing.partitions)
             return fresh
         raise ManifestMismatch(
             f"{out_dir} holds data from another configuration (fingerprint {existing.fingerprint}, "
@@ -130,5 +167,14 @@ def open_manifest(out_dir: Path, config: Config, fmt: str, force: bool) -> Manif
             f"scenario {fresh.scenario}, seed {fresh.seed}); re-run with --force to overwrite it, "
             "or choose another --out"
         )
+    others = sorted(existing.formats() - {fmt})
+    if others and not force:
+        held = " and ".join(others)
+        raise ManifestMismatch(
+            f"{out_dir} holds {held} files and this run writes {fmt}, but one directory holds one format; "
+            f"pass --format {others[0]} to continue it, --force to replace its {held} files with {fmt}, "
+            "or choose another --out"
+        )
+    discard_partitions(out_dir, existing, [key for key, r in existing.partitions.items() if r.format != fmt])
     existing.format = fmt
     return existing

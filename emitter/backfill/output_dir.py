@@ -22,6 +22,11 @@ def claimed_output_dir(out_dir: Path) -> Iterator[Path]:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(out_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise OutputError(
+            f"output directory {out_dir} is not writable: a file is in the way ({exc.strerror or exc}); "
+            "choose another --out or move that file"
+        ) from exc
     except OSError as exc:
         raise OutputError(
             f"output directory {out_dir} is not writable ({exc.strerror or exc}); "

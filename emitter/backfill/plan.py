@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
+from emitter.backfill.integrity import PartitionState, partition_state
 from emitter.backfill.layout import fact_file, master_file
 from emitter.backfill.manifest import Manifest
 from emitter.scenarios.tables import Catalog
@@ -25,11 +26,12 @@ class DayWork:
 
 @dataclass(frozen=True)
 class BackfillPlan:
-    """Master tables and days left to write, plus how many partitions were already complete."""
+    """Master tables and days left to write, how many partitions were already complete, and which were damaged."""
 
     master: tuple[str, ...]
     days: tuple[DayWork, ...]
     skipped: int
+    damaged: tuple[str, ...] = ()  # recorded files whose content no longer matches the manifest: rewritten
 
     def partitions_per_table(self) -> dict[str, int]:
         counts = dict.fromkeys(self.master, 1)
@@ -53,15 +55,24 @@ def plan_backfill(
     days: Sequence[date],
     force: bool,
 ) -> BackfillPlan:
-    """List the partitions to (re)write; without ``force``, ones the manifest shows complete are skipped."""
+    """List the partitions to (re)write; without ``force``, files matching their manifest checksum are skipped.
+
+    Checking the checksum, not only the size, is what lets a re-run repair a file damaged in place.
+    """
     skipped = 0
+    damaged: list[str] = []
 
     def needed(key: str) -> bool:
         nonlocal skipped
-        if force or not manifest.is_complete(key, out_dir):
+        if force:
             return True
-        skipped += 1
-        return False
+        state = partition_state(out_dir, key, manifest.partitions.get(key))
+        if state is PartitionState.INTACT:
+            skipped += 1
+            return False
+        if state is PartitionState.DAMAGED:
+            damaged.append(key)
+        return True
 
     path = {table: catalog.path(catalog.get(table)) for table in [*master_tables, *fact_tables]}
     master = tuple(table for table in master_tables if needed(master_file(path[table], extension)))
@@ -70,7 +81,7 @@ def plan_backfill(
         tables = tuple(table for table in fact_tables if needed(fact_file(path[table], day, extension)))
         if tables:
             work.append(DayWork(day, tables))
-    return BackfillPlan(master=master, days=tuple(work), skipped=skipped)
+    return BackfillPlan(master=master, days=tuple(work), skipped=skipped, damaged=tuple(damaged))
 
 
 def split_contiguous(items: Sequence[T], parts: int) -> list[list[T]]:

@@ -53,13 +53,14 @@ def run_backfill(
         tables: tables to write (master or fact); None writes all of them.
         workers: processes; the days are split into this many contiguous chunks.
         force: rewrite partitions even when the manifest shows them complete, and accept an
-            output directory made under another configuration.
+            output directory made under another configuration or in another format (its files are removed).
         progress: receives a call per written partition.
 
     Raises:
         ConfigError: bad dates, format, table names or worker count.
         OutputError: ``out_dir`` can't be written or is in use by another backfill.
-        ManifestMismatch: ``out_dir`` holds data from another configuration and ``force`` is off.
+        ManifestMismatch: ``out_dir`` holds data from another configuration or in another format, and
+            ``force`` is off.
         BackfillInterrupted: Ctrl-C or SIGTERM; every completed day is kept and a re-run resumes.
     """
     started = time.perf_counter()
@@ -86,7 +87,9 @@ def run_backfill(
             date_range(start, end),
             force,
         )
-        summary = BackfillSummary(out_dir=out_dir, format=file_format.name, skipped=plan.skipped)
+        summary = BackfillSummary(
+            out_dir=out_dir, format=file_format.name, skipped=plan.skipped, damaged=list(plan.damaged)
+        )
         recorder = _Recorder(out_dir, manifest, summary, progress)
         if progress is not None:
             progress.begin(plan.partitions_per_table())

@@ -22,13 +22,14 @@ class TableSummary:
 
 @dataclass
 class BackfillSummary:
-    """Per-table totals, partitions skipped as already complete, and wall-clock time."""
+    """Per-table totals, partitions skipped as already complete or rewritten as damaged, and wall-clock time."""
 
     out_dir: Path
     format: str
     tables: dict[str, TableSummary] = field(default_factory=dict)
     days_written: int = 0
     skipped: int = 0
+    damaged: list[str] = field(default_factory=list)  # partitions rewritten because their content had changed
     generate_seconds: float = 0.0
     wall_seconds: float = 0.0
 

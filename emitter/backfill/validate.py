@@ -8,10 +8,9 @@ from typing import Any
 
 import pyarrow as pa
 
+from emitter.backfill.integrity import PartitionState, partition_state, read_partition
 from emitter.backfill.manifest import Manifest, read_manifest
 from emitter.errors import OutputError
-from emitter.formats.atomic import describe_file
-from emitter.formats.readers import read_table
 from emitter.scenarios import RuleResult, Scenario, scenario_class
 
 
@@ -20,6 +19,12 @@ def manifest_of(out_dir: Path) -> Manifest:
     manifest = read_manifest(out_dir)
     if manifest is None:
         raise OutputError(f"{out_dir}: no _manifest.json here; point at a directory written by `emitter backfill`")
+    formats = sorted(manifest.formats())
+    if len(formats) > 1:  # only an older emitter let a second format in; every row would be read twice
+        raise OutputError(
+            f"{out_dir} holds the same data in {' and '.join(formats)}; keep one with "
+            f"`emitter backfill --out {out_dir} --format {manifest.format} --force` over its range"
+        )
     return manifest
 
 
@@ -41,7 +46,7 @@ def load_output(
         if tables is not None and record.table not in tables:
             continue
         avro = catalog.avro(catalog.get(record.table))
-        parts.setdefault(record.table, []).append(read_table(out_dir / key, record.format, avro))
+        parts.setdefault(record.table, []).append(read_partition(out_dir, key, record, avro))
     return {name: pa.concat_tables(batches) for name, batches in parts.items()}
 
 
@@ -50,7 +55,9 @@ def validate_output(out_dir: Path) -> list[RuleResult]:
     manifest = manifest_of(out_dir)
     tables = load_output(out_dir, manifest=manifest)
     changed = [
-        key for key, record in manifest.partitions.items() if describe_file(out_dir / key).sha256 != record.sha256
+        key
+        for key, record in manifest.partitions.items()
+        if partition_state(out_dir, key, record) is not PartitionState.INTACT
     ]
     integrity = RuleResult(
         "files match their manifest checksums",

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from emitter.backfill import run_backfill
-from emitter.cli.backfill_display import RichBackfillProgress, print_summary
+from emitter.cli.backfill_display import RichBackfillProgress, damaged_note, print_summary
 from emitter.cli.options import (
     ConfigPathOption,
     PresetOption,
@@ -62,7 +62,11 @@ def backfill(
     ] = 1,
     force: Annotated[
         bool,
-        typer.Option("--force", help="Rewrite complete partitions; accept an --out made with another config."),
+        typer.Option(
+            "--force",
+            help="Rewrite complete partitions; accept an --out made with another config or --format, "
+            "removing the files that no longer match.",
+        ),
     ] = False,
     quiet: Annotated[
         bool,
@@ -76,7 +80,8 @@ def backfill(
 ) -> None:
     """Write history: reference tables as master/<table>, the rest as facts/<table>/dt=YYYY-MM-DD/, plus _manifest.json.
 
-    Re-running the same command skips what is complete, so an interrupted run resumes.
+    Re-running the same command skips what is complete, so an interrupted run resumes, and rewrites any
+    file whose content no longer matches its checksum in _manifest.json.
     """
     first = parse_day(start, "--start")
     last = resolve_end(first, end, days)
@@ -97,3 +102,5 @@ def backfill(
     )
     if show:
         print_summary(summary, console)
+    if summary.damaged and not quiet:
+        typer.echo(damaged_note(summary.damaged), err=True)

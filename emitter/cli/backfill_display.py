@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from rich.console import Console
 from rich.progress import (
@@ -18,6 +18,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from emitter.backfill.layout import MANIFEST_NAME
 from emitter.backfill.summary import BackfillSummary
 
 _MB = 1_000_000
@@ -98,3 +99,10 @@ def print_summary(summary: BackfillSummary, console: Console) -> None:
     if summary.skipped:
         note += f" Skipped {summary.skipped:,} partitions already complete."
     console.print(note, style="dim", highlight=False)
+
+
+def damaged_note(keys: Sequence[str], shown: int = 3) -> str:
+    """One line naming the partitions a resume rewrote because their content no longer matched the manifest."""
+    plural = "partition" if len(keys) == 1 else "partitions"
+    listed = ", ".join(keys[:shown]) + (f" and {len(keys) - shown} more" if len(keys) > shown else "")
+    return f"rewrote {len(keys)} damaged {plural} (content differed from {MANIFEST_NAME}): {listed}"

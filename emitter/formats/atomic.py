@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +13,9 @@ from typing import BinaryIO
 
 TEMP_SUFFIX = ".tmp"
 _HASH_CHUNK = 1 << 20
+# Like any tool's output, files get 0o666 minus the umask; the kernel applies it at creation.
+_FILE_MODE = 0o666
+_NAME_ATTEMPTS = 100
 
 
 @dataclass(frozen=True)
@@ -32,8 +35,7 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
     KeyboardInterrupt, the temp file is removed and ``path`` is left as it was.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
-    tmp = Path(tmp_name)
+    fd, tmp = _create_temp_file(path)
     try:
         with os.fdopen(fd, "wb") as sink:
             yield sink
@@ -44,6 +46,17 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
         tmp.unlink(missing_ok=True)
         raise
     _fsync_directory(path.parent)
+
+
+def _create_temp_file(path: Path) -> tuple[int, Path]:
+    """A new hidden temp file beside ``path``, created with the umask applied (``mkstemp`` would force 0o600)."""
+    for _ in range(_NAME_ATTEMPTS):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), _FILE_MODE), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temp file name beside {path} after {_NAME_ATTEMPTS} attempts")
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

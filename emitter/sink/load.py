@@ -10,10 +10,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from emitter.backfill.integrity import PartitionState, partition_problem, partition_state
 from emitter.backfill.manifest import Manifest
 from emitter.backfill.validate import manifest_of
-from emitter.errors import ConfigError, OutputError
-from emitter.formats.atomic import describe_file
+from emitter.errors import ConfigError
 from emitter.formats.readers import read_table
 from emitter.scenarios import scenario_class
 from emitter.sink.destinations import Destination, TableName
@@ -82,7 +82,7 @@ def load_backfill(
             outcome = FileLoad(key, record.table, record.rows, loaded=False)
         else:
             spec = catalog.get(record.table)
-            rows = read_table(_verified(out_dir, key, record.sha256), record.format, catalog.avro(spec))
+            rows = read_table(_verified(out_dir, key, manifest), record.format, catalog.avro(spec))
             loaded = destination.load_file(TableName(spec.namespace, spec.name), rows, key, record.sha256)
             outcome = FileLoad(key, record.table, rows.num_rows, loaded)
         summary.add(outcome)
@@ -104,17 +104,9 @@ def _selected(manifest: Manifest, tables: Sequence[str] | None, out_dir: Path) -
     return sorted(keys, key=lambda k: (manifest.partitions[k].dt or "", k))
 
 
-def _verified(out_dir: Path, key: str, sha256: str) -> Path:
-    path = out_dir / key
-    try:
-        actual = describe_file(path).sha256
-    except FileNotFoundError as exc:
-        raise OutputError(
-            f"{path}: listed in the manifest but missing; re-run `emitter backfill` over that range to restore it"
-        ) from exc
-    if actual != sha256:
-        raise OutputError(
-            f"{path}: changed since `emitter backfill` wrote it (sha256 {actual[:12]}…, manifest {sha256[:12]}…); "
-            "re-run the backfill with --force for that range, or restore the file"
-        )
-    return path
+def _verified(out_dir: Path, key: str, manifest: Manifest) -> Path:
+    """The file's path, once its bytes are shown to be the ones the backfill recorded."""
+    state = partition_state(out_dir, key, manifest.partitions[key])
+    if state is not PartitionState.INTACT:
+        raise partition_problem(out_dir / key, state)
+    return out_dir / key

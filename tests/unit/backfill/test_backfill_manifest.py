@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from emitter.backfill.errors import ManifestMismatch, ManifestUnreadable
+from emitter.backfill.integrity import PartitionState, partition_state
 from emitter.backfill.manifest import (
     Manifest,
     PartitionRecord,
@@ -61,24 +64,31 @@ def test_missing_manifest_reads_as_none(tmp_path: Path) -> None:
     assert read_manifest(tmp_path) is None
 
 
-def test_complete_means_recorded_and_present_with_the_recorded_size(tmp_path: Path) -> None:
+def test_intact_means_recorded_and_present_with_the_recorded_size_and_checksum(tmp_path: Path) -> None:
     manifest = _manifest(Config())
-    assert not manifest.is_complete(KEY, tmp_path), "file missing"
+    manifest.partitions[KEY] = replace(manifest.partitions[KEY], sha256=hashlib.sha256(b"12345").hexdigest())
+
+    def state(key: str) -> PartitionState:
+        return partition_state(tmp_path, key, manifest.partitions.get(key))
+
+    assert state(KEY) is PartitionState.MISSING, "file missing"
     (tmp_path / KEY).parent.mkdir(parents=True)
     (tmp_path / KEY).write_bytes(b"1234")
-    assert not manifest.is_complete(KEY, tmp_path), "size differs"
+    assert state(KEY) is PartitionState.DAMAGED, "size differs"
+    (tmp_path / KEY).write_bytes(b"12346")
+    assert state(KEY) is PartitionState.DAMAGED, "same size, other content"
     (tmp_path / KEY).write_bytes(b"12345")
-    assert manifest.is_complete(KEY, tmp_path)
-    assert not manifest.is_complete("facts/other.parquet", tmp_path), "not recorded"
+    assert state(KEY) is PartitionState.INTACT
+    assert state("facts/other.parquet") is PartitionState.MISSING, "not recorded"
 
 
 def test_open_keeps_records_made_under_the_same_config(tmp_path: Path) -> None:
     config = Config()
     write_manifest(tmp_path, _manifest(config))
 
-    opened = open_manifest(tmp_path, config, "csv", force=False)
+    opened = open_manifest(tmp_path, config, "parquet", force=False)
     assert set(opened.partitions) == {KEY, "master/stores.parquet"}
-    assert opened.format == "csv"
+    assert opened.format == "parquet"
 
 
 def test_a_fresh_manifest_records_the_effective_settings(tmp_path: Path, small_config: Config) -> None:

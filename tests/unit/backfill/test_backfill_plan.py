@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from emitter.core.clock import date_range as day_range
 from emitter.scenarios.retail import RetailScenario
 
 CATALOG = RetailScenario.catalog()
+XX_SHA256 = hashlib.sha256(b"xx").hexdigest()
 
 
 def test_day_range_includes_both_ends() -> None:
@@ -52,7 +54,7 @@ def test_plan_skips_complete_partitions_unless_forced(tmp_path: Path) -> None:
     for key in done:
         (tmp_path / key).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / key).write_bytes(b"xx")
-        manifest.partitions[key] = PartitionRecord("t", None, "parquet", 1, 2, "0" * 64)
+        manifest.partitions[key] = PartitionRecord("t", None, "parquet", 1, 2, XX_SHA256)
     days = day_range(date(2024, 1, 1), date(2024, 1, 2))
 
     plan = plan_backfill(
@@ -77,7 +79,7 @@ def test_another_format_is_planned_separately(tmp_path: Path) -> None:
     key = master_file("stores", "parquet")
     (tmp_path / key).parent.mkdir(parents=True)
     (tmp_path / key).write_bytes(b"xx")
-    manifest.partitions[key] = PartitionRecord("stores", None, "parquet", 1, 2, "0" * 64)
+    manifest.partitions[key] = PartitionRecord("stores", None, "parquet", 1, 2, XX_SHA256)
 
     plan = plan_backfill(manifest, tmp_path, "csv", CATALOG, ["stores"], [], [], False)
     assert plan.master == ("stores",)
