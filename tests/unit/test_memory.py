@@ -16,6 +16,7 @@ from emitter.errors import ConfigError
 from emitter.memory import GIB, available_memory, check_memory
 from emitter.scenarios import open_scenario
 
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
