@@ -64,15 +64,16 @@ def parent_death_preexec(signum: int = signal.SIGKILL) -> Callable[[], None] | N
     """A ``preexec_fn`` for ``subprocess.Popen`` of a binary: it gets ``signum`` when this process dies.
 
     None where the kernel can't do it (off Linux, or called off the main thread, see the module docstring).
-    The function only calls the already resolved ``prctl``, since it runs between fork and exec.
+    It runs between fork and exec, where only the forking thread exists: it calls the ``prctl`` resolved
+    here, with its argument built here, and nothing else.
     """
     prctl = _prctl()
     if prctl is None or not _kernel_signals_children():
         return None
-    parent_pid = os.getpid()
+    parent_pid, signal_arg = os.getpid(), ctypes.c_ulong(signum)
 
     def preexec() -> None:
-        prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(signum))
+        prctl(PR_SET_PDEATHSIG, signal_arg)
         if os.getppid() != parent_pid:
             os._exit(1)
 
