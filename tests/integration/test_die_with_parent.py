@@ -140,14 +140,17 @@ def _frozen_mid_day(process: subprocess.Popen[bytes], out: Path) -> dict[str, se
             if any(len(day) < PER_DAY_TABLES for day in files.values()):
                 return files
             os.killpg(process.pid, signal.SIGCONT)
-        time.sleep(0.005)
+        time.sleep(0.01)
     os.killpg(process.pid, signal.SIGKILL)
     raise AssertionError("no half-written day caught")
 
 
 def _wait_stopped(pid: int) -> None:
+    """Until every process of the run is stopped (one in a system call stops when it returns)."""
     members = [pid, *ProcessTree.of(pid).processes]
+    deadline = time.monotonic() + START_TIMEOUT_S
     while any(process_state(member) not in ("T", "Z", None) for member in members):
+        assert time.monotonic() < deadline, "the run did not stop on SIGSTOP"
         time.sleep(0.005)
 
 
