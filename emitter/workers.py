@@ -5,7 +5,8 @@ The parent reads ``Message``s in arrival order: an item, a worker's end, its Emi
 failure, re-raised as is) or its crash (a traceback). A worker that dies without saying so is noticed.
 
 Workers ignore SIGINT: a terminal's Ctrl-C reaches the whole process group, and the parent decides when
-they stop (``stop()``, which sends SIGTERM and, after a grace period, SIGKILL).
+they stop (``stop()``, which sends SIGTERM and, after a grace period, SIGKILL). A worker whose parent dies
+(even by SIGKILL) gets SIGTERM too (``emitter.processes``) and exits at once, writing nothing more.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from types import FrameType
 from typing import Any, Generic, Literal, TypeVar
 
 from emitter.errors import EmitterError
+from emitter.processes import Parent, die_with_parent, orphaned
 
 J = TypeVar("J")
 Report = Callable[[Any], None]
@@ -46,24 +48,38 @@ class Message:
     payload: Any = None
 
 
-def _child(work: Work, index: int, job: Any, messages: Any, parent_pid: int) -> None:
+def _child(work: Work, index: int, job: Any, messages: Any, parent: Parent) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _raise_stopped)
 
     def report(item: Any) -> None:
         messages.put(Message(index, "item", item))
-        if os.getppid() != parent_pid:
-            raise Stopped  # orphaned: nobody reads what we make
 
     try:
+        die_with_parent(parent)  # its SIGTERM raises Stopped, wherever the work is
         work(job, report)
         messages.put(Message(index, "done"))
     except Stopped:
-        return
+        _flush_unless_orphaned(messages, parent)
     except EmitterError as exc:
         messages.put(Message(index, "error", exc))
     except BaseException:
         messages.put(Message(index, "crash", traceback.format_exc()))
+
+
+def _flush_unless_orphaned(messages: Any, parent: Parent) -> None:
+    """Send what is queued to a parent that stops us (it reads on), or exit at once if it has died.
+
+    A dying parent's other threads may outlive the one that started us, so whether it is gone shows only
+    later: flush meanwhile, and stop waiting once re-parented, since a dead parent's pipe may never drain.
+    """
+    messages.close()
+    flushing = threading.Thread(target=messages.join_thread, name="emitter-worker-flush", daemon=True)
+    flushing.start()
+    while flushing.is_alive():
+        if orphaned(parent):
+            os._exit(1)  # a normal exit would wait for the flush too
+        flushing.join(0.05)
 
 
 def _raise_stopped(signum: int, frame: FrameType | None) -> None:
@@ -83,18 +99,24 @@ class WorkerProcesses(Generic[J]):
     """
 
     def __init__(self, work: Work, jobs: Sequence[J], name: str, queue_size: int = 0) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._messages: Any = context.Queue(maxsize=queue_size)
-        self._processes = [
-            context.Process(
-                target=_child, args=(work, index, job, self._messages, os.getpid()), name=f"{name}-{index}", daemon=True
-            )
-            for index, job in enumerate(jobs)
-        ]
+        self._context = multiprocessing.get_context("spawn")
+        self._messages: Any = self._context.Queue(maxsize=queue_size)
+        self._work, self._jobs, self._name = work, jobs, name
+        self._processes: list[Any] = []
         self.running = set(range(len(jobs)))
         self._pending: collections.deque[Message] = collections.deque()  # read early, kept in order
 
     def start(self) -> WorkerProcesses[J]:
+        parent = Parent.current()  # of the calling thread: see emitter.processes
+        self._processes = [
+            self._context.Process(
+                target=_child,
+                args=(self._work, index, job, self._messages, parent),
+                name=f"{self._name}-{index}",
+                daemon=True,
+            )
+            for index, job in enumerate(self._jobs)
+        ]
         with _sigint_ignored():  # children inherit it, so Ctrl-C during their start-up can't kill them mid-import
             for process in self._processes:
                 process.start()

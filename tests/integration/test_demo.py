@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from support import ProcessTree
 
 from emitter.scenarios.retail import RetailScenario
 
@@ -24,31 +25,6 @@ PER_DAY = {f"{t.namespace}.{t.name}" for t in CATALOG.per_day}
 
 def _demo(warehouse: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "emitter", "demo", "--warehouse", str(warehouse), *args]
-
-
-def _children(pid: int) -> dict[int, str]:
-    """Direct child processes of ``pid``: pid → command line."""
-    out = {}
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            kids = (task / "children").read_text().split()
-        except OSError:
-            continue
-        for kid in kids:
-            try:
-                out[int(kid)] = Path(f"/proc/{kid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-            except OSError:
-                continue
-    return out
-
-
-def _alive(pid: int) -> bool:
-    """Running (a zombie, dead but not yet reaped, counts as gone)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def _printed_rows(stdout: str) -> dict[str, int]:
@@ -134,7 +110,7 @@ def test_demo_that_streams_no_receipts_still_reports(tmp_path: Path) -> None:
     assert _printed_rows(run.stdout) == counts
 
 
-def _start_and_interrupt(tmp_path: Path, whole_group: bool) -> tuple[subprocess.Popen[str], Path, dict[int, str]]:
+def _start_and_interrupt(tmp_path: Path, whole_group: bool) -> tuple[subprocess.Popen[str], Path, ProcessTree]:
     """Start a 30 s demo, wait until it streams (its warehouse exists, so Ctrl-C is handled), then press Ctrl-C.
 
     ``whole_group`` sends SIGINT to the whole process group, as a terminal's Ctrl-C does.
@@ -146,12 +122,12 @@ def _start_and_interrupt(tmp_path: Path, whole_group: bool) -> tuple[subprocess.
         cwd=tmp_path, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
     deadline = began + 60
-    brokers: dict[int, str] = {}
-    while time.monotonic() < deadline and not (brokers and warehouse.exists()):
+    brokers = ProcessTree({})
+    while time.monotonic() < deadline and not (brokers.processes and warehouse.exists()):
         assert process.poll() is None, process.communicate()
-        brokers = {pid: cmd for pid, cmd in _children(process.pid).items() if "tansu" in cmd}
+        brokers = ProcessTree.of(process.pid).matching("tansu")
         time.sleep(0.05)
-    assert brokers, "the demo started no broker"
+    assert brokers.processes, "the demo started no broker"
     time.sleep(max(0.0, began + 2.0 - time.monotonic()))
     if whole_group:
         os.killpg(process.pid, signal.SIGINT)
@@ -170,13 +146,12 @@ def _finish(process: subprocess.Popen[str], timeout: float) -> tuple[str, str]:
 
 
 def _assert_stopped_cleanly(
-    process: subprocess.Popen[str], out: str, err: str, warehouse: Path, brokers: dict[int, str]
+    process: subprocess.Popen[str], out: str, err: str, warehouse: Path, brokers: ProcessTree
 ) -> None:
     assert process.returncode in (0, 130), err
     assert "Traceback" not in err
     assert "error:" not in err, err
-    for pid in brokers:
-        assert not _alive(pid), f"broker {pid} outlived the demo"
+    assert not brokers.running(), "the broker outlived the demo"
     counts, from_kafka = _warehouse_counts(warehouse)  # readable: nothing holds the file any more
     assert set(counts) >= REFERENCE
     if process.returncode == 0:

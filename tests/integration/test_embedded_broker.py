@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -82,3 +86,27 @@ def test_a_binary_that_never_answers_times_out(tmp_path: Path) -> None:
     with pytest.raises(BrokerError, match="did not answer"):
         broker.start()
     assert broker.pid is None  # stopped on the way out
+
+
+@pytest.mark.parametrize("holder", ["bound-socket", "listening-socket", "another-broker"])
+def test_broker_on_a_taken_port_says_so_in_one_line_and_exits_1(holder: str) -> None:
+    """Another broker on the port answered the readiness probe: the command said "broker listening" and ran on."""
+    _binary_or_skip()
+    with contextlib.ExitStack() as held:
+        if holder == "another-broker":
+            port = int(held.enter_context(EmbeddedBroker()).bootstrap.rsplit(":", 1)[1])
+        else:
+            sock = held.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+            sock.bind(("127.0.0.1", 0))
+            if holder == "listening-socket":
+                sock.listen()
+            port = sock.getsockname()[1]
+        run = subprocess.run(
+            [sys.executable, "-m", "emitter", "broker", "--port", str(port)], capture_output=True, text=True, timeout=60
+        )
+    assert run.returncode == 1, run
+    assert "listening" not in run.stdout
+    lines = run.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), run.stderr
+    assert f"port {port} on 127.0.0.1 is already taken" in lines[0]
+    assert "--port" in lines[0]  # how to fix it
