@@ -16,6 +16,7 @@ from emitter.sink.destinations.errors import (
     DestinationError,
     DestinationURLError,
     SchemaEvolutionError,
+    StaleOffsetsError,
 )
 from emitter.sink.destinations.tables import (
     DEAD_LETTER_SCHEMA,
@@ -38,6 +39,7 @@ __all__ = [
     "DestinationError",
     "DestinationURLError",
     "SchemaEvolutionError",
+    "StaleOffsetsError",
     "TableName",
     "open_destination",
 ]
