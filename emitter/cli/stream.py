@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from emitter.cli.options import (
     ConfigPathOption,
@@ -20,6 +19,7 @@ from emitter.cli.options import (
     build_config,
     split_names,
 )
+from emitter.cli.output import command_console
 from emitter.cli.stream_display import StatusLine, print_stream_summary
 from emitter.errors import ConfigError
 from emitter.scenarios import scenario_class
@@ -171,7 +171,7 @@ def stream_command(
         partitions=config.stream.partitions,
     )
     show = not quiet and sys.stderr.isatty()
-    console = Console(stderr=True)
+    console = command_console(stderr=True)
     status = StatusLine(console) if show else None
     try:
         result = stream(config, settings, delivery, on_status=status.update if status else None)
