@@ -14,7 +14,7 @@ import io
 import json
 import signal
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -24,9 +24,12 @@ import fastavro
 from typer.testing import CliRunner
 
 from emitter.config import Config, load_config
+from emitter.sink.topic_reader import TopicRecord
 
 ROOT = Path(__file__).resolve().parents[1]
 RETAIL_PACKAGE = "emitter.scenarios.retail"
+#: the ``topic_records`` fixture: ``topic_records(topic, timeout=30)`` → every record, read to the true end
+ReadTopic = Callable[..., list[TopicRecord]]
 SMALL_PRESET = "small"
 
 
