@@ -90,6 +90,32 @@ def test_load_puts_every_table_in_once(backfill_out: Path, destination_url: str,
     assert [cell.strip() for cell in receipts_row.split("│")[2:5]] == ["0", "2", "0"], receipts_row
 
 
+def test_two_loads_at_once_into_a_fresh_schema_load_every_file_once(backfill_out: Path, pg_url: str) -> None:
+    """Concurrent CREATE … IF NOT EXISTS collided in the catalog, and both claimed the same files."""
+    partitions = json.loads((backfill_out / "_manifest.json").read_text())["partitions"]
+    expected: dict[str, int] = {}
+    for record in partitions.values():
+        expected[record["table"]] = expected.get(record["table"], 0) + record["rows"]
+    url = f"{pg_url}?schema=fresh_{uuid.uuid4().hex[:8]}"
+    loads = [
+        subprocess.Popen(
+            [sys.executable, "-m", "emitter", "load", str(backfill_out), "--warehouse", url, "--quiet"],
+            cwd=backfill_out.parent,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    errors = [load.communicate(timeout=180)[1] for load in loads]
+
+    assert [load.returncode for load in loads] == [0, 0], errors
+    with open_destination(url) as d:
+        assert {t: _rows(d, t) for t in expected} == expected
+        files = d.query("SELECT count(*) AS n, count(DISTINCT source) AS s FROM _emitter_loaded_files").to_pylist()
+    assert files == [{"n": len(partitions), "s": len(partitions)}]
+
+
 # --- reconcile -------------------------------------------------------------------------------------------------
 
 

@@ -147,13 +147,20 @@ class Destination(ABC):
         files = self._qualified(LOADED_FILES)
         lock = " FOR UPDATE" if self.capabilities.supports_row_locks else ""
         with self._transaction(f"loading {source} into {table}"):
-            found = self._fetch(f"SELECT checksum, table_name FROM {files} WHERE source = {p}{lock}", [source])
-            if found and found[0][0] == checksum:
-                return False
-            self._ensure(table, schema)
-            if found:
-                previous = TableName.parse(str(found[0][1]))
-                if self._known_columns(previous) is not None:
+            # Claim the source first: a concurrent load of the same file holds its key until it ends,
+            # so this insert waits for it and then finds the source taken, rather than failing.
+            claimed = self._fetch(
+                f'INSERT INTO {files} (source, table_name, checksum, "rows", loaded_at) '
+                f"VALUES ({p}, {p}, {p}, {p}, now()) ON CONFLICT (source) DO NOTHING RETURNING source",
+                [source, str(table), checksum, data.num_rows],
+            )
+            if not claimed:
+                found = self._fetch(f"SELECT checksum, table_name FROM {files} WHERE source = {p}{lock}", [source])
+                if found and found[0][0] == checksum:
+                    return False
+                self._ensure(table, schema)
+                previous = TableName.parse(str(found[0][1])) if found else None
+                if previous is not None and self._known_columns(previous) is not None:
                     self._execute(f"DELETE FROM {self._qualified(previous)} WHERE _source = {p}", [source])
                 self._execute(
                     f'UPDATE {files} SET table_name = {p}, checksum = {p}, "rows" = {p}, loaded_at = now() '
@@ -161,11 +168,7 @@ class Destination(ABC):
                     [str(table), checksum, data.num_rows, source],
                 )
             else:
-                self._execute(
-                    f'INSERT INTO {files} (source, table_name, checksum, "rows", loaded_at) '
-                    f"VALUES ({p}, {p}, {p}, {p}, now())",
-                    [source, str(table), checksum, data.num_rows],
-                )
+                self._ensure(table, schema)
             self._insert(table, data)
         return True
 

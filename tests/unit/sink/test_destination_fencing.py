@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import psycopg
 import pyarrow as pa
@@ -132,33 +132,34 @@ def test_concurrent_batches_from_one_position_commit_once_on_postgres(pg_url: st
             w.close()
 
 
-def test_concurrent_ddl_into_a_fresh_schema_waits_instead_of_colliding(pg_url: str) -> None:
-    """Two loads creating one schema and table: the second waits for the first, then finds them made."""
+def _second_waits_for_first(
+    pg_url: str, first_work: Callable[[Destination], object], second_work: Callable[[Destination], object]
+) -> object:
+    """Run ``first_work`` in a transaction held open until ``second_work`` (another session) waits on a lock;
+    then commit it, and return what ``second_work`` returned once it could go on."""
     first, second = open_destination(pg_url), open_destination(pg_url)
     watcher = psycopg.connect(pg_url, autocommit=True)
-    schema = _rows(0, []).schema
-    errors: list[BaseException] = []
+    outcome: list[object] = []
 
-    def create_too() -> None:
+    def run_second() -> None:
         try:
-            second.ensure_table(RECEIPTS, schema)
+            outcome.append(second_work(second))
         except BaseException as exc:
-            errors.append(exc)
+            outcome.append(exc)
 
     try:
-        with first.connection.transaction():  # the first load's DDL, not yet committed
-            first.ensure_table(RECEIPTS, schema)
-            other = threading.Thread(target=create_too)
+        with first.connection.transaction():  # type: ignore[attr-defined]
+            first_work(first)
+            other = threading.Thread(target=run_second)
             other.start()
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline and not _waiting_on_a_lock(watcher, second):
                 time.sleep(0.02)
-            assert _waiting_on_a_lock(watcher, second), "the second load never got to its DDL"
+            assert _waiting_on_a_lock(watcher, second), "the second session never had to wait"
         other.join(timeout=30)
-
         assert not other.is_alive()
-        assert errors == []
-        assert RECEIPTS in second.data_tables(["retail"])
+        (result,) = outcome
+        return result
     finally:
         first.close()
         second.close()
@@ -169,3 +170,30 @@ def _waiting_on_a_lock(watcher: psycopg.Connection[tuple[object, ...]], destinat
     pid = destination.connection.info.backend_pid  # type: ignore[attr-defined]
     found = watcher.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone()
     return found is not None and found[0] == "Lock"
+
+
+def test_concurrent_ddl_into_a_fresh_schema_waits_instead_of_colliding(pg_url: str) -> None:
+    """Two loads creating one schema and table: the second waits for the first, then finds them made."""
+    schema = _rows(0, []).schema
+
+    result = _second_waits_for_first(
+        pg_url, lambda d: d.ensure_table(RECEIPTS, schema), lambda d: d.ensure_table(RECEIPTS, schema)
+    )
+
+    assert result is None
+    with open_destination(pg_url) as d:
+        assert d.data_tables(["retail"]) == [RECEIPTS]
+
+
+def test_one_file_loaded_by_two_sessions_at_once_loads_once(pg_url: str) -> None:
+    """The second load waits for the first, then finds the file loaded with that checksum and skips it."""
+    rows = _rows(0, range(5))
+
+    def load(d: Destination) -> bool:
+        return d.load_file(RECEIPTS, rows, "facts/receipts/dt=2024-03-15/part-0.parquet", "sum-1")
+
+    assert _second_waits_for_first(pg_url, load, load) is False
+    with open_destination(pg_url) as d:
+        got = d.query("SELECT count(*) AS n, count(DISTINCT _source) AS s FROM retail.receipts").to_pylist()[0]
+        assert (got["n"], got["s"]) == (5, 1)
+        assert d.loaded_files() == {"facts/receipts/dt=2024-03-15/part-0.parquet": "sum-1"}
