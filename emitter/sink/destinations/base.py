@@ -41,7 +41,7 @@ class Capabilities:
     bulk_load: Literal["arrow", "copy"]  # arrow: scan an Arrow table in-process; copy: stream CSV into COPY
     max_identifier_length: int  # in UTF-8 bytes; longer names are refused rather than truncated
     placeholder: str  # the driver's positional parameter marker
-    supports_row_locks: bool  # SELECT … FOR UPDATE serializes concurrent loads of the same file
+    supports_row_locks: bool  # SELECT … FOR UPDATE serializes concurrent reloads of a file already recorded
     types: TypeMapping
     # a statement that makes other sessions' DDL wait until this transaction ends: concurrent
     # CREATE … IF NOT EXISTS of one name collide in the catalog; None where one writer holds the database
@@ -311,8 +311,9 @@ class Destination(ABC):
     def _ensure(self, table: TableName | str, schema: pa.Schema, primary_key: Sequence[str] = ()) -> None:
         existing = self._known_columns(table)
         plan = plan_columns(str(table), schema, existing, self.capabilities.types)
-        if (existing is None or plan) and self._lock_ddl():
-            # another session may have created or evolved the table while this one waited for the lock
+        if (existing is None or plan) and self.capabilities.ddl_lock is not None:
+            self._lock_ddl()
+            # what was known may predate the lock: another session may have created or evolved the table
             self._columns.pop(str(self._name(table)), None)
             existing = self._known_columns(table)
             plan = plan_columns(str(table), schema, existing, self.capabilities.types)
@@ -341,13 +342,11 @@ class Destination(ABC):
         else:
             self._copy(f"COPY {qualified} ({columns}) FROM STDIN (FORMAT csv)", csv_chunks(data))
 
-    def _lock_ddl(self) -> bool:
-        """Take the DDL lock for the rest of the transaction; True if this call took it."""
-        if self.capabilities.ddl_lock is None or self._ddl_locked:
-            return False
-        self._execute(self.capabilities.ddl_lock)
-        self._ddl_locked = True
-        return True
+    def _lock_ddl(self) -> None:
+        """Hold the DDL lock (if the destination has one) until the transaction ends."""
+        if self.capabilities.ddl_lock is not None and not self._ddl_locked:
+            self._execute(self.capabilities.ddl_lock)
+            self._ddl_locked = True
 
     def _advance_offsets(
         self, offsets: Mapping[tuple[str, int], int], read_from: Mapping[tuple[str, int], int]
