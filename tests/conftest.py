@@ -23,9 +23,11 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
+from support import ReadTopic
 from support import small_config as build_small_config
 
 from emitter.config import Config
+from emitter.sink.topic_reader import TopicRecord, read_topic
 from emitter.stream.embedded_broker import BrokerError, EmbeddedBroker
 
 BOOTSTRAP_ENV = "EMITTER_TEST_BOOTSTRAP"
@@ -145,6 +147,20 @@ def kafka_bootstrap() -> Iterator[str]:
         yield broker.bootstrap
     finally:
         broker.stop()
+
+
+@pytest.fixture
+def topic_records(kafka_bootstrap: str) -> ReadTopic:
+    """``topic_records(topic, timeout=30)``: every record of ``topic`` in partition-offset order, read to the
+    true end by emitter's one whole-topic reader (``emitter.sink.topic_reader``), insisting nothing is missing.
+    """
+
+    def records(topic: str, timeout: float = 30.0) -> list[TopicRecord]:
+        read = read_topic(kafka_bootstrap, topic, timeout)
+        assert read.complete, f"{topic}: gave up short of the reported ends; read {len(read)}, bounds {read.bounds}"
+        return read.records()
+
+    return records
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -18,7 +18,7 @@ import os
 import signal
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -29,9 +29,12 @@ import fastavro
 from typer.testing import CliRunner
 
 from emitter.config import Config, load_config
+from emitter.sink.topic_reader import TopicRecord
 
 ROOT = Path(__file__).resolve().parents[1]
 RETAIL_PACKAGE = "emitter.scenarios.retail"
+#: the ``topic_records`` fixture: ``topic_records(topic, timeout=30)`` → every record, read to the true end
+ReadTopic = Callable[..., list[TopicRecord]]
 SMALL_PRESET = "small"
 
 

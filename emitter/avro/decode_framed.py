@@ -21,7 +21,7 @@ from emitter.avro.decode import DecodedBatch, MessageBodies, decode_bodies
 from emitter.avro.framing import CONFLUENT_HEADER, SINGLE_OBJECT_HEADER, FramingError, fingerprint
 from emitter.avro.schemas import AvroSchema, record_full_name
 from emitter.avro.unpack import I64, Cursor
-from emitter.errors import SchemaError
+from emitter.errors import EmitterError, SchemaError
 from emitter.urls import registry_url
 
 if TYPE_CHECKING:
@@ -31,6 +31,17 @@ _PEELED_KEYS = 16
 # Past this many unknown schema ids in one batch, the rest are not looked up (each costs a registry
 # request): such a batch is garbage that happens to start with a zero byte.
 _MAX_UNKNOWN_IDS = 16
+# The registry client retries refused connections, timeouts and 408/429/5xx answers with exponential
+# backoff (jittered): at most 0.5 + 1 + 2 + 4 s of waiting before a lookup gives up.
+_REGISTRY_RETRIES = {"max.retries": 4, "retries.wait.ms": 500, "retries.max.wait.ms": 4_000}
+_NOT_FOUND = 404
+
+
+class RegistryUnavailableError(EmitterError):
+    """The schema registry could not be asked (unreachable, or no registry's answer): a transient fault.
+
+    Not a reason to dead-letter: the messages are valid as far as anyone knows, so the batch must not commit.
+    """
 
 
 class SchemaResolver:
@@ -39,7 +50,7 @@ class SchemaResolver:
     Args:
         schemas: the schemas single-object messages may carry (typically every table of a scenario).
         registry: for Confluent-framed messages: a ``SchemaRegistryClient`` or its URL (``mock://...``).
-        conf: extra client settings when ``registry`` is a URL.
+        conf: extra client settings when ``registry`` is a URL (they win over the retry defaults).
     """
 
     def __init__(
@@ -52,7 +63,9 @@ class SchemaResolver:
         if isinstance(registry, str):
             from confluent_kafka.schema_registry import SchemaRegistryClient
 
-            registry = SchemaRegistryClient.new_client({**(conf or {}), "url": registry_url(registry)})
+            registry = SchemaRegistryClient.new_client(
+                {**_REGISTRY_RETRIES, **(conf or {}), "url": registry_url(registry)}
+            )
         self.registry = registry
         self._by_id: dict[int, AvroSchema] = {}
         self._lock = threading.Lock()
@@ -64,7 +77,12 @@ class SchemaResolver:
             raise FramingError(f"single-object message with unknown schema fingerprint {digest.hex()}") from None
 
     def by_id(self, schema_id: int) -> AvroSchema:
-        """The registry's schema ``schema_id``; successes are cached, failures asked again next batch."""
+        """The registry's schema ``schema_id``; successes are cached, failures asked again next batch.
+
+        Raises:
+            FramingError: the registry answered that there is no such schema (or not an Avro one).
+            RegistryUnavailableError: the registry could not be reached, or did not answer like one.
+        """
         cached = self._by_id.get(schema_id)
         if cached is not None:
             return cached
@@ -77,10 +95,17 @@ class SchemaResolver:
 
     @staticmethod
     def _ask(registry: SchemaRegistryClient, schema_id: int) -> AvroSchema:
+        from confluent_kafka.schema_registry.error import SchemaRegistryError
+
         try:
             registered = registry.get_schema(schema_id)
-        except Exception as exc:  # SchemaRegistryError, httpx and OS errors
-            raise FramingError(f"schema registry: no schema with id {schema_id}: {exc}") from exc
+        except SchemaRegistryError as exc:
+            code = exc.error_code if isinstance(exc.error_code, int) else -1
+            if exc.http_status_code == _NOT_FOUND and code // 100 == _NOT_FOUND:  # a registry's 40403, say
+                raise FramingError(f"schema registry: no schema with id {schema_id}: {exc}") from exc
+            raise _unavailable(schema_id, exc) from exc
+        except Exception as exc:  # httpx and OS errors, after the client's own retries
+            raise _unavailable(schema_id, exc) from exc
         if (registered.schema_type or "AVRO") != "AVRO":
             raise FramingError(f"schema id {schema_id} is a {registered.schema_type} schema, not Avro")
         try:
@@ -94,6 +119,14 @@ class SchemaResolver:
         except Exception as exc:  # fastavro raises SchemaParseException, KeyError, ...
             raise FramingError(f"schema id {schema_id} is not a valid Avro schema: {exc!r}") from exc
         return schema
+
+
+def _unavailable(schema_id: int, exc: Exception) -> RegistryUnavailableError:
+    reason = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+    return RegistryUnavailableError(
+        f"schema registry: can't look up schema id {schema_id} ({reason}); check the --schema-registry URL "
+        "and that the registry is up, then run again: nothing of this batch was committed"
+    )
 
 
 @dataclass(frozen=True, eq=False)

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from emitter.backfill import run_backfill
 from emitter.cli.backfill_display import RichBackfillProgress, damaged_note, print_summary
@@ -24,6 +23,7 @@ from emitter.cli.options import (
     resolve_end,
     split_names,
 )
+from emitter.cli.output import command_console
 from emitter.formats import DEFAULT_FORMAT, FORMATS
 
 
@@ -88,7 +88,7 @@ def backfill(
     config = build_config(config_path, {"seed": seed, "paths": {"out": out}}, scenario, preset, scale, sets)
     ensure_memory(config, workers)
     show = not quiet and sys.stdout.isatty()
-    console = Console()
+    console = command_console()
     summary = run_backfill(
         config,
         first,

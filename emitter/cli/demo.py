@@ -24,6 +24,7 @@ from emitter.cli.options import (
     ensure_memory,
     parse_moment,
 )
+from emitter.cli.output import command_console
 from emitter.demo import DemoResult, run_demo
 from emitter.errors import ConfigError
 from emitter.scenarios import scenario_class
@@ -66,7 +67,7 @@ def demo(
     if speed <= 0:
         raise ConfigError("--speed: must be above 0")
     seconds = parse_duration(duration, "--duration")
-    console = Console()
+    console = command_console()
     console.print(
         f"[bold]emitter demo[/bold]: replaying the {config.scenario} model from {begin:%Y-%m-%d %H:%M} "
         f"at {speed:g}x for {duration} into the bundled broker, and sinking it into {warehouse}"

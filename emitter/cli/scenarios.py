@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from emitter.cli.output import command_console
 from emitter.scenarios import scenario_class, scenario_names
 
 
 def scenarios() -> None:
     """List the scenarios: tables (kind, namespace, stream key), default settings and presets."""
-    console = Console()
+    console = command_console()
     for name in scenario_names():
         cls = scenario_class(name)
         catalog = cls.catalog()

@@ -16,10 +16,11 @@ from rich.text import Text
 
 from emitter.backfill.validate import expect_scenario
 from emitter.cli.options import ConfigPathOption, ScenarioOption, build_config, split_names
+from emitter.cli.output import command_console
 from emitter.errors import ConfigError
 from emitter.scenarios import scenario_class
 from emitter.sink.consumer import SinkSettings, SinkStatus, SinkSummary, subscription
-from emitter.sink.destinations import TableName, open_destination
+from emitter.sink.destinations import open_destination
 from emitter.sink.load import load_backfill
 from emitter.sink.reconcile import reconcile
 from emitter.sink.session import make_decoder, sink
@@ -140,7 +141,7 @@ def sink_command(
         if live:
             live.stop()
     if not quiet:
-        _print_sink_summary(summary, masked(config.sink.warehouse), Console())
+        _print_sink_summary(summary, masked(config.sink.warehouse), command_console())
 
 
 def _print_sink_summary(summary: SinkSummary, warehouse: str, console: Console) -> None:
@@ -187,7 +188,7 @@ def load_command(
             entry[2] += f.rows if f.loaded else 0
         for name, (loaded, skipped, rows) in sorted(per.items()):
             listing.add_row(name, str(loaded), str(skipped), f"{rows:,}")
-        Console().print(listing)
+        command_console().print(listing)
 
 
 def reconcile_command(
@@ -225,10 +226,18 @@ def reconcile_command(
         raise ConfigError(f"topics: nothing on {config.stream.bootstrap_servers} matches {config.sink_topics!r}")
     with open_destination(config.sink.warehouse) as destination:
         present = set(destination.data_tables(catalog.namespaces))
-        loaded = [
-            t for t in names if (spec := catalog.for_topic(t)) and TableName(spec.namespace, spec.name) in present
-        ]
-        checks = reconcile(config.stream.bootstrap_servers, loaded, destination.query, decode, catalog)
+        carried = [t for t in names if catalog.for_topic(t)]
+        checks = reconcile(
+            config.stream.bootstrap_servers,
+            carried,
+            destination.query,
+            decode,
+            catalog,
+            present,
+        )
+    # a topic whose table doesn't exist yet is not loaded, unless it is empty
+    unloaded = {c.topic for c in checks if c.topic_messages and not c.table_exists}
+    checks = [c for c in checks if c.topic not in unloaded]
     listing = Table(title=f"reconcile {config.sink_topics} ↔ {masked(config.sink.warehouse)}", title_justify="left")
     for column in ("topic", "partition", "messages", "rows", "dead", "next offset", "end", "checksum", "result"):
         listing.add_column(column, justify="left" if column in ("topic", "result") else "right")
@@ -244,7 +253,7 @@ def reconcile_command(
             "match" if c.topic_checksum == c.warehouse_checksum else "DIFFERS",
             "[green]ok[/green]" if c.ok else "[red]MISMATCH[/red]",
         )
-    Console().print(listing)
+    command_console().print(listing)
     missing = sorted(set(names) - {c.topic for c in checks})
     for topic in missing:
         typer.echo(f"{topic}: no table in the warehouse yet", err=True)

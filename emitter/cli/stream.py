@@ -7,7 +7,6 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from emitter.cli.options import (
     ConfigPathOption,
@@ -21,6 +20,7 @@ from emitter.cli.options import (
     parse_moment,
     split_names,
 )
+from emitter.cli.output import command_console
 from emitter.cli.stream_display import StatusLine, print_stream_summary
 from emitter.errors import ConfigError
 from emitter.scenarios import scenario_class
@@ -173,7 +173,7 @@ def stream_command(
         partitions=config.stream.partitions,
     )
     show = not quiet and sys.stderr.isatty()
-    console = Console(stderr=True)
+    console = command_console(stderr=True)
     status = StatusLine(console) if show else None
     try:
         result = stream(config, settings, delivery, on_status=status.update if status else None)

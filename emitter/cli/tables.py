@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from emitter.cli.options import ConfigPathOption, ScenarioOption, build_config, split_names
+from emitter.cli.output import command_console
 from emitter.scenarios import scenario_class
 
 
@@ -23,7 +23,7 @@ def tables(
     """List the scenario's tables (kind, namespace) with each column's type and meaning."""
     config = build_config(config_path, {}, scenario)
     catalog = scenario_class(config.scenario).catalog()
-    console = Console()
+    console = command_console()
     for spec in catalog.select(split_names(names, "--table")):
         avro = catalog.avro(spec)
         title = f"{spec.id} ({spec.kind}, namespace {spec.namespace}) - {avro.get('doc', '')}"

@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from emitter.backfill.validate import expect_scenario, validate_output
 from emitter.cli.options import ScenarioOption
+from emitter.cli.output import command_console
 
 
 def validate(
@@ -29,7 +29,7 @@ def validate(
     listing.add_column("detail")
     for r in results:
         listing.add_row(r.rule, "[green]ok[/green]" if r.ok else "[red]FAILED[/red]", r.detail)
-    Console().print(listing)
+    command_console().print(listing)
     failed = [r for r in results if not r.ok]
     if failed:
         typer.echo(f"{len(failed)} of {len(results)} rules failed", err=True)

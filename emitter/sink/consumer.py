@@ -5,6 +5,10 @@ offset per (topic, partition) commit in one transaction, and on assignment the c
 what the warehouse holds. A crash at any point (kill -9 included) loses or duplicates nothing: the
 uncommitted batch is simply read again. Kafka's own group offsets are committed afterwards, only so
 that lag shows up in the usual tools.
+
+The stored offsets also fence: a batch commits only if each partition's stored next offset is still
+where this consumer began reading it. A second sink in another group, or a zombie that lost its
+partitions without noticing, finds it moved; its batch is dropped and it reads on from the stored offsets.
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaExcepti
 from emitter.errors import EmitterError
 from emitter.scenarios.tables import Catalog
 from emitter.sink.batch import Decoder, Polled, prepare_batch
-from emitter.sink.destinations import Destination, TableName
+from emitter.sink.destinations import Destination, StaleOffsetsError, TableName
 
 _LOG = logging.getLogger("emitter.sink.kafka")
+_FENCE_LOG = logging.getLogger("emitter.sink")
 
 
 class SinkError(EmitterError):
@@ -132,6 +137,9 @@ class _SinkLoop:
         self.batches = 0
         self.schemas: dict[TableName, pa.Schema] = {}
         self.positions: dict[tuple[str, int], int] = {}
+        # where the next batch of each assigned partition begins: the stored offset sought to, or the end
+        # of the batch committed last; absent while the warehouse holds no offset for the partition
+        self.read_from: dict[tuple[str, int], int] = {}
         self.first_message: float | None = None
         self.last_commit: float | None = None
         self.highs: dict[tuple[str, int], int] = {}
@@ -141,15 +149,25 @@ class _SinkLoop:
         """Seek every assigned partition to the next offset the warehouse holds."""
         stored = self.destination.stored_offsets(sorted({p.topic for p in partitions}))
         for p in partitions:
-            p.offset = stored.get((p.topic, p.partition), OFFSET_BEGINNING)
-            self.positions[(p.topic, p.partition)] = max(p.offset, 0)
+            p.offset = self._track(p.topic, p.partition, stored.get((p.topic, p.partition)))
         consumer.assign(partitions)
+
+    def _track(self, topic: str, partition: int, stored: int | None) -> int:
+        """Remember where reading ``(topic, partition)`` begins; returns the offset to seek to."""
+        where = (topic, partition)
+        self.positions[where] = stored or 0
+        if stored is None:
+            self.read_from.pop(where, None)
+            return OFFSET_BEGINNING
+        self.read_from[where] = stored
+        return stored
 
     def on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         """Load what was read before giving partitions away, so the next owner starts after it."""
         self.flush()
         for p in partitions:
             self.positions.pop((p.topic, p.partition), None)
+            self.read_from.pop((p.topic, p.partition), None)
 
     # --- the loop --------------------------------------------------------------------------------
     def run(
@@ -209,22 +227,38 @@ class _SinkLoop:
         """Load the pending micro-batch: rows, dead letters and offsets in one transaction, then commit to Kafka."""
         if not self.pending:
             return
-        prepared = prepare_batch(self.pending, self.decode, self.catalog)
+        # taken up front: a batch that fails is never retried (the run stops, or a fenced batch is read again)
+        pending, self.pending = self.pending, Polled()
+        prepared = prepare_batch(pending, self.decode, self.catalog)
         for table, rows in prepared.rows.items():
             if self.schemas.get(table) != rows.schema:
                 self.destination.ensure_table(table, rows.schema)
                 self.schemas[table] = rows.schema
-        self.destination.write(prepared.rows, prepared.dead_letters, prepared.next_offsets)
+        read_from = {where: self.read_from[where] for where in prepared.next_offsets if where in self.read_from}
+        try:
+            self.destination.write(prepared.rows, prepared.dead_letters, prepared.next_offsets, read_from)
+        except StaleOffsetsError as exc:
+            _FENCE_LOG.warning("%s; reading on from the stored offsets", exc)
+            self._seek_to_stored(list(prepared.next_offsets))
+            return
         for table, rows in prepared.rows.items():
             self.loaded[str(table)] = self.loaded.get(str(table), 0) + rows.num_rows
         self.dead += prepared.dead
         self.batches += 1
         self.positions.update(prepared.next_offsets)
+        self.read_from.update(prepared.next_offsets)
         self.last_commit = time.monotonic()
-        self.pending = Polled()
         commits = [TopicPartition(t, p, o) for (t, p), o in prepared.next_offsets.items()]
         with contextlib.suppress(KafkaException):  # advisory only: the warehouse holds the offsets that count
             self.consumer.commit(offsets=commits, asynchronous=True)
+
+    def _seek_to_stored(self, partitions: list[tuple[str, int]]) -> None:
+        """After a fenced batch: go on from what the warehouse holds (another consumer's progress)."""
+        stored = self.destination.stored_offsets({topic for topic, _ in partitions})
+        for topic, partition in partitions:
+            offset = self._track(topic, partition, stored.get((topic, partition)))
+            with contextlib.suppress(KafkaException):  # a zombie no longer owns the partition: nothing to seek
+                self.consumer.seek(TopicPartition(topic, partition, offset))
 
     def _lag(self) -> dict[tuple[str, int], int]:
         lag = {}

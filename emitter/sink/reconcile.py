@@ -1,13 +1,14 @@
 """``reconcile``: compare what the topics hold with what the warehouse loaded, per topic and partition.
 
 Counts: every message up to a partition's end must be a warehouse row or a dead letter, and the stored
-next offset must equal the end. Checksums: an order-insensitive hash over the table's declared event-id
-column of the topic's records and of the warehouse rows must agree.
+next offset must equal the end (an empty partition is fully loaded with no table and no stored offset).
+Checksums: an order-insensitive hash over the table's declared event-id column of the topic's records
+and of the warehouse rows must agree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,6 +58,7 @@ class PartitionCheck:
     end: int
     topic_checksum: int
     warehouse_checksum: int
+    table_exists: bool = True
 
     @property
     def ok(self) -> bool:
@@ -94,8 +96,14 @@ def reconcile(
     query: Callable[[str], pa.Table],
     decode: Decoder,
     catalog: Catalog,
+    tables: Collection[TableName] | None = None,
 ) -> list[PartitionCheck]:
-    """One check per (topic, partition) of the given topics (each must carry a table of ``catalog``)."""
+    """One check per (topic, partition) of the given topics (each must carry a table of ``catalog``).
+
+    Args:
+        tables: the data tables the warehouse has (None: every topic's table exists); a topic whose
+            table is missing has no rows, which is right only while the topic is empty.
+    """
     offsets = query("SELECT topic, partition, next_offset FROM _emitter_offsets")
     stored = {
         (t, int(p)): int(o)
@@ -116,7 +124,11 @@ def reconcile(
         bounds, _, topic_sums = topic_keys(records[topic], decode, spec)
         table = TableName(spec.namespace, spec.name)
         where = f"{quote(table.schema)}.{quote(table.name)}"
-        rows = query(f"SELECT _partition, {quote(key)} FROM {where} WHERE _topic = '{topic}'")
+        table_exists = tables is None or table in tables
+        if table_exists:
+            rows = query(f"SELECT _partition, {quote(key)} FROM {where} WHERE _topic = '{topic}'")
+        else:
+            rows = pa.table({"_partition": pa.array([], pa.int32()), key: pa.array([], pa.string())})
         part = np.asarray(rows.column("_partition").to_numpy(zero_copy_only=False), dtype=np.int64)
         for p, (lo, hi) in sorted(bounds.items()):
             mine = rows.column(key).filter(pa.array(part == p))
@@ -131,6 +143,7 @@ def reconcile(
                     end=hi,
                     topic_checksum=topic_sums.get(p, 0),
                     warehouse_checksum=key_hash(mine) % 2**64,
+                    table_exists=table_exists,
                 )
             )
     return out

@@ -7,8 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from integration.topic_reader import read_all
-from support import decode_single_object, fails_with
+from support import ReadTopic, decode_single_object, fails_with
 from typer.testing import CliRunner
 
 from emitter.cli.app import app
@@ -103,7 +102,9 @@ def test_a_non_finite_rate_profile_is_a_mistake(runner: CliRunner, retail: Path,
     fails_with(runner, command, "rate-profile", "nan")
 
 
-def test_replay_an_hour_to_the_broker(runner: CliRunner, retail: Path, kafka_bootstrap: str) -> None:
+def test_replay_an_hour_to_the_broker(
+    runner: CliRunner, retail: Path, kafka_bootstrap: str, topic_records: ReadTopic
+) -> None:
     prefix = f"cli{uuid.uuid4().hex[:8]}."
     command = ["stream", "--start", "2024-01-02T10:00", "--end", "2024-01-02T11:00", "--speed", "max"]
     command += ["--tables", "receipts", "--quiet", "--bootstrap-servers", kafka_bootstrap, "--partitions", "2"]
@@ -126,7 +127,7 @@ def test_replay_an_hour_to_the_broker(runner: CliRunner, retail: Path, kafka_boo
         if start <= ts < end
     }
     assert expected
-    records = read_all(kafka_bootstrap, prefix + "receipts")
+    records = topic_records(prefix + "receipts")
     decoded = [decode_single_object(value, "receipts")[1] for _, _, _, value in records]
     assert len(decoded) == len(expected)
     assert {r["trace_id"] for r in decoded} == expected

@@ -6,16 +6,10 @@ in subprocesses, so ``-m "not slow"`` leaves them out of the fast tier.
 
 from __future__ import annotations
 
-import functools
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from emitter.sink.topic_reader import TopicRecord
-
-from .topic_reader import read_all
 
 _HERE = Path(__file__).resolve().parent
 
@@ -30,9 +24,3 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def topic() -> str:
     """A topic name no other test uses (the broker lives for the session)."""
     return f"it-{uuid.uuid4().hex[:12]}"
-
-
-@pytest.fixture
-def read_topic(kafka_bootstrap: str) -> Callable[[str], list[TopicRecord]]:
-    """``read_topic(topic)``: every record of the topic, read back from the broker (see ``read_all``)."""
-    return functools.partial(read_all, kafka_bootstrap)

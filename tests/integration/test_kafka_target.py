@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from confluent_kafka.admin import AdminClient
+from support import ReadTopic
 
 from emitter.stream.embedded_broker import free_port
 from emitter.stream.targets import DeliveryError, FlushTimeoutError, TargetOptions, TopicSetupError, open_target
@@ -47,7 +48,7 @@ def test_ensure_topics_leaves_existing_topics_alone(kafka_bootstrap: str, topic:
 
 @pytest.mark.parametrize("use_produce_batch", [True, False], ids=["produce_batch", "produce"])
 def test_send_flush_round_trip_is_byte_identical(
-    kafka_bootstrap: str, topic: str, read_topic: Any, use_produce_batch: bool
+    kafka_bootstrap: str, topic: str, topic_records: ReadTopic, use_produce_batch: bool
 ) -> None:
     keys, values = _events(5_000)
     config = producer_config(kafka_bootstrap)
@@ -60,7 +61,7 @@ def test_send_flush_round_trip_is_byte_identical(
     assert (stats.accepted, stats.delivered, stats.failed, stats.in_flight) == (5_000, 5_000, 0, 0)
     assert stats.delivered_by_topic == {topic: 5_000}
 
-    records = read_topic(topic)
+    records = topic_records(topic)
     assert sorted((r.key, r.value) for r in records) == sorted(zip(keys, values, strict=True))
     by_key: dict[bytes | None, list[tuple[int, int, bytes | None]]] = defaultdict(list)
     for record in records:
@@ -72,7 +73,7 @@ def test_send_flush_round_trip_is_byte_identical(
     assert len({r.partition for r in records}) > 1  # 37 keys over 4 partitions
 
 
-def test_open_target_kafka_delivers(kafka_bootstrap: str, topic: str, read_topic: Any) -> None:
+def test_open_target_kafka_delivers(kafka_bootstrap: str, topic: str, topic_records: ReadTopic) -> None:
     target = open_target("kafka", TargetOptions(bootstrap_servers=kafka_bootstrap, compression="gzip"))
     try:
         target.ensure_topics([topic], partitions=1)
@@ -80,7 +81,7 @@ def test_open_target_kafka_delivers(kafka_bootstrap: str, topic: str, read_topic
         target.flush(10)
     finally:
         target.close()
-    assert [(r.key, r.value) for r in read_topic(topic)] == [(b"k", b"hello")]
+    assert [(r.key, r.value) for r in topic_records(topic)] == [(b"k", b"hello")]
 
 
 @pytest.mark.parametrize(
@@ -93,7 +94,7 @@ def test_open_target_kafka_delivers(kafka_bootstrap: str, topic: str, read_topic
     ids=["produce-BufferError", "batch-max-messages", "batch-max-kbytes"],
 )
 def test_full_queue_loses_nothing(
-    kafka_bootstrap: str, topic: str, read_topic: Any, use_produce_batch: bool, properties: dict[str, Any]
+    kafka_bootstrap: str, topic: str, topic_records: ReadTopic, use_produce_batch: bool, properties: dict[str, Any]
 ) -> None:
     keys, values = _events(3_000, keys=5)
     config = producer_config(kafka_bootstrap, {"linger.ms": 1, **properties})
@@ -105,7 +106,7 @@ def test_full_queue_loses_nothing(
         stats = target.stats()
     assert stats.queue_full_waits > 0
     assert (stats.accepted, stats.delivered, stats.failed, stats.in_flight) == (3_000, 3_000, 0, 0)
-    records = read_topic(topic)
+    records = topic_records(topic)
     assert sorted(r.value for r in records) == sorted(values)
     for key in set(keys):  # a full queue never reorders a key's events
         logged = [r.value for r in sorted(records, key=lambda r: (r.partition, r.offset)) if r.key == key]

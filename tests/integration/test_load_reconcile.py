@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from confluent_kafka import Producer
 from support import write_small_config
 from typer.testing import CliRunner
 
@@ -21,6 +22,8 @@ from emitter.sink.destinations import Destination, TableName, open_destination
 from emitter.stream.runner import StreamSettings
 from emitter.stream.session import Delivery, stream
 from emitter.stream.targets import TargetOptions
+from emitter.stream.targets.kafka import producer_config
+from emitter.stream.targets.topics import ensure_topics
 
 STREAMED = ("receipts", "ble_pings")
 PARTITIONS = 3
@@ -86,6 +89,32 @@ def test_load_puts_every_table_in_once(backfill_out: Path, destination_url: str,
     # the second listing reports every file as skipped and no rows
     receipts_row = next(line for line in second.stdout.splitlines() if "│ receipts " in line)
     assert [cell.strip() for cell in receipts_row.split("│")[2:5]] == ["0", "2", "0"], receipts_row
+
+
+def test_two_loads_at_once_into_a_fresh_schema_load_every_file_once(backfill_out: Path, pg_url: str) -> None:
+    """Concurrent CREATE … IF NOT EXISTS collided in the catalog, and both claimed the same files."""
+    partitions = json.loads((backfill_out / "_manifest.json").read_text())["partitions"]
+    expected: dict[str, int] = {}
+    for record in partitions.values():
+        expected[record["table"]] = expected.get(record["table"], 0) + record["rows"]
+    url = f"{pg_url}?schema=fresh_{uuid.uuid4().hex[:8]}"
+    loads = [
+        subprocess.Popen(
+            [sys.executable, "-m", "emitter", "load", str(backfill_out), "--warehouse", url, "--quiet"],
+            cwd=backfill_out.parent,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    errors = [load.communicate(timeout=180)[1] for load in loads]
+
+    assert [load.returncode for load in loads] == [0, 0], errors
+    with open_destination(url) as d:
+        assert {t: _rows(d, t) for t in expected} == expected
+        files = d.query("SELECT count(*) AS n, count(DISTINCT source) AS s FROM _emitter_loaded_files").to_pylist()
+    assert files == [{"n": len(partitions), "s": len(partitions)}]
 
 
 # --- reconcile -------------------------------------------------------------------------------------------------
@@ -201,3 +230,57 @@ def test_a_password_in_the_warehouse_url_is_never_printed(
     for output in (load.output, sink.stdout + sink.stderr, reconcile.output):
         assert secret not in output
         assert f"{parts.username or 'postgres'}:***@" in output
+
+
+def _empty_topics(bootstrap: str, names: list[str], partitions: int = 2) -> None:
+    assert ensure_topics(producer_config(bootstrap), names, partitions) == names
+
+
+def test_reconcile_counts_an_empty_topic_without_a_table_as_loaded(kafka_bootstrap: str, tmp_path: Path) -> None:
+    """Nothing streamed (live truck_moves is often empty): the topic exists, the warehouse has no table for it."""
+    prefix = f"e{uuid.uuid4().hex[:8]}."
+    _empty_topics(kafka_bootstrap, [prefix + "receipts", prefix + "truck_moves"])
+    url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+
+    code, rows, err = _reconcile(kafka_bootstrap, prefix, url)
+
+    assert code == 0, (rows, err)
+    assert sorted((r[0], r[1]) for r in rows) == [(prefix + t, p) for t in ("receipts", "truck_moves") for p in "01"]
+    assert all(r[-1] == "ok" and r[2] == "0" for r in rows), rows
+    assert "not loaded" not in err, err
+
+
+def test_reconcile_still_reports_a_topic_with_messages_and_no_table(kafka_bootstrap: str, tmp_path: Path) -> None:
+    prefix = f"u{uuid.uuid4().hex[:8]}."
+    _empty_topics(kafka_bootstrap, [prefix + "receipts", prefix + "ble_pings"], partitions=1)
+    producer = Producer({"bootstrap.servers": kafka_bootstrap})
+    producer.produce(prefix + "ble_pings", b"not loaded yet")
+    assert producer.flush(30) == 0
+    url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+
+    code, rows, err = _reconcile(kafka_bootstrap, prefix, url)
+
+    assert code == 1, (rows, err)
+    assert [(r[0], r[-1]) for r in rows] == [(prefix + "receipts", "ok")]
+    assert f"{prefix}ble_pings: no table in the warehouse yet" in err
+    assert "0 partitions differ, 1 topics not loaded" in err
+
+
+def test_piped_reconcile_output_keeps_whole_topic_names(kafka_bootstrap: str, tmp_path: Path) -> None:
+    prefix = f"piped-{'x' * 70}-{uuid.uuid4().hex[:8]}."
+    topics = [prefix + "receipts", prefix + "receipt_lines"]
+    _empty_topics(kafka_bootstrap, topics, partitions=1)
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+
+    run = subprocess.run(
+        [sys.executable, "-m", "emitter", "reconcile", "--bootstrap-servers", kafka_bootstrap, "--topics",
+         f"{prefix}*", "--warehouse", f"duckdb:///{tmp_path / 'w.duckdb'}", "--scenario", "retail"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+    assert run.returncode == 0, run.stderr
+    listed = [line for line in run.stdout.splitlines() if line.startswith("│")]
+    assert len(listed) == 2, run.stdout
+    for topic, line in zip(sorted(topics), listed, strict=True):
+        assert line.split("│")[1].strip() == topic, line
+    assert "…" not in run.stdout

@@ -16,7 +16,7 @@ from pathlib import Path
 import fastavro
 import pytest
 from confluent_kafka import Consumer, TopicPartition
-from support import decode_single_object, retail_schemas, write_small_config
+from support import ReadTopic, decode_single_object, retail_schemas, write_small_config
 
 from emitter.backfill import run_backfill
 from emitter.config import Config
@@ -25,8 +25,6 @@ from emitter.scenarios.retail import RetailScenario
 from emitter.stream.runner import StreamSettings
 from emitter.stream.session import Delivery, stream
 from emitter.stream.targets import TargetOptions
-
-from .topic_reader import read_all
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = RetailScenario.catalog()
@@ -61,7 +59,9 @@ def _emitter(*args: str) -> list[str]:
     return [sys.executable, "-m", "emitter", *args]
 
 
-def test_live_stream_delivers_rate_times_time_and_every_event_decodes(kafka_bootstrap: str, tmp_path: Path) -> None:
+def test_live_stream_delivers_rate_times_time_and_every_event_decodes(
+    kafka_bootstrap: str, topic_records: ReadTopic, tmp_path: Path
+) -> None:
     prefix = _prefix()
     run = subprocess.run(
         _emitter(
@@ -89,7 +89,7 @@ def test_live_stream_delivers_rate_times_time_and_every_event_decodes(kafka_boot
     per_day = {t.id for t in CATALOG.per_day}
     assert per_day < {t for t, _ in retail_schemas().values()}, "the schema files hold every streamed table"
     for table in per_day:
-        for _, _, _, value in read_all(kafka_bootstrap, prefix + table):
+        for _, _, _, value in topic_records(prefix + table):
             name, record = decode_single_object(value)
             assert name == table
             assert record["trace_id"].startswith("TRC")
@@ -98,7 +98,9 @@ def test_live_stream_delivers_rate_times_time_and_every_event_decodes(kafka_boot
     assert total == pytest.approx(1200, abs=40)
 
 
-def test_replayed_day_equals_the_backfill_partition(kafka_bootstrap: str, small_config: Config, tmp_path: Path) -> None:
+def test_replayed_day_equals_the_backfill_partition(
+    kafka_bootstrap: str, topic_records: ReadTopic, small_config: Config, tmp_path: Path
+) -> None:
     """One model, two modes: streaming 2024-01-02 emits exactly the rows backfill wrote for dt=2024-01-02."""
     config = small_config
     tables = ("receipts", "receipt_lines", "store_inventory_txn", "truck_moves", "online_orders", "marketing")
@@ -120,12 +122,14 @@ def test_replayed_day_equals_the_backfill_partition(kafka_bootstrap: str, small_
         expected = read_table(
             out / f"facts/{table}/dt=2024-01-02/{table}_20240102.parquet", "parquet", CATALOG.avro(CATALOG.get(table))
         ).to_pylist()
-        streamed = [decode_single_object(v)[1] for _, _, _, v in read_all(kafka_bootstrap, prefix + table)]
+        streamed = [decode_single_object(v)[1] for _, _, _, v in topic_records(prefix + table)]
         assert len(streamed) == len(expected), table
         assert sorted(streamed, key=lambda r: r["trace_id"]) == sorted(expected, key=lambda r: r["trace_id"]), table
 
 
-def test_store_events_share_a_partition_per_store_across_topics(kafka_bootstrap: str, small_config: Config) -> None:
+def test_store_events_share_a_partition_per_store_across_topics(
+    kafka_bootstrap: str, topic_records: ReadTopic, small_config: Config
+) -> None:
     config = small_config
     prefix = _prefix()
     stream(
@@ -141,7 +145,7 @@ def test_store_events_share_a_partition_per_store_across_topics(kafka_bootstrap:
     )
     partition_of: dict[int, set[int]] = {}
     for table in ("receipts", "receipt_lines", "foot_traffic"):
-        for partition, _, key, value in read_all(kafka_bootstrap, prefix + table):
+        for partition, _, key, value in topic_records(prefix + table):
             _, record = decode_single_object(value)
             store = record.get("store_id") or int(record["receipt_id"][11:16])
             assert key == str(store).encode()
@@ -149,13 +153,13 @@ def test_store_events_share_a_partition_per_store_across_topics(kafka_bootstrap:
     assert partition_of and all(len(p) == 1 for p in partition_of.values()), partition_of
     # lines follow their receipt within the partition
     receipts = {}
-    for partition, _, _, value in read_all(kafka_bootstrap, prefix + "receipts"):
+    for partition, _, _, value in topic_records(prefix + "receipts"):
         receipts[decode_single_object(value)[1]["receipt_id"]] = partition
-    for partition, _, _, value in read_all(kafka_bootstrap, prefix + "receipt_lines"):
+    for partition, _, _, value in topic_records(prefix + "receipt_lines"):
         assert receipts[decode_single_object(value)[1]["receipt_id"]] == partition
 
 
-def test_schema_registry_framing(kafka_bootstrap: str, small_config: Config) -> None:
+def test_schema_registry_framing(kafka_bootstrap: str, topic_records: ReadTopic, small_config: Config) -> None:
     from confluent_kafka.schema_registry import SchemaRegistryClient
 
     config = small_config
@@ -175,7 +179,7 @@ def test_schema_registry_framing(kafka_bootstrap: str, small_config: Config) -> 
     )
     registered = registry.get_latest_version(f"{prefix}receipts-value")
     parsed = fastavro.parse_schema(json.loads(registered.schema.schema_str))
-    records = read_all(kafka_bootstrap, prefix + "receipts")
+    records = topic_records(prefix + "receipts")
     assert records
     for _, _, _, value in records:
         assert value[0] == 0
@@ -183,7 +187,7 @@ def test_schema_registry_framing(kafka_bootstrap: str, small_config: Config) -> 
         assert fastavro.schemaless_reader(io.BytesIO(value[5:]), parsed)["receipt_id"].startswith("RCP")
 
 
-def test_sigterm_flushes_everything_sent(kafka_bootstrap: str, tmp_path: Path) -> None:
+def test_sigterm_flushes_everything_sent(kafka_bootstrap: str, topic_records: ReadTopic, tmp_path: Path) -> None:
     prefix = _prefix()
     proc = subprocess.Popen(
         _emitter(
@@ -223,7 +227,7 @@ def test_sigterm_flushes_everything_sent(kafka_bootstrap: str, tmp_path: Path) -
     )
     seen = []
     for table in tables:
-        seen += [decode_single_object(v)[1]["trace_id"] for _, _, _, v in read_all(kafka_bootstrap, prefix + table)]
+        seen += [decode_single_object(v)[1]["trace_id"] for _, _, _, v in topic_records(prefix + table)]
     assert reported > 0
     assert len(seen) == reported
     assert len(set(seen)) == len(seen)

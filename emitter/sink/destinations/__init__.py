@@ -16,6 +16,7 @@ from emitter.sink.destinations.errors import (
     DestinationError,
     DestinationURLError,
     SchemaEvolutionError,
+    StaleOffsetsError,
 )
 from emitter.sink.destinations.tables import (
     DEAD_LETTER_SCHEMA,
@@ -39,6 +40,7 @@ __all__ = [
     "DestinationError",
     "DestinationURLError",
     "SchemaEvolutionError",
+    "StaleOffsetsError",
     "TableName",
     "open_destination",
 ]

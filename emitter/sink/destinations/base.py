@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Literal, Self
 import pyarrow as pa
 
 from emitter.sink.destinations.copy_csv import csv_chunks
-from emitter.sink.destinations.errors import DestinationError
+from emitter.sink.destinations.errors import DestinationError, StaleOffsetsError
 from emitter.sink.destinations.evolution import plan_columns
 from emitter.sink.destinations.tables import (
     DEAD_LETTERS,
@@ -41,8 +41,11 @@ class Capabilities:
     bulk_load: Literal["arrow", "copy"]  # arrow: scan an Arrow table in-process; copy: stream CSV into COPY
     max_identifier_length: int  # in UTF-8 bytes; longer names are refused rather than truncated
     placeholder: str  # the driver's positional parameter marker
-    supports_row_locks: bool  # SELECT … FOR UPDATE serializes concurrent loads of the same file
+    supports_row_locks: bool  # SELECT … FOR UPDATE serializes concurrent reloads of a file already recorded
     types: TypeMapping
+    # a statement that makes other sessions' DDL wait until this transaction ends: concurrent
+    # CREATE … IF NOT EXISTS of one name collide in the catalog; None where one writer holds the database
+    ddl_lock: str | None = None
 
     @property
     def supports_arrow_ingest(self) -> bool:
@@ -77,6 +80,7 @@ class Destination(ABC):
         self._columns: dict[str, dict[str, str]] = {}  # table → column → catalog type; cleared on rollback
         self._schemas: set[str] = {schema}  # warehouse schemas known to exist; cleared on rollback
         self._in_transaction = False
+        self._ddl_locked = False  # this transaction holds ``capabilities.ddl_lock``
 
     # --- the interface -----------------------------------------------------------------------------
     def ensure_table(self, table: TableName, schema: pa.Schema) -> None:
@@ -94,20 +98,30 @@ class Destination(ABC):
         rows: Mapping[TableName, pa.Table],
         dead_letters: pa.Table | None,
         offsets: Mapping[tuple[str, int], int],
+        read_from: Mapping[tuple[str, int], int] | None = None,
     ) -> None:
-        """Rows for every table, the dead letters and the next offset per (topic, partition): all or nothing."""
+        """Rows for every table, the dead letters and the next offset per (topic, partition): all or nothing.
+
+        The stored offsets fence the batch: a partition's stored next offset must still be
+        ``read_from[(topic, partition)]``, the position the batch was read from (a partition missing
+        there must have no stored offset yet). Else another consumer loaded that range first, and
+        nothing is written.
+
+        Raises:
+            StaleOffsetsError: a stored offset moved since the batch was read.
+        """
         rows = {table: typed_columns(data) for table, data in rows.items()}
         for table, data in rows.items():
             self._check_data_table(table, data.column_names)
         dead = conform_dead_letters(dead_letters) if dead_letters is not None and dead_letters.num_rows else None
         with self._transaction("writing a batch"):
+            if offsets:  # first: a fenced batch writes nothing, and a rival's batch waits on these rows' locks
+                self._advance_offsets(offsets, read_from or {})
             for table, data in rows.items():
                 self._ensure(table, with_meta(table, data.schema, self.capabilities.types))
                 self._insert(table, data)
             if dead is not None:
                 self._insert(DEAD_LETTERS, dead)
-            if offsets:
-                self._upsert_offsets(offsets)
 
     def stored_offsets(self, topics: Collection[str]) -> dict[tuple[str, int], int]:
         """The next offset to read per (topic, partition) of ``topics``, as committed with the rows."""
@@ -133,13 +147,20 @@ class Destination(ABC):
         files = self._qualified(LOADED_FILES)
         lock = " FOR UPDATE" if self.capabilities.supports_row_locks else ""
         with self._transaction(f"loading {source} into {table}"):
-            found = self._fetch(f"SELECT checksum, table_name FROM {files} WHERE source = {p}{lock}", [source])
-            if found and found[0][0] == checksum:
-                return False
-            self._ensure(table, schema)
-            if found:
-                previous = TableName.parse(str(found[0][1]))
-                if self._known_columns(previous) is not None:
+            # Claim the source first: a concurrent load of the same file holds its key until it ends,
+            # so this insert waits for it and then finds the source taken, rather than failing.
+            claimed = self._fetch(
+                f'INSERT INTO {files} (source, table_name, checksum, "rows", loaded_at) '
+                f"VALUES ({p}, {p}, {p}, {p}, now()) ON CONFLICT (source) DO NOTHING RETURNING source",
+                [source, str(table), checksum, data.num_rows],
+            )
+            if not claimed:
+                found = self._fetch(f"SELECT checksum, table_name FROM {files} WHERE source = {p}{lock}", [source])
+                if found and found[0][0] == checksum:
+                    return False
+                self._ensure(table, schema)
+                previous = TableName.parse(str(found[0][1])) if found else None
+                if previous is not None and self._known_columns(previous) is not None:
                     self._execute(f"DELETE FROM {self._qualified(previous)} WHERE _source = {p}", [source])
                 self._execute(
                     f'UPDATE {files} SET table_name = {p}, checksum = {p}, "rows" = {p}, loaded_at = now() '
@@ -147,11 +168,7 @@ class Destination(ABC):
                     [str(table), checksum, data.num_rows, source],
                 )
             else:
-                self._execute(
-                    f'INSERT INTO {files} (source, table_name, checksum, "rows", loaded_at) '
-                    f"VALUES ({p}, {p}, {p}, {p}, now())",
-                    [source, str(table), checksum, data.num_rows],
-                )
+                self._ensure(table, schema)
             self._insert(table, data)
         return True
 
@@ -249,6 +266,7 @@ class Destination(ABC):
             raise
         finally:
             self._in_transaction = False
+            self._ddl_locked = False
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """A read outside any batch, with driver errors made readable."""
@@ -293,6 +311,12 @@ class Destination(ABC):
     def _ensure(self, table: TableName | str, schema: pa.Schema, primary_key: Sequence[str] = ()) -> None:
         existing = self._known_columns(table)
         plan = plan_columns(str(table), schema, existing, self.capabilities.types)
+        if (existing is None or plan) and self.capabilities.ddl_lock is not None:
+            self._lock_ddl()
+            # what was known may predate the lock: another session may have created or evolved the table
+            self._columns.pop(str(self._name(table)), None)
+            existing = self._known_columns(table)
+            plan = plan_columns(str(table), schema, existing, self.capabilities.types)
         if existing is None:
             where = self._name(table)
             if where.schema not in self._schemas:
@@ -318,13 +342,39 @@ class Destination(ABC):
         else:
             self._copy(f"COPY {qualified} ({columns}) FROM STDIN (FORMAT csv)", csv_chunks(data))
 
-    def _upsert_offsets(self, offsets: Mapping[tuple[str, int], int]) -> None:
+    def _lock_ddl(self) -> None:
+        """Hold the DDL lock (if the destination has one) until the transaction ends."""
+        if self.capabilities.ddl_lock is not None and not self._ddl_locked:
+            self._execute(self.capabilities.ddl_lock)
+            self._ddl_locked = True
+
+    def _advance_offsets(
+        self, offsets: Mapping[tuple[str, int], int], read_from: Mapping[tuple[str, int], int]
+    ) -> None:
+        """Move each stored next offset from where the batch was read to ``offsets``; raise if one moved."""
         p = self.capabilities.placeholder
-        values = ", ".join([f"({p}, {p}, {p}, now())"] * len(offsets))
-        params = [value for (topic, partition), offset in offsets.items() for value in (topic, partition, offset)]
-        self._execute(
-            f'INSERT INTO {self._qualified(OFFSETS)} (topic, "partition", next_offset, updated_at) VALUES {values} '
-            'ON CONFLICT (topic, "partition") DO UPDATE SET next_offset = excluded.next_offset, '
-            "updated_at = excluded.updated_at",
-            params,
-        )
+        table = self._qualified(OFFSETS)
+        stale = []
+        for (topic, partition), end in sorted(offsets.items()):  # one order for every writer: no deadlock
+            start = read_from.get((topic, partition))
+            if start is None:  # a concurrent insert of the same key makes one of the two insert nothing
+                moved = self._fetch(
+                    f'INSERT INTO {table} (topic, "partition", next_offset, updated_at) VALUES ({p}, {p}, {p}, now()) '
+                    'ON CONFLICT (topic, "partition") DO NOTHING RETURNING next_offset',
+                    [topic, partition, end],
+                )
+            else:
+                moved = self._fetch(
+                    f"UPDATE {table} SET next_offset = {p}, updated_at = now() "
+                    f'WHERE topic = {p} AND "partition" = {p} AND next_offset = {p} RETURNING next_offset',
+                    [end, topic, partition, start],
+                )
+            if not moved:
+                stale.append((topic, partition, start))
+        if stale:
+            where = ", ".join(f"{t}[{p}] (read from {'the start' if s is None else s})" for t, p, s in stale)
+            raise StaleOffsetsError(
+                f"{self.where}: another consumer already loaded past where this batch was read: {where}; "
+                "nothing of the batch was written",
+                [(t, p) for t, p, _ in stale],
+            )

@@ -19,3 +19,14 @@ class DestinationConnectionError(DestinationError):
 
 class SchemaEvolutionError(DestinationError):
     """Incoming rows would change the type of an existing column; only new columns are added."""
+
+
+class StaleOffsetsError(DestinationError):
+    """Another consumer moved a partition's stored offset since this batch was read; nothing was written.
+
+    ``partitions`` names the (topic, partition) pairs whose stored next offset was not where the batch began.
+    """
+
+    def __init__(self, message: str, partitions: list[tuple[str, int]]) -> None:
+        super().__init__(message)
+        self.partitions = partitions

@@ -37,6 +37,8 @@ _RESULT_TYPES: dict[int, pa.DataType] = {
     1184: pa.timestamp("us", tz="UTC"),
 }
 _NUMERIC = 1700
+# One advisory lock per database for emitter's DDL ("emitter" in ASCII), held until the transaction ends
+_DDL_LOCK = "SELECT pg_advisory_xact_lock(28549272340555122)"
 
 
 def parse_url(url: str) -> tuple[str, str]:
@@ -69,6 +71,7 @@ class PostgresDestination(Destination):
         placeholder="%s",
         supports_row_locks=True,
         types=POSTGRES_TYPES,
+        ddl_lock=_DDL_LOCK,
     )
     driver_errors: ClassVar[tuple[type[Exception], ...]] = (psycopg.Error,)
 
@@ -87,7 +90,10 @@ class PostgresDestination(Destination):
             ) from exc
         try:
             self._conn.execute("SET TIME ZONE 'UTC'")
-            self._conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(schema)}")
+            if self._conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema]).fetchone() is None:
+                with self._conn.transaction():  # two sessions creating one schema collide without the lock
+                    self._conn.execute(_DDL_LOCK)
+                    self._conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(schema)}")
             self._conn.execute(f"SET search_path TO {quote(schema)}, public")
         except psycopg.Error as exc:
             self._conn.close()

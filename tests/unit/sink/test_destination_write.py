@@ -94,6 +94,7 @@ def test_a_changed_type_in_the_second_table_leaves_neither_rows_nor_offsets(dest
             {RECEIPTS: _kafka_rows("retail.receipts", 0, range(2, 5)), LINES: wrong},
             _dead("retail.receipts", 0, 5, b"x"),
             {("retail.receipts", 0): 6, ("retail.receipt_lines", 0): 2},
+            read_from={("retail.receipts", 0): 2},
         )
 
     assert _snapshot(destination) == before
@@ -113,6 +114,7 @@ def test_a_statement_the_database_rejects_rolls_back_the_whole_batch(destination
             },
             _dead("retail.receipts", 0, 5, b"x"),
             {("retail.receipts", 0): 6, ("retail.receipt_lines", 0): 3},
+            read_from={("retail.receipts", 0): 2},
         )
 
     assert _snapshot(destination) == before
@@ -132,9 +134,9 @@ def test_a_table_created_by_a_failed_batch_is_rolled_back_too(destination: Desti
     assert _count(destination, BRAND_NEW) == 1
 
 
-def test_offsets_are_upserted_per_topic_and_partition(destination: Destination) -> None:
+def test_offsets_advance_per_topic_and_partition(destination: Destination) -> None:
     destination.write({}, None, {("a", 0): 10, ("a", 1): 5, ("b", 0): 7})
-    destination.write({}, None, {("a", 0): 20})
+    destination.write({}, None, {("a", 0): 20}, read_from={("a", 0): 10})
 
     assert destination.stored_offsets(["a"]) == {("a", 0): 20, ("a", 1): 5}
     assert destination.stored_offsets(["a", "b", "c"]) == {("a", 0): 20, ("a", 1): 5, ("b", 0): 7}
