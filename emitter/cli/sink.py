@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,8 +17,10 @@ from emitter.backfill.validate import expect_scenario
 from emitter.cli.options import ConfigPathOption, ScenarioOption, build_config, split_names
 from emitter.cli.output import command_console
 from emitter.errors import ConfigError
+from emitter.kafka_client_log import ClientLog
 from emitter.scenarios import scenario_class
-from emitter.sink.consumer import SinkSettings, SinkStatus, SinkSummary, subscription
+from emitter.sink.broker_watch import matching_topics, subscription
+from emitter.sink.consumer import SinkSettings, SinkStatus, SinkSummary
 from emitter.sink.destinations import open_destination
 from emitter.sink.load import load_backfill
 from emitter.sink.reconcile import reconcile
@@ -28,7 +29,6 @@ from emitter.stream.rate_profile import parse_duration
 from emitter.stream.targets.kafka import parse_producer_properties
 from emitter.urls import masked
 
-_KAFKA_LOG = logging.getLogger("emitter.kafka")
 WarehouseOption = Annotated[
     str | None,
     typer.Option(
@@ -212,7 +212,7 @@ def reconcile_command(
     decode = make_decoder(catalog, schema_registry)  # a registry URL that is none fails before anything connects
     from confluent_kafka.admin import AdminClient
 
-    conf: dict[str, Any] = {"bootstrap.servers": config.stream.bootstrap_servers, "logger": _KAFKA_LOG}
+    conf: dict[str, Any] = {"bootstrap.servers": config.stream.bootstrap_servers, **ClientLog("Kafka admin").settings()}
     admin = AdminClient(conf)
     try:
         listed = admin.list_topics(timeout=10).topics
@@ -221,7 +221,7 @@ def reconcile_command(
             f"--bootstrap-servers: no answer from {config.stream.bootstrap_servers} ({exc.args[0].str()}); "
             "is the broker running?"
         ) from exc
-    names = _matching_topics(list(listed), config.sink_topics)
+    names = matching_topics(listed, config.sink_topics)
     if not names:
         raise ConfigError(f"topics: nothing on {config.stream.bootstrap_servers} matches {config.sink_topics!r}")
     with open_destination(config.sink.warehouse) as destination:
@@ -262,10 +262,3 @@ def reconcile_command(
         typer.echo(f"{len(bad)} partitions differ, {len(missing)} topics not loaded", err=True)
         raise typer.Exit(1)
     typer.echo(f"all {len(checks)} partitions match")
-
-
-def _matching_topics(topics: list[str], pattern: str) -> list[str]:
-    import re
-
-    wanted = subscription(pattern)
-    return sorted(t for t in topics if any(re.fullmatch(w[1:-1], t) if w.startswith("^") else w == t for w in wanted))

@@ -25,8 +25,8 @@ from emitter.cli.stream_display import StatusLine, print_stream_summary
 from emitter.errors import ConfigError
 from emitter.scenarios import scenario_class
 from emitter.stream.rate_profile import parse_duration, parse_rate_profile
-from emitter.stream.runner import StreamSettings
-from emitter.stream.session import VALUE_FORMATS, Delivery, stream
+from emitter.stream.runner import DEFAULT_FLUSH_GRACE_S, StreamSettings
+from emitter.stream.session import VALUE_FORMATS, Delivery, StreamIncomplete, StreamResult, stream
 from emitter.stream.targets import TARGET_KINDS, TargetOptions
 from emitter.stream.targets.kafka import parse_producer_properties
 from emitter.stream.timeline import to_micros
@@ -108,6 +108,14 @@ def stream_command(
             show_envvar=True,
         ),
     ] = None,
+    flush_grace: Annotated[
+        str | None,
+        typer.Option(
+            "--flush-grace",
+            help=f"At the end, wait this long for deliveries (default {DEFAULT_FLUSH_GRACE_S:g}s; after a stop "
+            "signal or --duration in all, else without progress), then report what is undelivered.",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No live status or summary.")] = False,
     seed: SeedOption = None,
     scenario: ScenarioOption = None,
@@ -153,6 +161,7 @@ def stream_command(
         duration_s=parse_duration(duration, "--duration") if duration else None,
         max_events=max_events,
         rate_profile=parse_rate_profile(rate_profile) if rate_profile else None,
+        flush_grace_s=parse_duration(flush_grace, "--flush-grace") if flush_grace else DEFAULT_FLUSH_GRACE_S,
     )
     if not replay and (end or _speed(speed) != 1.0):
         raise ConfigError("--end and --speed replay a model timeline: give --start too (e.g. --start 2024-01-01T00:00)")
@@ -173,15 +182,19 @@ def stream_command(
         partitions=config.stream.partitions,
     )
     show = not quiet and sys.stderr.isatty()
-    console = command_console(stderr=True)
-    status = StatusLine(console) if show else None
+    status = StatusLine(command_console(stderr=True)) if show else None
+    incomplete: StreamIncomplete | None = None
     try:
-        result = stream(config, settings, delivery, on_status=status.update if status else None)
+        result: StreamResult = stream(config, settings, delivery, on_status=status.update if status else None)
+    except StreamIncomplete as exc:
+        result, incomplete = exc.result, exc
     finally:
         if status:
             status.close()
     if not quiet:
-        print_stream_summary(result, console)
+        print_stream_summary(result, command_console())
+    if incomplete is not None:
+        raise incomplete  # one line, exit 1 (see error_reporting)
 
 
 def _speed(text: str) -> float:

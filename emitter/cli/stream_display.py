@@ -61,12 +61,16 @@ def print_stream_summary(result: StreamResult, console: Console) -> None:
             table.add_row(topic, f"{sent:,}", f"{t.delivered_by_topic.get(topic, 0):,}", f"{rate:,.0f}")
     table.add_row("total", f"{s.total:,}", f"{t.delivered:,}", f"{s.achieved_rate:,.0f}", style="bold")
     console.print(table)
+    console.print(
+        f"sent {s.total:,} = delivered {t.delivered:,} + failed {t.failed:,} + never confirmed {t.unconfirmed:,}"
+        + (f" + still in flight {t.in_flight:,}" if t.in_flight else ""),
+        style="bold red" if t.undelivered or t.in_flight else "bold",
+    )
     lat = s.lateness.percentiles_ms()
     asked = f"asked {s.target_rate:,.0f}/s, " if s.target_rate else ""
     console.print(
         f"{asked}achieved {s.achieved_rate:,.0f} events/s over {s.elapsed_s:.1f}s; "
         f"tick lateness p50 {lat['p50']:.2f} ms, p99 {lat['p99']:.2f} ms, max {lat['max']:.2f} ms; "
-        f"{s.lateness.behind} ticks ran behind (caught up, nothing dropped); "
-        f"failed deliveries {t.failed}; {s.bytes / 1e6:.1f} MB of values",
+        f"{s.lateness.behind} ticks ran behind (caught up, nothing dropped); {s.bytes / 1e6:.1f} MB of values",
         style="dim",
     )

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -25,17 +24,12 @@ from typing import Any
 import pyarrow as pa
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
 
-from emitter.errors import EmitterError
 from emitter.scenarios.tables import Catalog
 from emitter.sink.batch import Decoder, Polled, prepare_batch
+from emitter.sink.broker_watch import BrokerWatch, SinkError, subscription
 from emitter.sink.destinations import Destination, StaleOffsetsError, TableName
 
-_LOG = logging.getLogger("emitter.sink.kafka")
 _FENCE_LOG = logging.getLogger("emitter.sink")
-
-
-class SinkError(EmitterError):
-    """The sink can't consume or load."""
 
 
 @dataclass(frozen=True)
@@ -78,16 +72,6 @@ class SinkSummary:
         return (self.loaded + self.dead) / self.loading_s if self.loading_s > 0 else 0.0
 
 
-def subscription(topics: str) -> list[str]:
-    """``retail.*`` → a librdkafka regex subscription (``^retail\\..*``); plain names stay names."""
-    out = []
-    for name in (t.strip() for t in topics.split(",") if t.strip()):
-        out.append("^" + ".*".join(re.escape(part) for part in name.split("*")) + "$" if "*" in name else name)
-    if not out:
-        raise SinkError("topics: give at least one topic name or pattern, e.g. 'retail.*'")
-    return out
-
-
 def run_sink(
     settings: SinkSettings,
     destination: Destination,
@@ -98,6 +82,7 @@ def run_sink(
     status_every_s: float = 1.0,
 ) -> SinkSummary:
     stop = stop or threading.Event()
+    watch = BrokerWatch(settings.bootstrap_servers, settings.topics, time.monotonic(), settings.idle_exit_s)
     consumer = Consumer(
         {
             "bootstrap.servers": settings.bootstrap_servers,
@@ -110,11 +95,11 @@ def run_sink(
             "isolation.level": "read_committed",
             "topic.metadata.refresh.interval.ms": 5_000,  # pick up new topics matching a pattern soon
             "statistics.interval.ms": 1_000,  # keeps the cached end offsets (for lag) fresh
-            "logger": _LOG,
+            **watch.settings(),
             **settings.consumer_properties,
         }
     )
-    loop = _SinkLoop(settings, destination, decode, catalog, consumer)
+    loop = _SinkLoop(settings, destination, decode, catalog, consumer, watch)
     consumer.subscribe(subscription(settings.topics), on_assign=loop.on_assign, on_revoke=loop.on_revoke)
     try:
         return loop.run(stop, on_status, status_every_s)
@@ -124,9 +109,18 @@ def run_sink(
 
 class _SinkLoop:
     def __init__(
-        self, settings: SinkSettings, destination: Destination, decode: Decoder, catalog: Catalog, consumer: Consumer
+        self,
+        settings: SinkSettings,
+        destination: Destination,
+        decode: Decoder,
+        catalog: Catalog,
+        consumer: Consumer,
+        watch: BrokerWatch | None = None,
     ) -> None:
         self.settings = settings
+        self.watch = watch or BrokerWatch(
+            settings.bootstrap_servers, settings.topics, time.monotonic(), settings.idle_exit_s
+        )
         self.destination = destination
         self.decode = decode
         self.catalog = catalog
@@ -191,6 +185,7 @@ class _SinkLoop:
                     ):
                         raise SinkError(f"consumer failed: {error.str()}")
                     continue  # transient: librdkafka retries
+                self.watch.alive()
                 if not self.pending:
                     batch_started = time.monotonic()
                     if self.first_message is None:
@@ -212,12 +207,23 @@ class _SinkLoop:
                 if on_status is not None:
                     on_status(SinkStatus(now - started, self.total, self.dead, lag))
                 idle = self.settings.idle_exit_s
-                if idle is not None and now - last_message >= idle and not self.pending and self._caught_up(lag):
+                # a broker that is down can't say there is nothing more: that is the watch's to report
+                caught_up = self._caught_up(lag) and self.watch.down_since is None
+                if idle is not None and now - last_message >= idle and not self.pending and caught_up:
                     stopped_by = "idle"
                     break
+                self._check_broker(now)
         self.flush()
         loading = (self.last_commit - self.first_message) if self.first_message and self.last_commit else 0.0
         return SinkSummary(time.monotonic() - started, dict(self.loaded), self.dead, self.batches, stopped_by, loading)
+
+    def _check_broker(self, now: float) -> None:
+        """Give up on (or keep saying so about) a gone broker or topics that don't exist; load what was read first."""
+        try:
+            self.watch.check(self.consumer, now, assigned=bool(self.positions))
+        except SinkError:
+            self.flush()
+            raise
 
     @property
     def total(self) -> int:

@@ -17,6 +17,8 @@ from typing import Final, NamedTuple
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
+from emitter.kafka_client_log import ClientLog
+
 _BATCH: Final = 10_000  # messages per consume() call
 _POLL_S: Final = 0.1  # consume() waits this long for a full batch while records are still due
 _SETTLE_S: Final = 0.5  # past every reported end: an empty poll this long means nothing more is coming
@@ -81,6 +83,7 @@ def read_topics(bootstrap: str, topics: Sequence[str], timeout: float | None = 3
             "bootstrap.servers": bootstrap,
             "group.id": f"emitter-topic-reader-{uuid.uuid4().hex[:8]}",  # required, but never joined
             "enable.auto.commit": False,
+            **ClientLog("Kafka topic reader").settings(),
         }
     )
     try:

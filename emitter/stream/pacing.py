@@ -11,6 +11,7 @@ told to, so the loop's decisions can be checked exactly without waiting on (or r
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Protocol
 
@@ -86,23 +87,41 @@ class ManualClock:
 
 
 class Lateness:
-    """Per-tick lateness as a histogram (10 µs bins up to 1 s): bounded memory however long the run."""
+    """Per-tick lateness as a histogram: bounded memory however long the run.
+
+    Bins are 10 µs wide up to 1 s, then grow geometrically (1 % each) up to about 11 days, so a stream
+    that falls seconds or hours behind still gets quantiles within 1 % of the truth.
+    """
 
     BIN_NS = 10_000
-    BINS = 100_000
+    BINS = 100_000  # linear bins, up to LINEAR_NS
+    LINEAR_NS = BIN_NS * BINS
+    GROWTH = 1.01
+    WIDE_BINS = 1_300  # 1 s × 1.01**1300 ≈ 11 days; later still goes to the last bin
     KEPT = 100_000
 
     def __init__(self) -> None:
-        self.counts = np.zeros(self.BINS + 1, dtype=np.int64)  # the last bin holds everything ≥ 1 s
+        self.counts = np.zeros(self.BINS + self.WIDE_BINS, dtype=np.int64)
         self.max_ns = 0
         self.behind = 0  # ticks that started more than one interval late
         self.samples: list[int] = []  # the first KEPT ticks' lateness in ns, for inspection
 
     def add(self, late_ns: int) -> None:
-        self.counts[min(late_ns // self.BIN_NS, self.BINS)] += 1
+        self.counts[self._bin(late_ns)] += 1
         self.max_ns = max(self.max_ns, late_ns)
         if len(self.samples) < self.KEPT:
             self.samples.append(late_ns)
+
+    def _bin(self, late_ns: int) -> int:
+        if late_ns < self.LINEAR_NS:
+            return late_ns // self.BIN_NS
+        wide = int(math.log(late_ns / self.LINEAR_NS) / math.log(self.GROWTH))
+        return self.BINS + min(wide, self.WIDE_BINS - 1)
+
+    def _upper_edge_ns(self, index: int) -> float:
+        if index < self.BINS:
+            return float((index + 1) * self.BIN_NS)
+        return self.LINEAR_NS * self.GROWTH ** (index - self.BINS + 1)
 
     @property
     def ticks(self) -> int:
@@ -116,9 +135,7 @@ class Lateness:
 
         def upper_ms(q: float) -> float:
             index = int(np.searchsorted(cumulative, q * n, side="left"))
-            if index >= self.BINS:
-                return self.max_ns / 1e6
-            return min((index + 1) * self.BIN_NS, self.max_ns) / 1e6  # bin's upper edge, never above the max
+            return min(self._upper_edge_ns(index), self.max_ns) / 1e6  # the bin's upper edge, never above the max
 
         return {"p50": upper_ms(0.50), "p99": upper_ms(0.99), "max": self.max_ns / 1e6}
 

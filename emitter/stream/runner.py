@@ -7,12 +7,19 @@ Two ways to pace:
   real time, each event leaving when the clock passes its own (simulated) timestamp;
   ``speed=inf`` replays as fast as the target accepts.
 The timeline is generated and encoded ahead of the clock by a worker process (see feeder).
+
+A stop signal and ``duration_s`` always win, also over a broker that takes nothing: a send waiting for
+queue room gives up, and the final flush waits at most ``flush_grace_s``. A run that ends by itself
+(end of timeline, max events) flushes as long as deliveries progress, giving up after ``flush_grace_s``
+without any. What is still undelivered then is the session's to report (see ``TargetStats``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,9 +32,12 @@ from emitter.stream.pacing import SYSTEM_CLOCK, Clock, Lateness, Ticker
 from emitter.stream.rate_profile import RateProfile
 from emitter.stream.segments import Segment
 from emitter.stream.targets.base import Target
+from emitter.stream.targets.errors import DeliveryError, TargetError
 from emitter.stream.timeline import to_micros
 
 FULL_SPEED_CHUNK = 20_000  # events per step when not paced
+DEFAULT_FLUSH_GRACE_S = 10.0
+_FLUSH_STEP_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,7 @@ class StreamSettings:
     max_events: int | None = None
     rate_profile: RateProfile | None = None
     value_format: str = "avro"
+    flush_grace_s: float = DEFAULT_FLUSH_GRACE_S  # see the module docstring
 
     @property
     def live(self) -> bool:
@@ -159,6 +170,15 @@ def _loop(
     next_status = status_every_s
     stopped_by = "stopped"
 
+    gave_up: list[str] = []  # why a send stopped waiting for room: the run ends for that reason
+
+    def give_up() -> bool:
+        if stop.is_set():
+            gave_up.append("signal")
+        elif duration_ns is not None and ticker.elapsed_ns() >= duration_ns:
+            gave_up.append("duration")  # the wall clock: a blocked send runs no ticks
+        return bool(gave_up)
+
     def emit(count: int, now_us: int | None) -> int:
         """Send up to ``count`` events from the cursor (crossing segments); return how many went."""
         nonlocal nbytes, first_us, last_us
@@ -168,9 +188,11 @@ def _loop(
             assert segment is not None
             hi = min(len(segment), cursor.pos + count - done)
             for table, topic, keys, values in emitter.messages(segment, cursor.pos, hi, now_us):
-                target.send(topic, keys, values)
-                sent[table] += len(values)
-                nbytes += sum(map(len, values))
+                taken = target.send(topic, keys, values, give_up)
+                sent[table] += taken
+                nbytes += sum(map(len, values[:taken]))
+                if taken < len(values):
+                    return done  # the target stopped waiting for room: the loop stops next
             first_us = first_us if first_us is not None else int(segment.ts[cursor.pos])
             last_us = int(segment.ts[hi - 1])
             done += hi - cursor.pos
@@ -188,8 +210,8 @@ def _loop(
         return int(segment.ts.searchsorted(limit, side="right")) - cursor.pos
 
     while True:
-        if stop.is_set():
-            stopped_by = "signal"
+        if gave_up or stop.is_set():
+            stopped_by = gave_up[0] if gave_up else "signal"
             break
         total = sum(sent.values())
         if settings.max_events is not None and total >= settings.max_events:
@@ -207,22 +229,26 @@ def _loop(
         elapsed = ticker.elapsed_s()
         room = settings.max_events - total if settings.max_events is not None else math.inf
 
-        if settings.live:
-            if settings.rate_profile is not None:
-                carry += settings.rate_profile.rate(elapsed) * settings.interval_ms / 1000
-                want = int(carry)
-                carry -= want
+        try:
+            if settings.live:
+                if settings.rate_profile is not None:
+                    carry += settings.rate_profile.rate(elapsed) * settings.interval_ms / 1000
+                    want = int(carry)
+                    carry -= want
+                else:
+                    want = settings.burst
+                emit(int(min(want, room)), clock.wall_us())
             else:
-                want = settings.burst
-            emit(int(min(want, room)), clock.wall_us())
-        else:
-            simulated_us = start_us + elapsed * settings.speed * 1e6 if paced else math.inf
-            budget = room if paced else min(room, FULL_SPEED_CHUNK)
-            while budget > 0 and (due := due_before(simulated_us)) > 0:
-                budget -= emit(int(min(due, budget)), None)
-            upcoming = cursor.upcoming()
-            if upcoming is not None and simulated_us != math.inf:
-                max_lag = max(max_lag, (simulated_us - upcoming) / 1e6)
+                simulated_us = start_us + elapsed * settings.speed * 1e6 if paced else math.inf
+                budget = room if paced else min(room, FULL_SPEED_CHUNK)
+                while not gave_up and budget > 0 and (due := due_before(simulated_us)) > 0:
+                    budget -= emit(int(min(due, budget)), None)
+                upcoming = cursor.upcoming()
+                if upcoming is not None and simulated_us != math.inf:
+                    max_lag = max(max_lag, (simulated_us - upcoming) / 1e6)
+        except DeliveryError:
+            stopped_by = "delivery-error"  # the target latched it; the session reports it with the counts
+            break
 
         if on_status is not None and elapsed >= next_status:
             next_status = elapsed + status_every_s
@@ -231,7 +257,7 @@ def _loop(
             on_status(StreamStatus(elapsed, dict(sent), lag))
 
     emitted_s = ticker.elapsed_s()
-    target.flush()
+    drain(target, settings.flush_grace_s, stop, capped=stopped_by in ("signal", "duration", "delivery-error"))
     delivered_s = ticker.elapsed_s()
     # paced live runs are measured over the ticks they ran (N ticks of a burst = the asked-for rate), or the
     # wall time if that was longer because the emitter fell behind; replays until everything is delivered
@@ -250,4 +276,29 @@ def _loop(
     )
 
 
-__all__ = ["StreamSettings", "StreamStatus", "StreamSummary", "run_stream"]
+def drain(target: Target, grace_s: float, stop: threading.Event, *, capped: bool) -> bool:
+    """Flush ``target``; return whether everything it accepted was delivered (failures count as settled).
+
+    ``capped``: wait at most ``grace_s`` in all. Otherwise wait as long as deliveries progress, up to
+    ``grace_s`` without any; a stop signal meanwhile caps what is left at ``grace_s``.
+    """
+    deadline = time.monotonic() + grace_s
+    signalled = stop.is_set()
+    in_flight = target.stats().in_flight
+    while True:
+        # still in flight, or a delivery failed: the counts say which, and the session reports them
+        with contextlib.suppress(TargetError):
+            target.flush(max(0.0, min(_FLUSH_STEP_S, deadline - time.monotonic())))
+        before, in_flight = in_flight, target.stats().in_flight
+        if in_flight == 0:
+            return True
+        if not capped and not signalled and in_flight < before:
+            deadline = time.monotonic() + grace_s
+        if stop.is_set() and not signalled:
+            signalled = True
+            deadline = min(deadline, time.monotonic() + grace_s)
+        if time.monotonic() >= deadline:
+            return False
+
+
+__all__ = ["DEFAULT_FLUSH_GRACE_S", "StreamSettings", "StreamStatus", "StreamSummary", "drain", "run_stream"]

@@ -1,9 +1,15 @@
-"""One ``emitter stream`` run: open the target, create topics, encode, pace, flush, close."""
+"""One ``emitter stream`` run: open the target, create topics, encode, pace, flush, close.
+
+Every event handed to the target ends up counted exactly once: delivered, failed, or never confirmed
+(still unacknowledged when the flush grace ran out). A run that lost any raises ``StreamIncomplete``,
+which carries the result, so the summary can still be shown.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +24,7 @@ from emitter.scenarios.tables import Catalog
 from emitter.signals import stop_on_signals
 from emitter.stream.emission import Emitter
 from emitter.stream.runner import StreamSettings, StreamStatus, StreamSummary, run_stream
-from emitter.stream.targets import Target, TargetOptions, TargetStats, open_target
+from emitter.stream.targets import Target, TargetError, TargetOptions, TargetStats, open_target
 
 VALUE_FORMATS = ("avro", "json")
 
@@ -41,6 +47,14 @@ class StreamResult:
     target: TargetStats
     framing: str
     topics: dict[str, str] = field(default_factory=dict)  # table id → topic
+
+
+class StreamIncomplete(TargetError):
+    """Some events handed to the target were not delivered; ``result`` has the exact counts."""
+
+    def __init__(self, message: str, result: StreamResult) -> None:
+        super().__init__(message)
+        self.result = result
 
 
 def make_emitter(catalog: Catalog, delivery: Delivery, topic_prefix: str) -> Emitter:
@@ -69,17 +83,30 @@ def stream(
     settings = dataclasses.replace(settings, tables=tables, value_format=delivery.value_format)
     target = target or open_target(delivery.target, delivery.options)
     stop = stop or threading.Event()
-    failed = True
     try:
         target.ensure_topics([emitter.topic(t) for t in settings.tables], delivery.partitions)
         status = (lambda s: on_status(s, target.stats())) if on_status else None
         with stop_on_signals(stop):
             summary = run_stream(config, settings, emitter, target, stop=stop, on_status=status)
-        failed = False
     finally:
-        if failed:
-            with contextlib.suppress(Exception):
-                target.close(timeout=10)
-        else:
-            target.close()
-    return StreamResult(summary, target.stats(), emitter.name, {t: emitter.topic(t) for t in settings.tables})
+        # run_stream has flushed within its grace: what is still undelivered is dropped and counted
+        with contextlib.suppress(Exception):
+            target.close(timeout=0)
+    result = StreamResult(summary, target.stats(), emitter.name, {t: emitter.topic(t) for t in settings.tables})
+    if result.target.undelivered:
+        raise StreamIncomplete(_losses(result, delivery, settings.flush_grace_s), result)
+    return result
+
+
+def _losses(result: StreamResult, delivery: Delivery, grace_s: float) -> str:
+    """One line: how many of the sent events were lost, how, and the first reason given."""
+    t = result.target
+    where = delivery.options.bootstrap_servers if delivery.target == "kafka" else delivery.target
+    counts = (
+        f"{t.undelivered:,} of {result.summary.total:,} events not delivered to {where} "
+        f"({t.delivered:,} delivered, {t.failed:,} failed, {t.unconfirmed:,} never confirmed)"
+    )
+    if t.first_error:
+        return f"{counts}; first failure: {t.first_error}"
+    grace = f"{grace_s:g}s" if math.isfinite(grace_s) else "the flush"
+    return f"{counts}: no acknowledgement within {grace} of the end; is {where} up? (--flush-grace waits longer)"

@@ -156,7 +156,7 @@ def test_flush_timeout_keeps_events_in_flight() -> None:
     with pytest.raises(FlushTimeoutError):
         target.close(timeout=0.2)
     stats = target.stats()  # closing gave up on them, and says so
-    assert (stats.in_flight, stats.failed, stats.delivered) == (0, 2, 0)
+    assert (stats.in_flight, stats.failed, stats.unconfirmed, stats.delivered) == (0, 0, 2, 0)
 
 
 def test_ensure_topics_only_checks_when_it_may_not_create(kafka_bootstrap: str, topic: str) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
-from emitter.stream.targets.base import TargetStats
+from emitter.stream.targets.base import GiveUp, TargetStats
 from emitter.stream.targets.errors import (
     DeliveryError,
     MissingDependencyError,
@@ -140,13 +140,16 @@ class EventHubsTarget:
                 ) from exc
         return []
 
-    def send(self, topic: str, keys: Sequence[bytes], values: Sequence[bytes]) -> None:
-        """Send the events now, one batch per partition key; raises on the first failed batch."""
+    def send(self, topic: str, keys: Sequence[bytes], values: Sequence[bytes], give_up: GiveUp | None = None) -> int:
+        """Send the events now, one batch per partition key; a failed batch is raised on the next call.
+
+        Sends are synchronous, so there is no queue to wait on and ``give_up`` is never asked.
+        """
         self._raise_if_failed()
         if self._closed:
             raise RuntimeError("Event Hubs target is closed")
         if not values:
-            return
+            return 0
         batches = plan_batches(keys, values, max_size_in_bytes=self._max_batch_bytes)
         client = self._client(topic)
         self._accepted += len(values)
@@ -157,9 +160,11 @@ class EventHubsTarget:
             except self._azure.exceptions.EventHubError as exc:
                 self._failed += remaining
                 self._first_error = f"Event Hubs: batch to {topic} not delivered: {type(exc).__name__}: {exc}"
-                raise DeliveryError(self._first_error) from exc
+                _LOG.debug("Event Hubs send failed", exc_info=exc)
+                return len(values)
             remaining -= len(batch)
             self._delivered[topic] = self._delivered.get(topic, 0) + len(batch)
+        return len(values)
 
     def flush(self, timeout: float | None = None) -> None:
         """Sends are synchronous: only raises an earlier failure."""
@@ -184,6 +189,7 @@ class EventHubsTarget:
             failed=self._failed,
             in_flight=self._accepted - delivered - self._failed,
             delivered_by_topic=dict(self._delivered),
+            first_error=self._first_error,
         )
 
     def __enter__(self) -> EventHubsTarget:

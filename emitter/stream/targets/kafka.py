@@ -1,89 +1,53 @@
 """Kafka target: a confluent-kafka Producer that never drops an accepted event.
 
 The habits follow quixstreams: ``poll(0)`` after every batch; on a full queue, poll briefly and
-retry; latch the first delivery error and raise it on the next ``send`` or ``flush``.
+retry; latch the first delivery error and raise it on the next ``send`` or ``flush``. A send waiting
+for room gives up when asked to (a stop signal, the end of ``--duration``), so a dead broker can't
+hold the stream.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Final
 
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 
-from emitter.stream.targets.base import TargetStats
+from emitter.kafka_client_log import ClientLog
+from emitter.stream.targets.base import GiveUp, TargetStats
 from emitter.stream.targets.errors import DeliveryError, FlushTimeoutError, TargetConfigError
-from emitter.stream.targets.topics import ensure_topics
+from emitter.stream.targets.kafka_config import (
+    COMPRESSION_TYPES,
+    DEFAULT_PRODUCER_CONFIG,
+    check_compression,
+    parse_producer_properties,
+    producer_config,
+)
+from emitter.stream.targets.topics import DEFAULT_SETUP_TIMEOUT_S, ensure_topics
 
 _LOG = logging.getLogger(__name__)
 
-DEFAULT_PRODUCER_CONFIG: Final[Mapping[str, Any]] = {
-    "enable.idempotence": True,  # retries can't duplicate or reorder within a partition
-    "acks": "all",
-    "compression.type": "lz4",
-    "linger.ms": 10,
-    "batch.size": 1_000_000,
-    "batch.num.messages": 10_000,
-    # Only failures get a delivery report: a Python callback per delivered event would cost a quarter of
-    # the throughput. Delivered = accepted - failed - still queued, exact once flushed.
-    "delivery.report.only.error": True,
-}
-COMPRESSION_TYPES: Final = ("none", "gzip", "snappy", "lz4", "zstd")
 _QUEUE_FULL_POLL_S: Final = 0.05
 _FLUSH_STEP_S: Final = 0.5
 _LIBRDKAFKA_QUEUE_MAX_MESSAGES: Final = 100_000
+_PURGE_REPORTS_S: Final = 5.0  # serving the purged events' reports needs no broker: this is ample
+# events dropped at close, unacknowledged: never confirmed (one sent without an answer may have landed)
+_PURGED: Final = frozenset({KafkaError._PURGE_QUEUE, KafkaError._PURGE_INFLIGHT})
 
 DeliveryCallback = Callable[[KafkaError | None, Message], None]
 
 
-def parse_producer_properties(items: Iterable[str]) -> dict[str, str]:
-    """Turn ``--producer-property key=value`` items into a librdkafka config mapping."""
-    properties: dict[str, str] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise TargetConfigError(
-                f"producer property {key or item!r} is not key=value, e.g. --producer-property linger.ms=20"
-            )
-        properties[key] = value.strip()
-    return properties
-
-
-def producer_config(
-    bootstrap_servers: str,
-    properties: Mapping[str, Any] | None = None,
-    *,
-    compression: str | None = None,
-) -> dict[str, Any]:
-    """The producer config: emitter's defaults, then ``compression``, then the user's properties."""
-    if not bootstrap_servers.strip():
-        raise TargetConfigError("no Kafka bootstrap servers given: pass --bootstrap-servers host:port")
-    config: dict[str, Any] = {**DEFAULT_PRODUCER_CONFIG, "bootstrap.servers": bootstrap_servers}
-    if compression is not None:
-        config["compression.type"] = check_compression(compression)
-    config.update(properties or {})
-    return config
-
-
-def check_compression(name: str) -> str:
-    """Return the normalized codec name, or raise naming the ones librdkafka knows."""
-    codec = name.strip().lower()
-    if codec not in COMPRESSION_TYPES:
-        raise TargetConfigError(f"unknown compression {name!r}: use one of {', '.join(COMPRESSION_TYPES)}")
-    return codec
-
-
 class _TopicCount:
-    __slots__ = ("accepted", "delivered", "failed")
+    __slots__ = ("accepted", "delivered", "failed", "unconfirmed")
 
     def __init__(self) -> None:
         self.accepted = 0
         self.delivered = 0  # counted from reports only when every delivery is reported
         self.failed = 0
+        self.unconfirmed = 0
 
 
 class KafkaTarget:
@@ -111,8 +75,10 @@ class KafkaTarget:
         self._config = dict(config)
         self._name = name
         self._creates_topics = creates_topics
+        self._client_log = ClientLog(f"{name} producer")
         try:
-            self._producer = Producer({**self._config, "error_cb": self._on_client_error, "logger": _LOG})
+            logging_settings = {**self._client_log.settings(), "error_cb": self._on_client_error}
+            self._producer = Producer({**self._config, **logging_settings})
         except KafkaException as exc:
             raise TargetConfigError(f"{name} producer config rejected: {_error_text(exc)}") from exc
         has_batch = hasattr(self._producer, "produce_batch")
@@ -124,6 +90,7 @@ class KafkaTarget:
         self._callbacks: dict[str, DeliveryCallback] = {}
         self._accepted = 0
         self._failed_after_accept = 0
+        self._unconfirmed = 0
         self._rejected = 0
         self._queue_full_waits = 0
         self._first_error: str | None = None
@@ -149,7 +116,7 @@ class KafkaTarget:
         return dict(self._config)
 
     def ensure_topics(
-        self, names: Sequence[str], partitions: int, replication: int = 1, *, timeout: float = 30.0
+        self, names: Sequence[str], partitions: int, replication: int = 1, *, timeout: float = DEFAULT_SETUP_TIMEOUT_S
     ) -> list[str]:
         """Create the topics that don't exist yet (existing ones are left alone); return the names created."""
         return ensure_topics(
@@ -162,19 +129,23 @@ class KafkaTarget:
             timeout=timeout,
         )
 
-    def send(self, topic: str, keys: Sequence[bytes], values: Sequence[bytes]) -> None:
-        """Hand events to the producer; blocks only while its queue is full, never drops one."""
+    def send(self, topic: str, keys: Sequence[bytes], values: Sequence[bytes], give_up: GiveUp | None = None) -> int:
+        """Hand events to the producer and return how many it took (accepted or refused).
+
+        Blocks only while the queue is full, never drops an event. Fewer than ``len(values)`` are taken
+        only when waiting for room ends early: ``give_up()`` said so, or a delivery failed meanwhile
+        (raised on the next call). Raises the first delivery error before taking anything.
+        """
         if len(keys) != len(values):
             raise ValueError(f"send: {len(keys)} keys for {len(values)} values")
         self._raise_if_failed()
         self._check_open()
-        if values:
-            if self._use_batch:
-                self._produce_batch(topic, keys, values)
-            else:
-                self._produce_each(topic, keys, values)
-            self._producer.poll(0)
-        self._raise_if_failed()
+        if not values:
+            return 0
+        produce = self._produce_batch if self._use_batch else self._produce_each
+        taken = produce(topic, keys, values, give_up or _never)
+        self._producer.poll(0)
+        return taken
 
     def flush(self, timeout: float | None = None) -> None:
         """Wait until every accepted event is delivered, then raise the first delivery error if any.
@@ -222,13 +193,14 @@ class KafkaTarget:
             self._closed = True
             if len(self._producer):
                 self._producer.purge()
-                self._producer.flush(1.0)  # serves the purged events' reports, so they count as failed
+                self._serve_purge_reports()
             close = getattr(self._producer, "close", None)
             if close is not None:
                 close()
-        failed = self._failed_after_accept + self._rejected
-        if not waits and failed:
-            _LOG.warning("%s target closed without waiting: %d events not delivered", self._name, failed)
+        lost = self._failed_after_accept + self._rejected + self._unconfirmed
+        if not waits and lost:
+            # the caller asked not to wait, so it reports the loss (the stream session does, with the counts)
+            _LOG.info("%s target closed without waiting: %d events not delivered", self._name, lost)
 
     def stats(self) -> TargetStats:
         """Counts so far; with failure-only reports, per-topic delivered counts are exact once flushed."""
@@ -237,8 +209,8 @@ class KafkaTarget:
             by_topic = {topic: count.delivered for topic, count in self._counts.items()}
             delivered = sum(by_topic.values())
         else:
-            by_topic = {topic: count.accepted - count.failed for topic, count in self._counts.items()}
-            delivered = self._accepted - self._failed_after_accept - in_flight
+            by_topic = {t: c.accepted - c.failed - c.unconfirmed for t, c in self._counts.items()}
+            delivered = self._accepted - self._failed_after_accept - self._unconfirmed - in_flight
         return TargetStats(
             accepted=self._accepted,
             delivered=delivered,
@@ -246,6 +218,8 @@ class KafkaTarget:
             in_flight=in_flight,
             delivered_by_topic=by_topic,
             queue_full_waits=self._queue_full_waits,
+            unconfirmed=self._unconfirmed,
+            first_error=self._first_error,
         )
 
     def __enter__(self) -> KafkaTarget:
@@ -264,7 +238,7 @@ class KafkaTarget:
 
     # -- producing -------------------------------------------------------------------------
 
-    def _produce_batch(self, topic: str, keys: Sequence[bytes], values: Sequence[bytes]) -> None:
+    def _produce_batch(self, topic: str, keys: Sequence[bytes], values: Sequence[bytes], give_up: GiveUp) -> int:
         callback = self._callback_for(topic)
         messages = [{"key": k, "value": v} for k, v in zip(keys, values, strict=True)]
         start = 0
@@ -272,7 +246,8 @@ class KafkaTarget:
             # Offer no more than the queue has room for, so a full queue can't reorder a key's events.
             room = self._queue_max - len(self._producer)
             if room <= 0:
-                self._wait_for_room()
+                if not self._wait_for_room(give_up):
+                    return start
                 continue
             chunk = messages[start : start + room]
             start += len(chunk)
@@ -280,15 +255,16 @@ class KafkaTarget:
                 try:
                     queued = self._producer.produce_batch(topic, chunk, on_delivery=callback)
                 except KafkaException as exc:
-                    self._reject(topic, exc.args[0], len(chunk))
-                    return
+                    self._reject(topic, exc.args[0], len(messages) - start + len(chunk))
+                    return len(messages)
                 self._accepted += queued
                 self._counts.setdefault(topic, _TopicCount()).accepted += queued
                 if queued == len(chunk):
                     break
                 chunk = self._retryable(topic, chunk)
-                if chunk:
-                    self._wait_for_room()
+                if chunk and not self._wait_for_room(give_up):
+                    return start - len(chunk)  # the retryable rest of this chunk was not taken
+        return len(messages)
 
     def _retryable(self, topic: str, chunk: list[dict[str, bytes]]) -> list[dict[str, bytes]]:
         """The messages refused only because the queue was full; the others fail for good."""
@@ -303,16 +279,17 @@ class KafkaTarget:
                 self._reject(topic, error, 1)
         return retry
 
-    def _produce_each(self, topic: str, keys: Sequence[bytes], values: Sequence[bytes]) -> None:
+    def _produce_each(self, topic: str, keys: Sequence[bytes], values: Sequence[bytes], give_up: GiveUp) -> int:
         callback = self._callback_for(topic)
         count = self._counts.setdefault(topic, _TopicCount())
         produce = self._producer.produce
-        for key, value in zip(keys, values, strict=True):
+        for taken, (key, value) in enumerate(zip(keys, values, strict=True)):
             while True:
                 try:
                     produce(topic, value, key, on_delivery=callback)
                 except BufferError:
-                    self._wait_for_room()
+                    if not self._wait_for_room(give_up):
+                        return taken
                     continue
                 except KafkaException as exc:
                     self._reject(topic, exc.args[0], 1)
@@ -320,11 +297,19 @@ class KafkaTarget:
                     self._accepted += 1
                     count.accepted += 1
                 break
+        return len(values)
 
-    def _wait_for_room(self) -> None:
+    def _wait_for_room(self, give_up: GiveUp) -> bool:
+        """Let the queue drain a little; False when the send should stop instead (asked to, or failing)."""
         self._queue_full_waits += 1
         self._producer.poll(_QUEUE_FULL_POLL_S)
-        self._raise_if_failed()
+        return self._first_error is None and not give_up()
+
+    def _serve_purge_reports(self) -> None:
+        """Poll until every purged event's report is counted, so the final counts are exact."""
+        deadline = time.monotonic() + _PURGE_REPORTS_S
+        while self._in_flight_unreported() and time.monotonic() < deadline:
+            self._producer.flush(0.1)
 
     # -- outcomes --------------------------------------------------------------------------
 
@@ -336,6 +321,9 @@ class KafkaTarget:
             def callback(error: KafkaError | None, message: Message) -> None:
                 if error is None:
                     count.delivered += 1
+                elif error.code() in _PURGED:
+                    count.unconfirmed += 1
+                    self._unconfirmed += 1
                 else:
                     count.failed += 1
                     self._failed_after_accept += 1
@@ -359,7 +347,7 @@ class KafkaTarget:
             if self._first_error is None:
                 self._first_error = f"{self._name}: producer failed: {_error_text(error)}{self._hint(error)}"
         else:
-            _LOG.warning("%s client: %s", self._name, error.str())
+            self._client_log.error(error)
 
     def _hint(self, error: KafkaError) -> str:
         code = error.code()
@@ -374,18 +362,24 @@ class KafkaTarget:
 
     def _raise_if_failed(self) -> None:
         if self._first_error is not None:
-            failed = self._failed_after_accept + self._rejected
-            suffix = f"; {failed} events failed in all" if failed > 1 else ""
-            raise DeliveryError(self._first_error + suffix)
+            raise DeliveryError(self._first_error)
 
     def _in_flight(self) -> int:
-        unsettled = self._accepted - self._failed_after_accept
+        unsettled = self._accepted - self._failed_after_accept - self._unconfirmed
         if not self._reports_success:
             # len() counts every queued client event (logs, errors, protocol requests), not only ours;
             # those are never more than the accepted events that haven't failed
             return 0 if self._closed else min(len(self._producer), unsettled)
         delivered = sum(count.delivered for count in self._counts.values())
         return unsettled - delivered
+
+    def _in_flight_unreported(self) -> bool:
+        """Whether reports may still be queued: with success reports, exactly; otherwise, any queued client event."""
+        if self._reports_success:
+            return self._accepted - self._failed_after_accept - self._unconfirmed > sum(
+                count.delivered for count in self._counts.values()
+            )
+        return len(self._producer) > 0
 
     def _check_open(self) -> None:
         if self._closed:
@@ -398,3 +392,17 @@ def _error_text(error: object) -> str:
     if isinstance(error, KafkaError):
         return f"{error.str()} ({error.name()})"
     return str(error)
+
+
+def _never() -> bool:
+    return False
+
+
+__all__ = [
+    "COMPRESSION_TYPES",
+    "DEFAULT_PRODUCER_CONFIG",
+    "KafkaTarget",
+    "check_compression",
+    "parse_producer_properties",
+    "producer_config",
+]

@@ -13,9 +13,12 @@ from confluent_kafka.admin import AdminClient
 from confluent_kafka.admin._metadata import ClusterMetadata
 from confluent_kafka.cimpl import NewTopic
 
+from emitter.kafka_client_log import ClientLog
 from emitter.stream.targets.errors import TopicSetupError
 
 _LOG = logging.getLogger(__name__)
+# a broker that doesn't answer within this is reported, rather than waited on like librdkafka would
+DEFAULT_SETUP_TIMEOUT_S: Final = 10.0
 
 # Connection settings an AdminClient shares with the producer; producer tuning (idempotence, batching,
 # compression) would only make the admin handle do needless work.
@@ -48,7 +51,7 @@ def ensure_topics(
     *,
     create: bool = True,
     target_name: str = "Kafka",
-    timeout: float = 30.0,
+    timeout: float = DEFAULT_SETUP_TIMEOUT_S,
 ) -> list[str]:
     """Create the missing topics among ``names``; return those created.
 
@@ -65,7 +68,7 @@ def ensure_topics(
     if not wanted:
         return []
     deadline = time.monotonic() + timeout
-    settings: dict[str, Any] = {**admin_config(producer_config), "logger": _LOG}
+    settings: dict[str, Any] = {**admin_config(producer_config), **ClientLog(f"{target_name} admin").settings()}
     admin = AdminClient(settings)
     where = producer_config.get("bootstrap.servers", "?")
     existing = _topics(admin, deadline, where, target_name)
@@ -114,7 +117,9 @@ def _metadata(admin: AdminClient, deadline: float, where: object, target_name: s
     try:
         return admin.list_topics(timeout=max(0.1, deadline - time.monotonic()))
     except KafkaException as exc:
-        raise TopicSetupError(f"{target_name}: could not list topics at {where}: {_text(exc)}") from exc
+        raise TopicSetupError(
+            f"{target_name}: could not list topics at {where}: {_text(exc)}; is the broker running and reachable?"
+        ) from exc
 
 
 def _wait_visible(admin: AdminClient, names: list[str], deadline: float, where: object, target_name: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 
 from emitter.stream import pacing
@@ -180,6 +181,19 @@ def test_percentiles_are_in_milliseconds_to_the_histogram_bin() -> None:
     assert 100.0 <= stats["p99"] <= 100.0 + bin_ms
     assert stats["max"] == pytest.approx(100.0)
     assert lateness.ticks == 100
+
+
+def test_percentiles_of_a_stream_far_behind_are_real_quantiles() -> None:
+    """Ticks seconds late (a stalled target) still get p50 and p99 within the 1 % bin growth of the truth."""
+    lateness = Lateness()
+    lates = [s * 1_000 * MS for s in range(1, 101)] + [2 * 3_600 * 1_000 * MS]  # 1 s … 100 s, then 2 h
+    for late in lates:
+        lateness.add(late)
+    stats = lateness.percentiles_ms()
+    for name, q in (("p50", 0.50), ("p99", 0.99)):
+        exact_ms = float(np.quantile(lates, q, method="inverted_cdf")) / MS
+        assert exact_ms <= stats[name] <= exact_ms * 1.01, (name, stats[name], exact_ms)
+    assert stats["p50"] < stats["p99"] < stats["max"] == 2 * 3_600 * 1_000
 
 
 def test_lateness_memory_is_bounded() -> None:

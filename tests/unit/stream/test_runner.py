@@ -29,6 +29,7 @@ from emitter.stream.emission import Emitter
 from emitter.stream.pacing import SYSTEM_CLOCK, Clock, ManualClock
 from emitter.stream.rate_profile import parse_duration, parse_rate_profile
 from emitter.stream.runner import StreamSettings, StreamStatus, StreamSummary, run_stream
+from emitter.stream.targets.base import GiveUp, TargetStats
 from emitter.stream.timeline import DayEvents, merge_day, to_micros
 
 CATALOG = RetailScenario.catalog()
@@ -52,13 +53,17 @@ class MemoryTarget:
     sends: list[Send] = field(default_factory=list)
     flushes: int = 0
 
-    def send(self, topic: str, keys: Sequence[bytes], values: Sequence[bytes]) -> None:
+    def send(self, topic: str, keys: Sequence[bytes], values: Sequence[bytes], give_up: GiveUp | None = None) -> int:
         self.sends.append(Send(topic, list(keys), list(values)))
         if self.after_send is not None:
             self.after_send(self)
+        return len(values)
 
     def flush(self, timeout: float | None = None) -> None:
         self.flushes += 1
+
+    def stats(self) -> TargetStats:
+        return TargetStats(accepted=self.total, delivered=self.total, failed=0, in_flight=0)
 
     @property
     def total(self) -> int:

@@ -43,10 +43,12 @@ def test_close_without_waiting_drops_and_counts_the_undelivered(caplog: pytest.L
     target = _unreachable(**{"message.timeout.ms": 60_000})
     target.send("unreachable", [b"a", b"b"], [b"1", b"2"])
     _client_events_queued(target)
-    with caplog.at_level(logging.WARNING, logger="emitter.stream.targets.kafka"):
+    with caplog.at_level(logging.INFO, logger="emitter.stream.targets.kafka"):
         target.close(timeout=0)  # asked not to wait: no FlushTimeoutError
     stats = target.stats()
-    assert (stats.accepted, stats.delivered, stats.failed, stats.in_flight) == (2, 0, 2, 0)
+    # dropped unanswered: never confirmed, not failed (the client never said they were lost)
+    assert (stats.accepted, stats.delivered, stats.failed, stats.unconfirmed, stats.in_flight) == (2, 0, 0, 2, 0)
+    assert stats.sent == 2
     assert "closed without waiting: 2 events not delivered" in caplog.text
     target.close(timeout=0)  # closing twice is harmless
 
@@ -65,4 +67,4 @@ def test_close_that_waits_still_says_what_was_not_delivered() -> None:
     target.send("unreachable", [b"a", b"b"], [b"1", b"2"])
     with pytest.raises(FlushTimeoutError, match="2 events still in flight"):
         target.close(timeout=0.1)
-    assert target.stats().failed == 2
+    assert (target.stats().failed, target.stats().unconfirmed) == (0, 2)
