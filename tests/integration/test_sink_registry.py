@@ -10,15 +10,15 @@ import json
 import socket
 import subprocess
 import sys
-import threading
 import uuid
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from confluent_kafka.schema_registry import SchemaRegistryClient
+from support import http_server
 
 from emitter.config import Config
 from emitter.sink.destinations import open_destination
@@ -57,14 +57,8 @@ class _Registry(BaseHTTPRequestHandler):
 @pytest.fixture
 def registry_server() -> Iterator[str]:
     """The URL of a reachable registry that knows no schema."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Registry)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with http_server(_Registry) as url:
+        yield url
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ from typer.testing import CliRunner
 
 from emitter.config import load_config
 from emitter.errors import ConfigError
-from emitter.memory import GIB, available_memory, check_memory
+from emitter.memory import available_memory, check_memory
 from emitter.scenarios import open_scenario
 
 
@@ -76,28 +74,3 @@ def test_a_volume_past_its_bound_is_one_line(runner: CliRunner, tmp_path: Path) 
         str(tmp_path / "config.json"),
     ]
     fails_with(runner, args, "retail.volume.customers_per_day", "less than or equal")
-
-
-@pytest.mark.slow
-def test_the_estimate_covers_what_a_day_really_takes() -> None:
-    """Build the world and generate a busy day in a fresh process; its peak RSS against the estimate."""
-    volume = {"customers_per_day": 150_000, "online_orders_per_day": 20_000, "marketing_impressions_per_day": 300_000}
-    code = f"""
-import resource
-from datetime import date
-from emitter.config import load_config
-from emitter.scenarios import open_scenario
-s = open_scenario(load_config(None, {{"retail": {{"volume": {volume!r}}}}}, {{}}))
-s.reference()
-for _ in s.days([date(2024, 3, 5)], None):
-    pass
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, s.memory_estimate())
-"""
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
-    peak, estimate = (int(x) for x in run.stdout.split())
-    assert peak <= 1.25 * estimate, (
-        f"peak {peak / GIB:.2f} GiB, estimated {estimate / GIB:.2f}: the check lets too much through"
-    )
-    assert estimate <= 2 * peak, (
-        f"estimated {estimate / GIB:.2f} GiB for a peak of {peak / GIB:.2f}: it refuses runs that fit"
-    )

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
+from support import http_server
 
 from emitter.avro.decode_framed import RegistryUnavailableError, SchemaResolver
 from emitter.avro.framing import FramingError
@@ -33,13 +33,8 @@ def _server(status: int, body: bytes) -> Iterator[str]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with http_server(Answer) as url:
+        yield url
 
 
 @pytest.fixture
