@@ -23,6 +23,11 @@ _MAX_KINDS: Final = 1_000  # forget what was seen rather than grow without bound
 # librdkafka retries what it logs at ERROR (a refused connection, a dropped socket) by itself; emitter
 # reports what that means for the run (events not delivered, a broker never reached) as its own error.
 _LEVELS: Final = {logging.CRITICAL: logging.ERROR, logging.ERROR: logging.WARNING}
+# A broker that can't be reached, or is gone: emitter itself says what that means for the run (the
+# stream's "could not list topics" and its undelivered count, the sink's notice once per interval), so the
+# client's own words about it are detail, at INFO.
+_UNREACHABLE_CODES: Final = frozenset({KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN, KafkaError._RESOLVE})
+_UNREACHABLE_FACILITIES: Final = frozenset({"FAIL"})
 _THREAD_PREFIX = re.compile(r"^\[thrd:[^\]]*\]:\s*")
 _BROKER_PREFIX = re.compile(r"^\S+/\S+: ")  # "127.0.0.1:9092/1: " or ".../bootstrap: ": one broker, two names
 _DETAIL = re.compile(r"\s*\((after|\d+ identical)[^)]*\)")
@@ -65,11 +70,12 @@ class ClientLog:
     def log(self, level: int, message: str, *args: Any, **_: Any) -> None:
         """confluent-kafka's log callback: ``log(level, "%s [%s] %s", facility, client name, text)``."""
         text = str(args[-1]) if len(args) == 3 else (message % args if args else message)
-        self.note(_LEVELS.get(level, level), _THREAD_PREFIX.sub("", text))
+        unreachable = len(args) == 3 and args[0] in _UNREACHABLE_FACILITIES
+        self.note(logging.INFO if unreachable else _LEVELS.get(level, level), _THREAD_PREFIX.sub("", text))
 
     def error(self, error: KafkaError) -> None:
         """An error event librdkafka recovers from by itself (transport, all brokers down)."""
-        self.note(logging.WARNING, error.str())
+        self.note(logging.INFO if error.code() in _UNREACHABLE_CODES else logging.WARNING, error.str())
 
     def note(self, level: int, text: str) -> None:
         """Log ``text`` at ``level`` unless a line of its kind went out less than ``interval_s`` ago."""

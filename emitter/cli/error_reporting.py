@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import typer
@@ -18,10 +19,30 @@ def print_error(message: str) -> None:
         typer.echo(f"error: {line}", err=True)
 
 
+class _StderrLines(logging.Handler):
+    """emitter's log records of WARNING and above, as ``warning: ...`` lines like the ``error:`` ones."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            typer.echo(f"{record.levelname.lower()}: {mask_secrets(record.getMessage())}", err=True)
+        except Exception:  # a log line must never end the command
+            self.handleError(record)
+
+
+def report_warnings() -> None:
+    """Print emitter's warnings on stderr unless the embedding program set up logging itself."""
+    logger = logging.getLogger("emitter")
+    if not logger.handlers and not logging.getLogger().handlers:
+        handler = _StderrLines(logging.WARNING)
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
 class EmitterGroup(TyperGroup):
     """The root command group: catches errors from every subcommand, so no command repeats it."""
 
     def invoke(self, ctx: Any) -> Any:
+        report_warnings()
         try:
             return super().invoke(ctx)
         except BackfillInterrupted as exc:

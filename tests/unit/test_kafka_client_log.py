@@ -42,7 +42,8 @@ def test_a_reconnect_storm_is_one_line_per_interval(caplog: pytest.LogCaptureFix
             log.log(logging.ERROR, "%s [%s] %s", "FAIL", "rdkafka#producer-1", REFUSED.replace("bootstrap", "1"))
     lines = _records(caplog)
     assert len(lines) == 3, lines  # at 0 s, 30 s and 60 s
-    assert all(level == logging.WARNING for level, _ in lines)  # librdkafka retries these by itself
+    # librdkafka retries these by itself, and emitter says what an unreachable broker means for the run
+    assert all(level == logging.INFO for level, _ in lines)
     assert lines[0][1].startswith("Kafka producer: 127.0.0.1:9092/bootstrap: Connect to ipv4#127.0.0.1:9092 failed")
     assert "[thrd:" not in lines[0][1]
     assert lines[1][1].endswith("(59 more like it since the last one)")  # 2 a second, less the one shown
@@ -65,7 +66,18 @@ def test_error_events_and_log_lines_of_one_kind_share_the_interval(
         "Kafka consumer: 1/1 brokers are down",
         "Kafka consumer: connecting",
     ]
-    assert _records(caplog)[-1][0] == logging.DEBUG
+    assert [level for level, _ in _records(caplog)] == [logging.INFO, logging.INFO, logging.DEBUG]
+
+
+def test_other_client_errors_are_warnings(caplog: pytest.LogCaptureFixture, clock: Clock) -> None:
+    from confluent_kafka import KafkaError
+
+    log = ClientLog("Kafka producer", clock=clock)
+    with caplog.at_level(logging.DEBUG, logger="emitter.kafka"):
+        log.log(logging.ERROR, "%s [%s] %s", "TXNERR", "rdkafka#producer-1", "[thrd:main]: transaction failed")
+        log.error(KafkaError(KafkaError.TOPIC_AUTHORIZATION_FAILED, "not allowed to write"))
+        log.log(logging.CRITICAL, "%s [%s] %s", "FATAL", "rdkafka#producer-1", "[thrd:main]: fenced")
+    assert [level for level, _ in _records(caplog)] == [logging.WARNING, logging.WARNING, logging.ERROR]
 
 
 def test_settings_route_both_callbacks() -> None:
