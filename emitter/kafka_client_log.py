@@ -16,9 +16,10 @@ from typing import Any, Final
 
 from confluent_kafka import KafkaError
 
+from emitter.throttled_log import ThrottledLog
+
 LOGGER_NAME: Final = "emitter.kafka"
 DEFAULT_INTERVAL_S: Final = 30.0
-_MAX_KINDS: Final = 1_000  # forget what was seen rather than grow without bound
 
 # librdkafka retries what it logs at ERROR (a refused connection, a dropped socket) by itself; emitter
 # reports what that means for the run (events not delivered, a broker never reached) as its own error.
@@ -58,10 +59,7 @@ class ClientLog:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
-        self._interval_s = interval_s
-        self._logger = logger or logging.getLogger(LOGGER_NAME)
-        self._clock = clock
-        self._last: dict[str, tuple[float, int]] = {}  # kind → (when logged, lines held back since)
+        self._lines = ThrottledLog(logger or logging.getLogger(LOGGER_NAME), interval_s, clock=clock)
 
     def settings(self) -> dict[str, Any]:
         """The librdkafka config entries that route this client's logs and error events here."""
@@ -79,19 +77,7 @@ class ClientLog:
 
     def note(self, level: int, text: str) -> None:
         """Log ``text`` at ``level`` unless a line of its kind went out less than ``interval_s`` ago."""
-        if not self._logger.isEnabledFor(level):
-            return
-        kind = _kind(text)
-        now = self._clock()
-        last = self._last.get(kind)
-        if last is not None and now - last[0] < self._interval_s:
-            self._last[kind] = (last[0], last[1] + 1)
-            return
-        if len(self._last) >= _MAX_KINDS:
-            self._last.clear()
-        self._last[kind] = (now, 0)
-        held = f" ({last[1]} more like it since the last one)" if last and last[1] else ""
-        self._logger.log(level, "%s: %s%s", self._client, text, held)
+        self._lines.note(level, f"{self._client}: {text}", kind=_kind(text))
 
 
 __all__ = ["DEFAULT_INTERVAL_S", "LOGGER_NAME", "ClientLog"]

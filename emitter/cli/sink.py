@@ -157,6 +157,12 @@ def _print_sink_summary(summary: SinkSummary, warehouse: str, console: Console) 
         f"{summary.elapsed_s:.1f}s in all",
         style="dim",
     )
+    if summary.fenced:
+        console.print(
+            f"{summary.fenced} batches not written: another consumer had already loaded them "
+            "(a second sink on this warehouse?)",
+            style="yellow",
+        )
 
 
 def load_command(

@@ -28,8 +28,10 @@ from emitter.scenarios.tables import Catalog
 from emitter.sink.batch import Decoder, Polled, prepare_batch
 from emitter.sink.broker_watch import BrokerWatch, SinkError, subscription
 from emitter.sink.destinations import Destination, StaleOffsetsError, TableName
+from emitter.throttled_log import ThrottledLog
 
-_FENCE_LOG = logging.getLogger("emitter.sink")
+_LOG = logging.getLogger("emitter.sink")
+FENCED_NOTICE_EVERY_S = 10.0  # two sinks racing refuse each other's batches often: one line per interval
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class SinkSummary:
     batches: int
     stopped_by: str
     loading_s: float = 0.0  # from the first message received to the last batch committed
+    fenced: int = 0  # batches not written: another consumer had loaded past where they were read
 
     @property
     def loaded(self) -> int:
@@ -137,6 +140,8 @@ class _SinkLoop:
         self.first_message: float | None = None
         self.last_commit: float | None = None
         self.highs: dict[tuple[str, int], int] = {}
+        self.fenced = 0  # batches refused because another consumer loaded past where they were read
+        self._fenced_log = ThrottledLog(_LOG, FENCED_NOTICE_EVERY_S)
 
     # --- partition assignment ----------------------------------------------------------------
     def on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
@@ -215,7 +220,9 @@ class _SinkLoop:
                 self._check_broker(now)
         self.flush()
         loading = (self.last_commit - self.first_message) if self.first_message and self.last_commit else 0.0
-        return SinkSummary(time.monotonic() - started, dict(self.loaded), self.dead, self.batches, stopped_by, loading)
+        return SinkSummary(
+            time.monotonic() - started, dict(self.loaded), self.dead, self.batches, stopped_by, loading, self.fenced
+        )
 
     def _check_broker(self, now: float) -> None:
         """Give up on (or keep saying so about) a gone broker or topics that don't exist; load what was read first."""
@@ -244,7 +251,8 @@ class _SinkLoop:
         try:
             self.destination.write(prepared.rows, prepared.dead_letters, prepared.next_offsets, read_from)
         except StaleOffsetsError as exc:
-            _FENCE_LOG.warning("%s; reading on from the stored offsets", exc)
+            self.fenced += 1
+            self._fenced_log.note(logging.WARNING, f"{exc}; reading on from the stored offsets")
             self._seek_to_stored(list(prepared.next_offsets))
             return
         for table, rows in prepared.rows.items():

@@ -74,7 +74,7 @@ def test_a_zombie_batch_is_refused_and_the_zombie_reads_on_from_the_stored_offse
             with caplog.at_level(logging.WARNING, logger="emitter.sink"):
                 zombie.flush()
 
-            assert (zombie.batches, zombie.loaded, zombie.dead) == (0, {}, 0)
+            assert (zombie.batches, zombie.loaded, zombie.dead, zombie.fenced) == (0, {}, 0, 1)
             assert [r.getMessage() for r in caplog.records if "another consumer" in r.getMessage()], caplog.text
             # once new events arrive, the zombie reads on from the stored offset, not from its stale position
             _produce(kafka_bootstrap, topic, values[300:350])
