@@ -23,6 +23,11 @@ ENV_PREFIX = "EMITTER_"
 DEFAULT_CONFIG_FILE = Path("config.json")
 
 
+# What the same seed and settings generate, as a version: raised when the bytes change (2: event ids carry
+# the run tag), so resume never mixes an earlier release's files with this one's.
+DATA_VERSION = 2
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -103,6 +108,7 @@ class Config(BaseModel):
         from emitter.scenarios.registry import effective_settings
 
         shaping = {
+            "data": DATA_VERSION,
             "seed": self.seed,
             "scenario": self.scenario,
             "settings": effective_settings(self).model_dump(mode="json"),
