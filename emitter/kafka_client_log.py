@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from confluent_kafka import KafkaError
 
-from emitter.throttled_log import ThrottledLog
+from emitter.throttled_log import ThrottledLog, numbers_apart
 
 LOGGER_NAME: Final = "emitter.kafka"
 DEFAULT_INTERVAL_S: Final = 30.0
@@ -27,17 +27,16 @@ _LEVELS: Final = {logging.CRITICAL: logging.ERROR, logging.ERROR: logging.WARNIN
 # A broker that can't be reached, or is gone: emitter itself says what that means for the run (the
 # stream's "could not list topics" and its undelivered count, the sink's notice once per interval), so the
 # client's own words about it are detail, at INFO.
-_UNREACHABLE_CODES: Final = frozenset({KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN, KafkaError._RESOLVE})
+UNREACHABLE_CODES: Final = frozenset({KafkaError._TRANSPORT, KafkaError._ALL_BROKERS_DOWN, KafkaError._RESOLVE})
 _UNREACHABLE_FACILITIES: Final = frozenset({"FAIL"})
 _THREAD_PREFIX = re.compile(r"^\[thrd:[^\]]*\]:\s*")
 _BROKER_PREFIX = re.compile(r"^\S+/\S+: ")  # "127.0.0.1:9092/1: " or ".../bootstrap: ": one broker, two names
 _DETAIL = re.compile(r"\s*\((after|\d+ identical)[^)]*\)")
-_NUMBER = re.compile(r"\d+")
 
 
 def _kind(text: str) -> str:
     """What makes two lines "the same": the text without timings, counts, ports or broker ids."""
-    return _NUMBER.sub("#", _DETAIL.sub("", _BROKER_PREFIX.sub("", text)))
+    return numbers_apart(_DETAIL.sub("", _BROKER_PREFIX.sub("", text)))
 
 
 class ClientLog:
@@ -73,11 +72,11 @@ class ClientLog:
 
     def error(self, error: KafkaError) -> None:
         """An error event librdkafka recovers from by itself (transport, all brokers down)."""
-        self.note(logging.INFO if error.code() in _UNREACHABLE_CODES else logging.WARNING, error.str())
+        self.note(logging.INFO if error.code() in UNREACHABLE_CODES else logging.WARNING, error.str())
 
     def note(self, level: int, text: str) -> None:
         """Log ``text`` at ``level`` unless a line of its kind went out less than ``interval_s`` ago."""
         self._lines.note(level, f"{self._client}: {text}", kind=_kind(text))
 
 
-__all__ = ["DEFAULT_INTERVAL_S", "LOGGER_NAME", "ClientLog"]
+__all__ = ["DEFAULT_INTERVAL_S", "LOGGER_NAME", "UNREACHABLE_CODES", "ClientLog"]

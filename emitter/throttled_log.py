@@ -16,7 +16,8 @@ _MAX_KINDS: Final = 1_000  # forget what was seen rather than grow without bound
 _NUMBER = re.compile(r"\d+")
 
 
-def _numbers_apart(text: str) -> str:
+def numbers_apart(text: str) -> str:
+    """``text`` with every number as ``#``: lines that differ only in counts, offsets or ports are one kind."""
     return _NUMBER.sub("#", text)
 
 
@@ -45,7 +46,7 @@ class ThrottledLog:
         """``kind``: what makes two lines "the same"; default the text with its numbers blanked."""
         if not self._logger.isEnabledFor(level):
             return
-        kind = _numbers_apart(text) if kind is None else kind
+        kind = numbers_apart(text) if kind is None else kind
         now = self._clock()
         last = self._last.get(kind)
         if last is not None and now - last[0] < self._interval_s:
@@ -58,4 +59,4 @@ class ThrottledLog:
         self._logger.log(level, "%s%s", text, held)
 
 
-__all__ = ["ThrottledLog"]
+__all__ = ["ThrottledLog", "numbers_apart"]

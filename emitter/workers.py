@@ -48,7 +48,7 @@ class Message:
     payload: Any = None
 
 
-def _child(work: Work, index: int, job: Any, messages: Any, parent: Parent) -> None:
+def _child(work: Work, index: int, job: Any, messages: Any, parent: Parent, death_signal: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _raise_stopped)
 
@@ -56,7 +56,7 @@ def _child(work: Work, index: int, job: Any, messages: Any, parent: Parent) -> N
         messages.put(Message(index, "item", item))
 
     try:
-        die_with_parent(parent)  # its SIGTERM raises Stopped, wherever the work is
+        die_with_parent(parent, death_signal)  # SIGTERM raises Stopped, wherever the work is
         work(job, report)
         messages.put(Message(index, "done"))
     except Stopped:
@@ -96,12 +96,16 @@ class WorkerProcesses(Generic[J]):
         name: process name prefix (shown by ``ps``).
         queue_size: bound the queue (0: unbounded); a full queue makes workers wait, so they stay at
             most that many items ahead of a slow reader.
+        death_signal: what a worker gets when the parent dies: SIGTERM lets it remove its temp files;
+            SIGKILL, for workers that leave nothing behind, ends it at once even inside a long C call.
     """
 
-    def __init__(self, work: Work, jobs: Sequence[J], name: str, queue_size: int = 0) -> None:
+    def __init__(
+        self, work: Work, jobs: Sequence[J], name: str, queue_size: int = 0, death_signal: int = signal.SIGTERM
+    ) -> None:
         self._context = multiprocessing.get_context("spawn")
         self._messages: Any = self._context.Queue(maxsize=queue_size)
-        self._work, self._jobs, self._name = work, jobs, name
+        self._work, self._jobs, self._name, self._death_signal = work, jobs, name, death_signal
         self._processes: list[Any] = []
         self.running = set(range(len(jobs)))
         self._pending: collections.deque[Message] = collections.deque()  # read early, kept in order
@@ -111,7 +115,7 @@ class WorkerProcesses(Generic[J]):
         self._processes = [
             self._context.Process(
                 target=_child,
-                args=(self._work, index, job, self._messages, parent),
+                args=(self._work, index, job, self._messages, parent, self._death_signal),
                 name=f"{self._name}-{index}",
                 daemon=True,
             )

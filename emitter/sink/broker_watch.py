@@ -18,12 +18,11 @@ from typing import Any, Final
 from confluent_kafka import Consumer, KafkaError, KafkaException
 
 from emitter.errors import EmitterError
-from emitter.kafka_client_log import ClientLog
+from emitter.kafka_client_log import UNREACHABLE_CODES, ClientLog
 
 _LOG = logging.getLogger("emitter.sink")
 PROBE_TIMEOUT_S: Final = 5.0
 DEFAULT_NOTICE_EVERY_S: Final = 10.0
-_DOWN: Final = frozenset({KafkaError._ALL_BROKERS_DOWN, KafkaError._TRANSPORT, KafkaError._RESOLVE})
 
 
 class SinkError(EmitterError):
@@ -79,7 +78,7 @@ class BrokerWatch:
         return {**self.client_log.settings(), "error_cb": self.on_error}
 
     def on_error(self, error: KafkaError) -> None:
-        if error.code() in _DOWN and self.down_since is None:
+        if error.code() in UNREACHABLE_CODES and self.down_since is None:
             self.down_since = time.monotonic()
         self.client_log.error(error)
 

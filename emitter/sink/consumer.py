@@ -31,6 +31,7 @@ from emitter.sink.destinations import Destination, StaleOffsetsError, TableName
 from emitter.throttled_log import ThrottledLog
 
 _LOG = logging.getLogger("emitter.sink")
+SEEK_ATTEMPTS, SEEK_RETRY_S = 20, 0.1
 FENCED_NOTICE_EVERY_S = 10.0  # two sinks racing refuse each other's batches often: one line per interval
 
 
@@ -252,7 +253,7 @@ class _SinkLoop:
             self.destination.write(prepared.rows, prepared.dead_letters, prepared.next_offsets, read_from)
         except StaleOffsetsError as exc:
             self.fenced += 1
-            self._fenced_log.note(logging.WARNING, f"{exc}; reading on from the stored offsets")
+            self._fenced_log.note(logging.WARNING, f"{exc}; reading on from the stored offsets", kind="fenced")
             self._seek_to_stored(list(prepared.next_offsets))
             return
         for table, rows in prepared.rows.items():
@@ -271,8 +272,24 @@ class _SinkLoop:
         stored = self.destination.stored_offsets({topic for topic, _ in partitions})
         for topic, partition in partitions:
             offset = self._track(topic, partition, stored.get((topic, partition)))
-            with contextlib.suppress(KafkaException):  # a zombie no longer owns the partition: nothing to seek
-                self.consumer.seek(TopicPartition(topic, partition, offset))
+            self._seek(TopicPartition(topic, partition, offset))
+
+    def _seek(self, where: TopicPartition) -> None:
+        """Seek, or stop the run: reading on from anywhere but ``read_from`` would lose or double rows."""
+        for _ in range(SEEK_ATTEMPTS):
+            try:
+                self.consumer.seek(where)
+                return
+            except KafkaException as exc:
+                owned = {(p.topic, p.partition) for p in self.consumer.assignment()}
+                if (where.topic, where.partition) not in owned:
+                    return  # a zombie no longer owns the partition: nothing to seek, the next owner reads it
+                error = exc
+                time.sleep(SEEK_RETRY_S)  # "erroneous state" right after an assignment passes
+        raise SinkError(
+            f"can't seek {where.topic}[{where.partition}] to its stored offset {where.offset} ({error}); "
+            "stopping with nothing more written: run the sink again"
+        ) from error
 
     def _lag(self) -> dict[tuple[str, int], int]:
         lag = {}

@@ -8,6 +8,7 @@ arrive as small pickled segments, so the pacing loop only slices bytes and calls
 from __future__ import annotations
 
 import queue
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -104,7 +105,13 @@ class Feeder:
     """Starts the worker and hands its segments to the streaming thread, in order."""
 
     def __init__(self, spec: FeedSpec) -> None:
-        self._worker = WorkerProcesses(_feed, [spec], "emitter-feeder", queue_size=AHEAD_SEGMENTS).start()
+        self._worker = WorkerProcesses(
+            _feed,
+            [spec],
+            "emitter-feeder",
+            queue_size=AHEAD_SEGMENTS,
+            death_signal=signal.SIGKILL,  # writes no files
+        ).start()
         # unpickling happens in this thread, off the pacing loop; segments are small, so each hold is short
         self._local: queue.Queue[Segment | Done | BaseException] = queue.Queue(maxsize=4)
         self._closed = threading.Event()

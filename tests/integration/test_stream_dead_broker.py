@@ -105,7 +105,8 @@ def test_duration_wins_over_a_dead_broker(broker: EmbeddedBroker, tmp_path: Path
     """Default settings (librdkafka would retry for 5 minutes): the run ends after --duration and the grace."""
     prefix = f"t{uuid.uuid4().hex[:8]}."
     config = write_small_config(tmp_path / "config.json")
-    process = _stream(broker.bootstrap, prefix, config, "--duration", "8s", "--emit-interval-ms", "100")
+    # long enough that the broker dies inside it however slowly the first records show on a loaded machine
+    process = _stream(broker.bootstrap, prefix, config, "--duration", "30s", "--emit-interval-ms", "100")
     try:
         _kill_once_delivering(broker, prefix, process)
         _, unconfirmed, _ = _assert_losses_reported(process, broker)

@@ -261,12 +261,16 @@ class Destination(ABC):
             self._schemas = {self.schema}
             if isinstance(exc, self.driver_errors):
                 raise DestinationError(
-                    f"{self.where}: {action} failed and nothing was committed: {_first_line(exc)}"
+                    f"{self.where}: {action} failed and nothing was committed: {self._explain(exc)}"
                 ) from exc
             raise
         finally:
             self._in_transaction = False
             self._ddl_locked = False
+
+    def _explain(self, exc: Exception) -> str:
+        """A driver error in one line; a backend may add what it means."""
+        return _first_line(exc)
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """A read outside any batch, with driver errors made readable."""

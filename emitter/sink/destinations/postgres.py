@@ -74,6 +74,7 @@ class PostgresDestination(Destination):
         ddl_lock=_DDL_LOCK,
     )
     driver_errors: ClassVar[tuple[type[Exception], ...]] = (psycopg.Error,)
+    lock_timeout_s: ClassVar[float] = 30.0
 
     def __init__(self, conninfo: str, schema: str = "public", where: str | None = None) -> None:
         where = where or masked(conninfo)
@@ -90,6 +91,9 @@ class PostgresDestination(Destination):
             ) from exc
         try:
             self._conn.execute("SET TIME ZONE 'UTC'")
+            # a paused or stuck session holding a lock we need (the DDL lock, a partition's offset row)
+            # must stop this one with a message, not hold it forever
+            self._conn.execute(f"SET lock_timeout = '{int(self.lock_timeout_s * 1000)}ms'")
             if self._conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema]).fetchone() is None:
                 with self._conn.transaction():  # two sessions creating one schema collide without the lock
                     self._conn.execute(_DDL_LOCK)
@@ -123,6 +127,14 @@ class PostgresDestination(Destination):
     def _begin(self) -> Iterator[None]:
         with self.connection.transaction():
             yield
+
+    def _explain(self, exc: Exception) -> str:
+        if isinstance(exc, psycopg.errors.LockNotAvailable):
+            return (
+                f"another session has held a lock it needs for {self.lock_timeout_s:g}s (a paused or stuck "
+                "`emitter sink` or `load` on this database?); stop it, or run again once it is done"
+            )
+        return super()._explain(exc)
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.connection.execute(sql, list(params) or None)

@@ -310,6 +310,11 @@ class KafkaTarget:
         deadline = time.monotonic() + _PURGE_REPORTS_S
         while self._in_flight_unreported() and time.monotonic() < deadline:
             self._producer.flush(0.1)
+        if not self._reports_success and len(self._producer):
+            # reports never served: with failure-only reports those events would otherwise pass for delivered
+            self._unconfirmed += min(
+                len(self._producer), self._accepted - self._failed_after_accept - self._unconfirmed
+            )
 
     # -- outcomes --------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ import psycopg
 import pyarrow as pa
 import pytest
 
-from emitter.sink.destinations import Destination, StaleOffsetsError, TableName, open_destination
+from emitter.sink.destinations import Destination, DestinationError, StaleOffsetsError, TableName, open_destination
 
 RECEIPTS = TableName("retail", "receipts")
 TOPIC = "retail.receipts"
@@ -197,3 +197,19 @@ def test_one_file_loaded_by_two_sessions_at_once_loads_once(pg_url: str) -> None
         got = d.query("SELECT count(*) AS n, count(DISTINCT _source) AS s FROM retail.receipts").to_pylist()[0]
         assert (got["n"], got["s"]) == (5, 1)
         assert d.loaded_files() == {"facts/receipts/dt=2024-03-15/part-0.parquet": "sum-1"}
+
+
+def test_a_stuck_session_holding_the_ddl_lock_stops_the_other_with_one_line(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A paused sink inside a DDL transaction must not hold every other sink on the database forever."""
+    from emitter.sink.destinations import postgres
+
+    monkeypatch.setattr(postgres.PostgresDestination, "lock_timeout_s", 0.5)
+    with psycopg.connect(pg_url) as stuck, open_destination(pg_url) as waiting:
+        stuck.execute(postgres._DDL_LOCK)  # inside a transaction that never ends (psycopg's default)
+        with pytest.raises(DestinationError, match=r"another session has held a lock it needs for 0\.5s") as raised:
+            waiting.ensure_table(RECEIPTS, _rows(0, [0]).schema)
+        assert "\n" not in str(raised.value)
+        stuck.rollback()
+        waiting.ensure_table(RECEIPTS, _rows(0, [0]).schema)  # once it is gone, the same call goes through
