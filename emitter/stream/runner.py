@@ -22,9 +22,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from emitter.config import Config
+from emitter.core.clock import LAST_DAY, day_start_us
 from emitter.scenarios import reference_of
 from emitter.stream.emission import Emitter
 from emitter.stream.feeder import Feeder, FeedSpec
@@ -127,7 +128,9 @@ def run_stream(
     """
     stop = stop or threading.Event()
     start_us = to_micros(settings.start) if settings.start else clock.wall_us()
-    end_us = to_micros(settings.end) if settings.end else None
+    # the model's calendar ends with LAST_DAY: a stream stops there, as a backfill refuses days past it
+    calendar_end_us = day_start_us(LAST_DAY + timedelta(days=1))
+    end_us = min(to_micros(settings.end), calendar_end_us) if settings.end else calendar_end_us
     spec = FeedSpec(
         config.model_dump(mode="json"),
         reference_of(config),

@@ -22,7 +22,7 @@ from support import decode_single_object
 
 from emitter.avro.framing import SingleObjectFraming
 from emitter.config import Config
-from emitter.core.clock import MICROS_PER_SECOND
+from emitter.core.clock import LAST_DAY, MICROS_PER_SECOND
 from emitter.scenarios import open_scenario
 from emitter.scenarios.retail import RetailScenario
 from emitter.stream.emission import Emitter
@@ -290,6 +290,19 @@ def test_replay_across_midnight_starts_and_ends_mid_day(config: Config) -> None:
         assert expected, table
         assert [r["trace_id"] for r in target.records(table)] == expected, table
         assert summary.sent[table] == len(expected)
+
+
+def test_a_replay_without_an_end_stops_where_the_model_calendar_ends(config: Config) -> None:
+    """Backfill refuses days past LAST_DAY; a replay from its last evening must not stream into the year after."""
+    tables = ("receipts",)
+    start = datetime(LAST_DAY.year, LAST_DAY.month, LAST_DAY.day, 20)
+    target = MemoryTarget()
+    # max_events bounds the run if it doesn't stop: a model day has far fewer receipts than this
+    summary = _run(config, target, tables=tables, start=start, speed=math.inf, max_events=50_000)
+
+    assert summary.stopped_by == "end"
+    days = {r["event_ts"].date() for r in target.records("receipts")}
+    assert days == {LAST_DAY}, days
 
 
 def test_replay_max_events_sends_the_first_events_in_time_order(config: Config) -> None:
