@@ -15,11 +15,11 @@ from rich.progress import (
     TextColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
 from rich.text import Text
 
 from emitter.backfill.layout import MANIFEST_NAME
 from emitter.backfill.summary import BackfillSummary
+from emitter.cli.output import result_table
 
 _MB = 1_000_000
 
@@ -77,7 +77,7 @@ def print_summary(summary: BackfillSummary, console: Console) -> None:
             highlight=False,
         )
         return
-    table = Table(title=f"backfill → {summary.out_dir} ({summary.format})", title_justify="left")
+    table = result_table(f"backfill → {summary.out_dir} ({summary.format})")
     for name in ("table", "rows", "files", "MB", "seconds"):
         table.add_column(name, justify="left" if name == "table" else "right")
     for name, entry in summary.tables.items():

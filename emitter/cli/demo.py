@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.live import Live
-from rich.table import Table
 from rich.text import Text
 
 from emitter.cli.options import (
@@ -24,7 +23,7 @@ from emitter.cli.options import (
     ensure_memory,
     parse_moment,
 )
-from emitter.cli.output import command_console
+from emitter.cli.output import command_console, result_table
 from emitter.demo import DemoResult, run_demo
 from emitter.errors import ConfigError
 from emitter.scenarios import scenario_class
@@ -110,14 +109,14 @@ def _report(result: DemoResult, console: Console) -> None:
         f"streamed {s.total:,} events ({s.achieved_rate:,.0f}/s), delivered {result.stream.target.delivered:,}; "
         f"sink loaded {result.sink.loaded:,} rows, {result.sink.dead} dead letters"
     )
-    rows = Table(title=f"rows in {result.warehouse}", title_justify="left")
+    rows = result_table(f"rows in {result.warehouse}")
     rows.add_column("table")
     rows.add_column("rows", justify="right")
     for name, n in result.rows.items():
         rows.add_row(name, f"{n:,}")
     console.print(rows)
     for title, table in result.samples.items():
-        sample = Table(title=title, title_justify="left")
+        sample = result_table(title)
         for column in table.column_names:
             sample.add_column(column, justify="right" if table.schema.field(column).type != "string" else "left")
         for record in table.to_pylist():

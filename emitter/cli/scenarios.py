@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
-from emitter.cli.output import command_console
+from emitter.cli.output import command_console, result_table
 from emitter.scenarios import scenario_class, scenario_names
 
 
@@ -15,7 +14,7 @@ def scenarios() -> None:
     for name in scenario_names():
         cls = scenario_class(name)
         catalog = cls.catalog()
-        listing = Table(title=f"{name}: {cls.title}", title_justify="left", expand=False)
+        listing = result_table(f"{name}: {cls.title}", expand=False)
         for column in ("table", "kind", "namespace", "key", "event time"):
             listing.add_column(column)
         for spec in catalog.tables:

@@ -10,17 +10,16 @@ import typer
 from confluent_kafka import KafkaException
 from rich.console import Console
 from rich.live import Live
-from rich.table import Table
 from rich.text import Text
 
 from emitter.backfill.validate import expect_scenario
 from emitter.cli.options import ConfigPathOption, ScenarioOption, build_config, split_names
-from emitter.cli.output import command_console
+from emitter.cli.output import command_console, result_table
 from emitter.errors import ConfigError
 from emitter.kafka_client_log import ClientLog
 from emitter.scenarios import scenario_class
 from emitter.sink.broker_watch import matching_topics, subscription
-from emitter.sink.consumer import SinkSettings, SinkStatus, SinkSummary
+from emitter.sink.consumer import SinkSettings, SinkStatus, SinkStopped, SinkSummary
 from emitter.sink.destinations import open_destination
 from emitter.sink.load import load_backfill
 from emitter.sink.reconcile import reconcile
@@ -137,6 +136,13 @@ def sink_command(
     try:
         catalog = scenario_class(config.scenario).catalog()
         summary = sink(catalog, settings, config.sink.warehouse, schema_registry, on_status=status if live else None)
+    except SinkStopped as exc:
+        if live:
+            live.stop()
+            live = None
+        if not quiet and exc.summary.batches:
+            _print_sink_summary(exc.summary, masked(config.sink.warehouse), command_console())
+        raise
     finally:
         if live:
             live.stop()
@@ -145,7 +151,7 @@ def sink_command(
 
 
 def _print_sink_summary(summary: SinkSummary, warehouse: str, console: Console) -> None:
-    table = Table(title=f"sink summary → {warehouse} (stopped by {summary.stopped_by})", title_justify="left")
+    table = result_table(f"sink summary → {warehouse} (stopped by {summary.stopped_by})")
     table.add_column("table")
     table.add_column("rows loaded", justify="right")
     for name, rows in sorted(summary.loaded_by_table.items()):
@@ -182,7 +188,7 @@ def load_command(
     with open_destination(config.sink.warehouse) as destination:
         summary = load_backfill(out, destination, split_names(tables))
     if not quiet:
-        listing = Table(title=f"load {out} → {masked(config.sink.warehouse)}", title_justify="left")
+        listing = result_table(f"load {out} → {masked(config.sink.warehouse)}")
         listing.add_column("table")
         listing.add_column("files loaded", justify="right")
         listing.add_column("skipped", justify="right")
@@ -244,7 +250,7 @@ def reconcile_command(
     # a topic whose table doesn't exist yet is not loaded, unless it is empty
     unloaded = {c.topic for c in checks if c.topic_messages and not c.table_exists}
     checks = [c for c in checks if c.topic not in unloaded]
-    listing = Table(title=f"reconcile {config.sink_topics} ↔ {masked(config.sink.warehouse)}", title_justify="left")
+    listing = result_table(f"reconcile {config.sink_topics} ↔ {masked(config.sink.warehouse)}")
     for column in ("topic", "partition", "messages", "rows", "dead", "next offset", "end", "checksum", "result"):
         listing.add_column(column, justify="left" if column in ("topic", "result") else "right")
     for c in checks:

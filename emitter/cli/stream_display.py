@@ -6,9 +6,9 @@ import time
 
 from rich.console import Console
 from rich.live import Live
-from rich.table import Table
 from rich.text import Text
 
+from emitter.cli.output import result_table
 from emitter.stream.runner import StreamStatus
 from emitter.stream.session import StreamResult
 from emitter.stream.targets import TargetStats
@@ -51,7 +51,7 @@ class StatusLine:
 
 def print_stream_summary(result: StreamResult, console: Console) -> None:
     s, t = result.summary, result.target
-    table = Table(title=f"stream summary ({result.framing} framing, stopped by {s.stopped_by})", title_justify="left")
+    table = result_table(f"stream summary ({result.framing} framing, stopped by {s.stopped_by})")
     for column in ("topic", "events", "delivered", "events/s"):
         table.add_column(column, justify="left" if column == "topic" else "right")
     for name, sent in s.sent.items():

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from emitter.cli.options import ConfigPathOption, ScenarioOption, build_config, split_names
-from emitter.cli.output import command_console
+from emitter.cli.output import command_console, result_table
 from emitter.scenarios import scenario_class
 
 
@@ -27,7 +26,7 @@ def tables(
     for spec in catalog.select(split_names(names, "--table")):
         avro = catalog.avro(spec)
         title = f"{spec.id} ({spec.kind}, namespace {spec.namespace}) - {avro.get('doc', '')}"
-        listing = Table(title=title, title_justify="left", expand=False)
+        listing = result_table(title, expand=False)
         listing.add_column("column")
         listing.add_column("type")
         listing.add_column("doc")

@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from emitter.backfill.validate import expect_scenario, validate_output
 from emitter.cli.options import ScenarioOption
-from emitter.cli.output import command_console
+from emitter.cli.output import command_console, result_table
 
 
 def validate(
@@ -23,7 +22,7 @@ def validate(
     """
     expect_scenario(out, scenario)
     results = validate_output(out)
-    listing = Table(title=f"business rules over {out}", title_justify="left")
+    listing = result_table(f"business rules over {out}")
     listing.add_column("rule")
     listing.add_column("result")
     listing.add_column("detail")

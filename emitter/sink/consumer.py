@@ -24,6 +24,7 @@ from typing import Any
 import pyarrow as pa
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
 
+from emitter.errors import EmitterError
 from emitter.scenarios.tables import Catalog
 from emitter.sink.batch import Decoder, Polled, prepare_batch
 from emitter.sink.broker_watch import BrokerWatch, SinkError, subscription
@@ -107,8 +108,18 @@ def run_sink(
     consumer.subscribe(subscription(settings.topics), on_assign=loop.on_assign, on_revoke=loop.on_revoke)
     try:
         return loop.run(stop, on_status, status_every_s)
+    except EmitterError as exc:  # what was committed before the error stays committed: say how much
+        raise SinkStopped(str(exc), loop.summary(loop.started, "error")) from exc
     finally:
         consumer.close()
+
+
+class SinkStopped(EmitterError):
+    """The sink stopped on an error (the message is the error's), after committing ``summary``."""
+
+    def __init__(self, message: str, summary: SinkSummary) -> None:
+        super().__init__(message)
+        self.summary = summary
 
 
 class _SinkLoop:
@@ -141,6 +152,7 @@ class _SinkLoop:
         self.first_message: float | None = None
         self.last_commit: float | None = None
         self.highs: dict[tuple[str, int], int] = {}
+        self.started = time.monotonic()  # reset when run() starts
         self.fenced = 0  # batches refused because another consumer loaded past where they were read
         self._fenced_log = ThrottledLog(_LOG, FENCED_NOTICE_EVERY_S)
 
@@ -173,7 +185,7 @@ class _SinkLoop:
     def run(
         self, stop: threading.Event, on_status: Callable[[SinkStatus], None] | None, status_every_s: float
     ) -> SinkSummary:
-        started = time.monotonic()
+        started = self.started = time.monotonic()
         batch_started = started
         last_message = started
         next_status = started + status_every_s
@@ -220,6 +232,9 @@ class _SinkLoop:
                     break
                 self._check_broker(now)
         self.flush()
+        return self.summary(started, stopped_by)
+
+    def summary(self, started: float, stopped_by: str) -> SinkSummary:
         loading = (self.last_commit - self.first_message) if self.first_message and self.last_commit else 0.0
         return SinkSummary(
             time.monotonic() - started, dict(self.loaded), self.dead, self.batches, stopped_by, loading, self.fenced

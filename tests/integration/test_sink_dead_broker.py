@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from support import small_config
 
+from emitter.sink.destinations import open_destination
 from emitter.stream.embedded_broker import EmbeddedBroker, free_port
 from emitter.stream.runner import StreamSettings
 from emitter.stream.session import Delivery, stream
@@ -86,6 +87,7 @@ def test_until_idle_gives_up_on_a_broker_that_dies_mid_run(tmp_path: Path) -> No
         feeder.start()
         group = f"g-{uuid.uuid4().hex[:8]}"
         command = _sink(tmp_path, broker.bootstrap, "--topics", f"{prefix}*", "--group", group, "--until-idle", "3s")
+        command.remove("--quiet")  # what it loaded before giving up is reported too
         sink = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
         try:
             deadline = time.monotonic() + 60
@@ -106,6 +108,10 @@ def test_until_idle_gives_up_on_a_broker_that_dies_mid_run(tmp_path: Path) -> No
             feeder.join(timeout=BOUND_S)
     error = _one_error_line(subprocess.CompletedProcess(command, sink.returncode, stdout, stderr))
     assert f"no answer from {bootstrap}" in error
+    assert "(stopped by error)" in stdout, stdout
+    with open_destination(f"duckdb:///{tmp_path / 'warehouse.duckdb'}") as warehouse:
+        loaded = warehouse.query("SELECT count(*) AS n FROM retail.receipts").column("n")[0].as_py()
+    assert loaded > 0 and f"{loaded:,}" in stdout, stdout
 
 
 def test_without_until_idle_it_keeps_retrying_and_says_so_once_per_interval(tmp_path: Path) -> None:
