@@ -15,3 +15,9 @@ class SchemaError(EmitterError):
 
 class OutputError(EmitterError):
     """The output location can't be written."""
+
+
+def first_line(exc: BaseException) -> str:
+    """A third-party error's first non-empty line (drivers and clients add detail below it)."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__

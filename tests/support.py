@@ -19,8 +19,9 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -32,6 +33,9 @@ from typer.testing import CliRunner
 
 from emitter.config import Config, load_config
 from emitter.sink.topic_reader import TopicRecord
+from emitter.stream.runner import StreamSettings
+from emitter.stream.session import Delivery, StreamResult, stream
+from emitter.stream.targets import TargetOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 RETAIL_PACKAGE = "emitter.scenarios.retail"
@@ -226,3 +230,20 @@ def http_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def replay_into_topics(
+    config: Config,
+    bootstrap: str,
+    tables: Sequence[str],
+    prefix: str,
+    start: datetime,
+    end: datetime,
+    partitions: int = 3,
+) -> StreamResult:
+    """Replay ``config``'s model from ``start`` to ``end`` at full speed into the topics ``prefix`` + table."""
+    return stream(
+        config,
+        StreamSettings(tables=tuple(tables), topic_prefix=prefix, start=start, end=end, speed=float("inf")),
+        Delivery(options=TargetOptions(bootstrap_servers=bootstrap), partitions=partitions),
+    )

@@ -21,7 +21,7 @@ from emitter.avro.decode import DecodedBatch, MessageBodies, decode_bodies
 from emitter.avro.framing import CONFLUENT_HEADER, SINGLE_OBJECT_HEADER, FramingError, fingerprint
 from emitter.avro.schemas import AvroSchema, record_full_name
 from emitter.avro.unpack import I64, Cursor
-from emitter.errors import EmitterError, SchemaError
+from emitter.errors import EmitterError, SchemaError, first_line
 from emitter.urls import registry_url
 
 if TYPE_CHECKING:
@@ -122,9 +122,8 @@ class SchemaResolver:
 
 
 def _unavailable(schema_id: int, exc: Exception) -> RegistryUnavailableError:
-    reason = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
     return RegistryUnavailableError(
-        f"schema registry: can't look up schema id {schema_id} ({reason}); check the --schema-registry URL "
+        f"schema registry: can't look up schema id {schema_id} ({first_line(exc)}); check the --schema-registry URL "
         "and that the registry is up, then run again: nothing of this batch was committed"
     )
 

@@ -77,6 +77,11 @@ class SinkSummary:
         return (self.loaded + self.dead) / self.loading_s if self.loading_s > 0 else 0.0
 
 
+def _broker_watch(settings: SinkSettings) -> BrokerWatch:
+    """The watch for a sink starting now: it gives up after ``--until-idle``, or warns and retries."""
+    return BrokerWatch(settings.bootstrap_servers, settings.topics, time.monotonic(), settings.idle_exit_s)
+
+
 def run_sink(
     settings: SinkSettings,
     destination: Destination,
@@ -87,7 +92,7 @@ def run_sink(
     status_every_s: float = 1.0,
 ) -> SinkSummary:
     stop = stop or threading.Event()
-    watch = BrokerWatch(settings.bootstrap_servers, settings.topics, time.monotonic(), settings.idle_exit_s)
+    watch = _broker_watch(settings)
     consumer = Consumer(
         {
             "bootstrap.servers": settings.bootstrap_servers,
@@ -133,9 +138,7 @@ class _SinkLoop:
         watch: BrokerWatch | None = None,
     ) -> None:
         self.settings = settings
-        self.watch = watch or BrokerWatch(
-            settings.bootstrap_servers, settings.topics, time.monotonic(), settings.idle_exit_s
-        )
+        self.watch = watch or _broker_watch(settings)
         self.destination = destination
         self.decode = decode
         self.catalog = catalog

@@ -13,15 +13,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from confluent_kafka import Producer
-from support import write_small_config
+from support import replay_into_topics, write_small_config
 from typer.testing import CliRunner
 
 from emitter.cli.app import app
 from emitter.config import Config
 from emitter.sink.destinations import Destination, TableName, open_destination
-from emitter.stream.runner import StreamSettings
-from emitter.stream.session import Delivery, stream
-from emitter.stream.targets import TargetOptions
 from emitter.stream.targets.kafka import producer_config
 from emitter.stream.targets.topics import ensure_topics
 
@@ -124,17 +121,8 @@ def test_two_loads_at_once_into_a_fresh_schema_load_every_file_once(backfill_out
 def streamed(kafka_bootstrap: str, small_config: Config) -> tuple[str, int]:
     """(topic prefix, events delivered): three hours of a small model replayed at full speed into fresh topics."""
     prefix = f"r{uuid.uuid4().hex[:8]}."
-    result = stream(
-        small_config,
-        StreamSettings(
-            tables=STREAMED,
-            topic_prefix=prefix,
-            start=datetime(2024, 3, 5, 10),
-            end=datetime(2024, 3, 5, 13),
-            speed=float("inf"),
-        ),
-        Delivery(options=TargetOptions(bootstrap_servers=kafka_bootstrap), partitions=PARTITIONS),
-    )
+    start, end = datetime(2024, 3, 5, 10), datetime(2024, 3, 5, 13)
+    result = replay_into_topics(small_config, kafka_bootstrap, STREAMED, prefix, start, end, PARTITIONS)
     assert result.target.delivered == result.summary.total > 1000
     return prefix, result.target.delivered
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from confluent_kafka import Consumer, Producer, TopicPartition
+from support import replay_into_topics
 
 from emitter.avro.framing import SingleObjectFraming
 from emitter.config import Config
@@ -20,9 +21,6 @@ from emitter.scenarios.retail import RetailScenario
 from emitter.sink.destinations import open_destination
 from emitter.sink.reconcile import reconcile
 from emitter.sink.session import make_decoder
-from emitter.stream.runner import StreamSettings
-from emitter.stream.session import Delivery, stream
-from emitter.stream.targets import TargetOptions
 
 TABLES = ("receipts", "receipt_lines", "ble_pings", "online_orders")
 CATALOG = RetailScenario.catalog()
@@ -53,16 +51,8 @@ def test_kill_9_mid_load_then_restart_loads_every_event_exactly_once(
 ) -> None:
     config = small_config
     prefix = f"s{uuid.uuid4().hex[:8]}."
-    sent = stream(
-        config,
-        StreamSettings(
-            tables=TABLES,
-            topic_prefix=prefix,
-            start=datetime(2024, 3, 5, 8),
-            end=datetime(2024, 3, 5, 20),
-            speed=float("inf"),
-        ),
-        Delivery(options=TargetOptions(bootstrap_servers=kafka_bootstrap), partitions=3),
+    sent = replay_into_topics(
+        config, kafka_bootstrap, TABLES, prefix, datetime(2024, 3, 5, 8), datetime(2024, 3, 5, 20)
     )
     total = sent.target.delivered
     assert total > 20_000

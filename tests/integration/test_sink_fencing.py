@@ -9,12 +9,11 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
+from support import replay_into_topics
+
 from emitter.config import Config
 from emitter.sink.destinations import open_destination
 from emitter.sink.topic_reader import read_topics
-from emitter.stream.runner import StreamSettings
-from emitter.stream.session import Delivery, stream
-from emitter.stream.targets import TargetOptions
 
 TABLES = ("receipts", "receipt_lines", "ble_pings")
 
@@ -30,17 +29,7 @@ def test_two_sinks_in_different_groups_load_every_event_once(
     kafka_bootstrap: str, pg_url: str, small_config: Config, tmp_path: Path
 ) -> None:
     prefix = f"f{uuid.uuid4().hex[:8]}."
-    stream(
-        small_config,
-        StreamSettings(
-            tables=TABLES,
-            topic_prefix=prefix,
-            start=datetime(2024, 3, 5, 8),
-            end=datetime(2024, 3, 5, 14),
-            speed=float("inf"),
-        ),
-        Delivery(options=TargetOptions(bootstrap_servers=kafka_bootstrap), partitions=3),
-    )
+    replay_into_topics(small_config, kafka_bootstrap, TABLES, prefix, datetime(2024, 3, 5, 8), datetime(2024, 3, 5, 14))
     topics = [prefix + t for t in TABLES]
     read = read_topics(kafka_bootstrap, topics)
     assert all(read[t].complete for t in topics)

@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Literal, Self
 
 import pyarrow as pa
 
+from emitter.errors import first_line
 from emitter.sink.destinations.copy_csv import csv_chunks
 from emitter.sink.destinations.errors import DestinationError, StaleOffsetsError
 from emitter.sink.destinations.evolution import plan_columns
@@ -54,11 +55,6 @@ class Capabilities:
 
 def quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
-
-
-def _first_line(exc: BaseException) -> str:
-    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
-    return lines[0] if lines else type(exc).__name__
 
 
 class Destination(ABC):
@@ -182,7 +178,7 @@ class Destination(ABC):
         try:
             return self._run_query(sql)
         except self.driver_errors as exc:
-            raise DestinationError(f"{self.where}: query failed: {_first_line(exc)}") from exc
+            raise DestinationError(f"{self.where}: query failed: {first_line(exc)}") from exc
 
     def table_names(self, include_internal: bool = False) -> list[str]:
         """Tables in the destination's own schema, sorted; emitter's ``_emitter_*`` tables only if asked."""
@@ -270,7 +266,7 @@ class Destination(ABC):
 
     def _explain(self, exc: Exception) -> str:
         """A driver error in one line; a backend may add what it means."""
-        return _first_line(exc)
+        return first_line(exc)
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """A read outside any batch, with driver errors made readable."""
