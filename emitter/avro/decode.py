@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import pairwise
 
 import numpy as np
@@ -20,7 +19,7 @@ import pyarrow as pa
 
 from emitter.avro import unpack
 from emitter.avro.encode import _Field, _plan
-from emitter.avro.schemas import AvroSchema, _arrow_type
+from emitter.avro.schemas import AvroSchema, arrow_schema_of_json
 from emitter.avro.unpack import FAULT_TEXT, I64, PAD, U8, Cursor, Fault, Mask, Read
 from emitter.errors import SchemaError
 
@@ -151,20 +150,11 @@ def decode_bodies(bodies: Sequence[bytes] | MessageBodies | tuple[U8, I64], avro
 def _compile(avro_schema: AvroSchema) -> tuple[tuple[_Field, ...], pa.Schema]:
     try:
         key = json.dumps(avro_schema, sort_keys=True)
-        return _plan(key), _arrow(key)
+        return _plan(key), arrow_schema_of_json(key)
     except SchemaError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a registry can hand over anything
         raise SchemaError(f"malformed or unsupported Avro schema {str(avro_schema)[:80]}: {exc!r}") from exc
-
-
-@lru_cache(maxsize=256)
-def _arrow(schema_json: str) -> pa.Schema:
-    fields = []
-    for item in json.loads(schema_json)["fields"]:
-        kind, nullable = _arrow_type(item["type"])
-        fields.append(pa.field(item["name"], kind, nullable=nullable))
-    return pa.schema(fields)
 
 
 def _decode(

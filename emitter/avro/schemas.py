@@ -8,7 +8,7 @@ data (see ``emitter.scenarios.tables.Catalog``).
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 import pyarrow as pa
@@ -17,6 +17,11 @@ from emitter.core.columns import to_arrow
 from emitter.errors import SchemaError
 
 AvroSchema = dict[str, Any]
+
+#: The Avro logical type of a string that holds one JSON document (Avro readers ignore it: still a string).
+JSON_LOGICAL_TYPE = "json"
+#: How an Arrow string field says it holds JSON documents; warehouses store such a column as JSON.
+JSON_METADATA = {b"logicalType": JSON_LOGICAL_TYPE.encode()}
 
 
 def record_full_name(schema: AvroSchema) -> str:
@@ -60,19 +65,41 @@ def _arrow_type(avro_type: Any) -> tuple[pa.DataType, bool]:
     return primitives[avro_type], False
 
 
+def _is_json_type(avro_type: Any) -> bool:
+    """Whether a field type is a (nullable) string with logical type json."""
+    if isinstance(avro_type, list):
+        return any(_is_json_type(t) for t in avro_type if t != "null")
+    return (
+        isinstance(avro_type, dict)
+        and avro_type.get("logicalType") == JSON_LOGICAL_TYPE
+        and avro_type.get("type") == "string"
+    )
+
+
+def arrow_field(name: str, avro_type: Any) -> pa.Field:
+    """The Arrow field of one Avro record field: its type, nullability and, for a JSON string, :data:`JSON_METADATA`."""
+    arrow, nullable = _arrow_type(avro_type)
+    return pa.field(name, arrow, nullable=nullable, metadata=JSON_METADATA if _is_json_type(avro_type) else None)
+
+
+def is_json(field: pa.Field) -> bool:
+    """Whether ``field`` is a string field marked as holding JSON documents."""
+    return (
+        (pa.types.is_string(field.type) or pa.types.is_large_string(field.type))
+        and field.metadata is not None
+        and field.metadata.get(b"logicalType") == JSON_METADATA[b"logicalType"]
+    )
+
+
 def arrow_schema(avro: AvroSchema) -> pa.Schema:
     """The Arrow schema a batch of ``avro`` records has (cached per schema)."""
-    return _arrow_schema(json.dumps(avro, sort_keys=True))
+    return arrow_schema_of_json(json.dumps(avro, sort_keys=True))
 
 
-@cache
-def _arrow_schema(avro_json: str) -> pa.Schema:
-    avro = json.loads(avro_json)
-    fields = []
-    for field in avro["fields"]:
-        arrow, nullable = _arrow_type(field["type"])
-        fields.append(pa.field(field["name"], arrow, nullable=nullable))
-    return pa.schema(fields)
+@lru_cache(maxsize=256)  # bounded: a sink decodes whatever schemas a registry hands it
+def arrow_schema_of_json(avro_json: str) -> pa.Schema:
+    """Like :func:`arrow_schema`, for a schema already serialized with ``json.dumps(..., sort_keys=True)``."""
+    return pa.schema([arrow_field(f["name"], f["type"]) for f in json.loads(avro_json)["fields"]])
 
 
 def conform(schema: pa.Schema, columns: dict[str, Any], what: str) -> pa.Table:

@@ -11,7 +11,7 @@ import fastavro
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from emitter.avro.schemas import AvroSchema
+from emitter.avro.schemas import JSON_LOGICAL_TYPE, AvroSchema, is_json
 from emitter.errors import SchemaError
 
 EXTENSION = "avro"
@@ -70,7 +70,11 @@ def avro_schema_from_arrow(arrow: pa.Schema, name: str = "row") -> AvroSchema:
     """An Avro record schema for an Arrow schema, for tables that have no .avsc of their own."""
     fields = []
     for field in arrow:
-        avro_type = _avro_type(field.type, field.name)
+        avro_type = (
+            {"type": "string", "logicalType": JSON_LOGICAL_TYPE}
+            if is_json(field)
+            else _avro_type(field.type, field.name)
+        )
         fields.append({"name": field.name, "type": ["null", avro_type] if field.nullable else avro_type})
     return {"type": "record", "name": name, "fields": fields}
 

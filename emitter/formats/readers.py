@@ -21,10 +21,11 @@ def read_table(path: Path, fmt: str, avro: AvroSchema) -> pa.Table:
         if fmt == "parquet":
             data = pq.read_table(path)
         elif fmt == "csv":
+            # the writer leaves a null field empty and quotes an empty string: both read back as written
             data = pacsv.read_csv(
                 path,
                 convert_options=pacsv.ConvertOptions(
-                    column_types=schema, strings_can_be_null=False, quoted_strings_can_be_null=False
+                    column_types=schema, strings_can_be_null=True, quoted_strings_can_be_null=False
                 ),
             )
         elif fmt == "jsonl":

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from emitter.avro.decode import decode_bodies
 from emitter.avro.encode import encode_table
-from emitter.avro.schemas import _arrow_type
+from emitter.avro.schemas import arrow_schema
 
 from .conftest import fastavro_messages
 from .test_encode_random import EXACT, batches
@@ -31,11 +31,7 @@ Batch = tuple[dict[str, Any], pa.Table, list[dict[str, Any]]]
 
 def _conformed(schema: dict[str, Any], table: pa.Table) -> pa.Table:
     """``table`` with exactly the Arrow types ``emitter.avro.schemas`` maps the schema to."""
-    fields = []
-    for item in schema["fields"]:
-        kind, nullable = _arrow_type(item["type"])
-        fields.append(pa.field(item["name"], kind, nullable=nullable))
-    target = pa.schema(fields)
+    target = arrow_schema(schema)
     return pa.Table.from_arrays([table[f.name].cast(f.type) for f in target], schema=target)
 
 
