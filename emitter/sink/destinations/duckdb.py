@@ -117,7 +117,10 @@ class DuckDBDestination(Destination):
         try:
             con.execute(f"INSERT INTO {qualified} ({columns}) SELECT {columns} FROM {_VIEW}")
         finally:
-            con.unregister(_VIEW)
+            # after a failed insert the transaction is aborted and unregistering fails as well: that
+            # error must not hide the insert's own (the next register replaces the view anyway)
+            with suppress(duckdb.Error):
+                con.unregister(_VIEW)
 
     def _run_query(self, sql: str) -> pa.Table:
         relation = self.connection.sql(sql)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import pyarrow as pa
 
+from emitter.avro.schemas import is_json
 from emitter.errors import SchemaError
 from emitter.sink.destinations.errors import SchemaEvolutionError
 from emitter.sink.destinations.types import TypeMapping, same_sql_type
@@ -29,7 +30,7 @@ def plan_columns(
     duplicates = sorted({name for name in schema.names if schema.names.count(name) > 1})
     if duplicates:
         raise SchemaError(f"{table}: duplicate column names {duplicates}")
-    wanted = [(f.name, types.column_type(table, f.name, f.type)) for f in schema]
+    wanted = [(f.name, types.field_type(table, f)) for f in schema]
     if existing is None:
         return wanted
     plan = []
@@ -38,9 +39,20 @@ def plan_columns(
         if old is None:
             plan.append((name, sql))
         elif not same_sql_type(old, sql):
+            arrow = f"Arrow {field.type}{' marked as JSON' if is_json(field) else ''}"
             raise SchemaEvolutionError(
                 f"{table}.{name} is {old} in {types.destination}, but the incoming rows have {sql} "
-                f"(Arrow {field.type}); columns are only ever added, never retyped. Load these rows into "
+                f"({arrow}); columns are only ever added, never retyped. Load these rows into "
                 f"another table, or drop {table} (DROP TABLE {table}) so it is recreated with the new type"
+                + _in_place(table, name, old, sql, field, types)
             )
     return plan
+
+
+def _in_place(table: str, column: str, old: str, sql: str, field: pa.Field, types: TypeMapping) -> str:
+    """Text columns that now receive JSON can be converted where they are (every value must parse)."""
+    if not is_json(field) or not same_sql_type(old, types.column_type(table, column, field.type)):
+        return ""
+    return (
+        f", or convert the column in place: ALTER TABLE {table} ALTER COLUMN {column} TYPE {sql} USING {column}::{sql}"
+    )

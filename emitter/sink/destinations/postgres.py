@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import psycopg
 import pyarrow as pa
 from psycopg.copy import QueuedLibpqWriter
+from psycopg.types.string import TextLoader
 
 from emitter.sink.destinations.base import Capabilities, Destination, quote
 from emitter.sink.destinations.errors import DestinationConnectionError, DestinationURLError
@@ -28,6 +29,7 @@ _RESULT_TYPES: dict[int, pa.DataType] = {
     21: pa.int16(),
     23: pa.int32(),
     25: pa.string(),
+    114: pa.string(),  # json and jsonb come back as their text (see _JSON_TYPES), as DuckDB returns JSON
     700: pa.float32(),
     701: pa.float64(),
     1042: pa.string(),
@@ -35,7 +37,10 @@ _RESULT_TYPES: dict[int, pa.DataType] = {
     1082: pa.date32(),
     1114: pa.timestamp("us"),
     1184: pa.timestamp("us", tz="UTC"),
+    3802: pa.string(),
 }
+# loaded as text, not parsed into Python objects: documents of any shape fit one Arrow string column
+_JSON_TYPES = ("json", "jsonb")
 _NUMERIC = 1700
 # One advisory lock per database for emitter's DDL ("emitter" in ASCII), held until the transaction ends
 _DDL_LOCK = "SELECT pg_advisory_xact_lock(28549272340555122)"
@@ -57,7 +62,7 @@ def parse_url(url: str) -> tuple[str, str]:
     return urlunsplit(parts._replace(query=rest)), schema
 
 
-def _message(exc: BaseException) -> str:
+def _message(exc: BaseException | str) -> str:
     return "; ".join(line.strip() for line in str(exc).strip().splitlines() if line.strip())
 
 
@@ -89,6 +94,8 @@ class PostgresDestination(Destination):
                 f"{where}: can't connect to PostgreSQL ({_message(exc)}); check that the server runs and "
                 "that host, port, user, password and database in the URL are right"
             ) from exc
+        for name in _JSON_TYPES:
+            self._conn.adapters.register_loader(name, TextLoader)
         try:
             self._conn.execute("SET TIME ZONE 'UTC'")
             # a paused or stuck session holding a lock we need (the DDL lock, a partition's offset row)
@@ -134,6 +141,10 @@ class PostgresDestination(Destination):
                 f"another session has held a lock it needs for {self.lock_timeout_s:g}s (a paused or stuck "
                 "`emitter sink` or `load` on this database?); stop it, or run again once it is done"
             )
+        if isinstance(exc, psycopg.errors.DataError) and exc.diag.context:
+            # a value the column's type refuses (e.g. text that is not JSON): say which row and column
+            detail = f" ({exc.diag.message_detail.strip()})" if exc.diag.message_detail else ""
+            return f"{super()._explain(exc)}{detail} at {_message(exc.diag.context)}"
         return super()._explain(exc)
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from emitter.avro.schemas import is_json
 from emitter.errors import SchemaError
 
 
@@ -24,6 +25,7 @@ class TypeMapping:
     max_decimal_precision: int
     timestamp_tz: str  # any unit: stored as a microsecond instant
     timestamp_naive: str
+    json: str  # a string field marked as JSON (``emitter.avro.schemas.is_json``)
 
     def sql_type(self, arrow: pa.DataType) -> str | None:
         """The column type for ``arrow``, or None when this destination has no lossless one."""
@@ -34,6 +36,10 @@ class TypeMapping:
         if pa.types.is_timestamp(arrow):
             return self.timestamp_tz if arrow.tz is not None else self.timestamp_naive
         return self.exact.get(arrow)
+
+    def field_type(self, table: str, field: pa.Field) -> str:
+        """The column type for ``field``: :attr:`json` when it is marked as JSON, else as :meth:`column_type`."""
+        return self.json if is_json(field) else self.column_type(table, field.name, field.type)
 
     def column_type(self, table: str, column: str, arrow: pa.DataType) -> str:
         """Like :meth:`sql_type`, but an unsupported type is a SchemaError naming the column."""
@@ -75,6 +81,7 @@ DUCKDB_TYPES = TypeMapping(
     max_decimal_precision=38,
     timestamp_tz="TIMESTAMP WITH TIME ZONE",
     timestamp_naive="TIMESTAMP",
+    json="JSON",
 )
 
 POSTGRES_TYPES = TypeMapping(
@@ -97,4 +104,5 @@ POSTGRES_TYPES = TypeMapping(
     max_decimal_precision=1000,
     timestamp_tz="timestamp with time zone",
     timestamp_naive="timestamp without time zone",
+    json="jsonb",
 )

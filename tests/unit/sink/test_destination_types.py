@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
+from emitter.avro.schemas import JSON_METADATA
 from emitter.errors import SchemaError
 from emitter.scenarios.retail import RetailScenario
 from emitter.sink.destinations import SchemaEvolutionError
@@ -47,6 +48,25 @@ def test_every_retail_column_has_a_column_type(types: TypeMapping, table: str) -
 def test_the_type_tables(arrow: pa.DataType, duckdb: str, postgres: str) -> None:
     assert DUCKDB_TYPES.sql_type(arrow) == duckdb
     assert POSTGRES_TYPES.sql_type(arrow) == postgres
+
+
+def test_a_string_field_marked_as_json_maps_to_the_json_type() -> None:
+    marked = pa.field("attributes", pa.string(), metadata=JSON_METADATA)
+
+    assert DUCKDB_TYPES.field_type("t", marked) == "JSON"
+    assert POSTGRES_TYPES.field_type("t", marked) == "jsonb"
+    assert DUCKDB_TYPES.field_type("t", marked.remove_metadata()) == "VARCHAR"
+    assert POSTGRES_TYPES.field_type("t", pa.field("n", pa.int64(), metadata=JSON_METADATA)) == "bigint"
+
+
+def test_plan_columns_keeps_a_json_column_and_refuses_turning_text_into_json() -> None:
+    marked = pa.schema([pa.field("id", pa.int64()), pa.field("attributes", pa.string(), metadata=JSON_METADATA)])
+
+    assert plan_columns("t", marked, None, POSTGRES_TYPES) == [("id", "bigint"), ("attributes", "jsonb")]
+    assert plan_columns("t", marked, {"id": "bigint", "attributes": "jsonb"}, POSTGRES_TYPES) == []
+    assert plan_columns("t", marked, {"id": "BIGINT", "attributes": "JSON"}, DUCKDB_TYPES) == []
+    with pytest.raises(SchemaEvolutionError, match=r"t\.attributes is text in PostgreSQL, .* jsonb .* never retyped"):
+        plan_columns("t", marked, {"id": "bigint", "attributes": "text"}, POSTGRES_TYPES)
 
 
 def test_unsupported_types_are_a_schema_error_naming_the_column() -> None:
