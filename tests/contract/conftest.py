@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -18,8 +19,11 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
+from emitter.avro.schemas import is_json
 from emitter.config import Config, load_config
 from emitter.scenarios import Catalog, Scenario, open_scenario, register, scenario_class, scenario_names
+from emitter.sink.destinations import Destination
+from emitter.sink.destinations.types import same_sql_type
 
 from . import domains
 
@@ -94,3 +98,31 @@ def generated(scenario_name: str) -> Generated:
 @pytest.fixture(scope="session")
 def make_generated() -> Callable[..., Generated]:
     return generate
+
+
+def check_json_columns(
+    warehouse: Destination, catalog: Catalog, expected: Mapping[str, pa.Table], where: str = ""
+) -> None:
+    """Each JSON column of the ``expected`` tables (by id) has the warehouse's JSON type and holds their documents.
+
+    Documents are compared parsed (PostgreSQL's jsonb rewrites spacing and key order); ``where`` filters the
+    warehouse rows.
+    """
+    for spec in catalog.tables:
+        marked = [f.name for f in catalog.arrow(spec) if is_json(f)]
+        if spec.id not in expected or not marked:
+            continue
+        found = warehouse.query(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            f"WHERE table_schema = '{spec.namespace}' AND table_name = '{spec.name}'"
+        )
+        types = dict(zip(found.column("column_name").to_pylist(), found.column("data_type").to_pylist(), strict=True))
+        for name in marked:
+            assert same_sql_type(types[name], warehouse.capabilities.types.json), f"{spec.id}.{name} is {types[name]}"
+            rows = warehouse.query(f'SELECT "{name}" FROM "{spec.namespace}"."{spec.name}" {where}').column(0)
+            assert _documents(rows.to_pylist()) == _documents(expected[spec.id].column(name).to_pylist()), spec.id
+
+
+def _documents(values: list[str | None]) -> list[str]:
+    """JSON values parsed and written one way, sorted; SQL nulls stay apart from the JSON null."""
+    return sorted("<NULL>" if v is None else json.dumps(json.loads(v), sort_keys=True) for v in values)

@@ -12,7 +12,7 @@ from emitter.scenarios import TableKind
 from emitter.sink.destinations import TableName, open_destination
 from emitter.sink.load import load_backfill
 
-from .conftest import Generated
+from .conftest import Generated, check_json_columns
 
 pytestmark = pytest.mark.slow  # writes and re-reads days of files, and loads warehouses
 
@@ -66,6 +66,7 @@ def test_load_puts_each_namespace_in_its_own_warehouse_schema(
         first = load_backfill(out, warehouse)
         again = load_backfill(out, warehouse)
         landed = warehouse.data_tables(generated.catalog.namespaces)
+        check_json_columns(warehouse, generated.catalog, generated.tables())
         counts = {
             name: warehouse.query(f'SELECT count(*) AS n FROM "{name.schema}"."{name.name}"').column("n")[0].as_py()
             for name in landed

@@ -27,7 +27,7 @@ from emitter.stream.runner import StreamSettings
 from emitter.stream.session import Delivery, StreamResult, stream
 from emitter.stream.targets import TargetOptions
 
-from .conftest import Generated, first_day, small_config
+from .conftest import Generated, check_json_columns, first_day, small_config
 
 pytestmark = pytest.mark.slow
 
@@ -112,6 +112,8 @@ def test_the_sink_loads_every_table_into_its_namespace_and_reconcile_agrees(
         for spec in run.catalog.per_day:
             rows = warehouse.query(f'SELECT * FROM "{spec.namespace}"."{spec.name}" WHERE _topic LIKE \'{prefix}%\'')
             assert rows.num_rows == run.by_day[day][spec.id].num_rows, spec.id
+        day_rows = {t.id: run.by_day[day][t.id] for t in run.catalog.per_day}
+        check_json_columns(warehouse, run.catalog, day_rows, f"WHERE _topic LIKE '{prefix}%'")
         checks = reconcile(kafka_bootstrap, topics, warehouse.query, make_decoder(run.catalog), run.catalog)
     assert {c.topic for c in checks} == set(topics)
     assert [c for c in checks if not c.ok] == []

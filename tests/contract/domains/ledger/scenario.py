@@ -10,6 +10,7 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from emitter.core.clock import MICROS_PER_DAY, MICROS_PER_SECOND, day_start_us, yyyymmdd
 from emitter.core.columns import FixedIds, fixed_width_ids, numbered_ids, pooled, timestamps
@@ -31,6 +32,10 @@ MEMO_MISSING = 0.12  # share of postings that carry no memo
 REVIEWERS = 9
 AUDIT_DELAY_S = (2.0, 45.0)  # how long after a posting its audit record is written
 AUDIT_REASONS = ("LARGE_DEBIT", "LARGE_CREDIT")
+# what a review checked, as the JSON arrays its details hold
+AUDIT_CHECKS = ('["kyc"]', '["kyc", "velocity"]', '["limits"]', '["counterparty", "limits"]', "[]")
+ESCALATED_SHARE = 0.15
+WAIVED_SHARE = 0.2  # reviews with no details
 
 
 @dataclass(frozen=True)
@@ -171,6 +176,15 @@ class LedgerScenario(Scenario[LedgerSettings]):
         delay = (rng.uniform(*AUDIT_DELAY_S, n) * MICROS_PER_SECOND).astype(np.int64)
         reviewed = np.minimum(posted + delay, day_start_us(day) + MICROS_PER_DAY - 1)
         reviewer = rng.integers(0, REVIEWERS, n)
+        details = pc.binary_join_element_wise(
+            '{"checks": ',
+            pooled(AUDIT_CHECKS, rng.integers(0, len(AUDIT_CHECKS), n)).to_arrow(),
+            ', "escalated": ',
+            pooled(("false", "true"), (rng.random(n) < ESCALATED_SHARE).astype(np.int64)).to_arrow(),
+            "}",
+            "",
+        )
+        waived = rng.random(n) < WAIVED_SHARE
         return finish(
             self.catalog(),
             self.run_tag,
@@ -182,6 +196,7 @@ class LedgerScenario(Scenario[LedgerSettings]):
                 "posted_at": timestamps(posted),
                 "reviewer": fixed_width_ids("RVW", [(reviewer + 1, 3)]),
                 "reason": pooled(AUDIT_REASONS, credit.astype(np.int64)),
+                "details": pc.if_else(pa.array(waived), pa.scalar(None, pa.string()), details),
             },
         )
 

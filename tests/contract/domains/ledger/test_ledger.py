@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -12,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
+from emitter.avro.schemas import is_json
 from emitter.config import load_config
 from emitter.scenarios import open_scenario, register
 
@@ -216,6 +218,16 @@ def test_the_audit_threshold_picks_exactly_the_postings_above_it() -> None:
     assert tables[none][AUDITS].num_rows == 0
     reasons = set(tables[strict][AUDITS].column("reason").to_pylist())
     assert reasons == {"LARGE_DEBIT", "LARGE_CREDIT"}
+
+
+def test_audit_details_are_json_documents_or_null(march: Tables) -> None:
+    audits = march[AUDITS]
+    assert is_json(audits.schema.field("details"))
+    details = [None if v is None else json.loads(v) for v in audits.column("details").to_pylist()]
+    present = [d for d in details if d is not None]
+    assert 0 < len(present) < len(details), "some reviews are waived, most are not"
+    assert all(set(d) == {"checks", "escalated"} and isinstance(d["escalated"], bool) for d in present)
+    assert {d["escalated"] for d in present} == {False, True}
 
 
 def test_postings_follow_banking_hours_and_weekdays(scenario: LedgerScenario) -> None:
