@@ -93,7 +93,7 @@ def run_demo(
         consumer = threading.Thread(target=consume, name="emitter-demo-sink", daemon=True)
         consumer.start()
         settings = StreamSettings(
-            tables=tuple(t.id for t in catalog.per_day),
+            tables=tuple(t.id for t in catalog.streamed),
             topic_prefix=config.topic_prefix,
             start=start,
             speed=speed,

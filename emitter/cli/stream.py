@@ -34,7 +34,14 @@ from emitter.stream.timeline import to_micros
 
 def stream_command(
     tables: Annotated[
-        str | None, typer.Option("--tables", help="Comma-separated tables to stream (default: every per-day table).")
+        str | None,
+        typer.Option(
+            "--tables",
+            help=(
+                "Comma-separated tables to stream (default: every per-day table, except those "
+                "`emitter tables` marks as streamed only when named)."
+            ),
+        ),
     ] = None,
     emit_interval_ms: Annotated[
         int | None, typer.Option("--emit-interval-ms", help="Tick length. Default: realtime.emit_interval_ms (500).")
@@ -151,7 +158,7 @@ def stream_command(
     catalog = scenario_class(config.scenario).catalog()
     replay = start.strip().lower() != "now"
     settings = StreamSettings(
-        tables=tuple(t.id for t in catalog.select(split_names(tables), per_day_only=True)),
+        tables=tuple(t.id for t in catalog.select(split_names(tables), stream=True)),
         topic_prefix=config.topic_prefix,
         interval_ms=config.realtime.emit_interval_ms,
         burst=config.realtime.burst,

@@ -25,7 +25,8 @@ def tables(
     console = command_console()
     for spec in catalog.select(split_names(names, "--table")):
         avro = catalog.avro(spec)
-        title = f"{spec.id} ({spec.kind}, namespace {spec.namespace}) - {avro.get('doc', '')}"
+        quiet = ", streamed only when named" if spec.per_day and not spec.streamed else ""
+        title = f"{spec.id} ({spec.kind}{quiet}, namespace {spec.namespace}) - {avro.get('doc', '')}"
         listing = result_table(title, expand=False)
         listing.add_column("column")
         listing.add_column("type")

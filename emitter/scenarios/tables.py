@@ -54,6 +54,8 @@ class TableSpec:
             restamps events (planned arrival and departure of a truck, say).
         event_id: a column unique per row, for reconcile's checksums.
         foreign_keys: checked by ``emitter validate`` and the contract suite for every scenario.
+        streamed: False keeps a per-day table out of streams and demos unless ``--tables`` names it (ground
+            truth for a detection exercise, say); backfill writes it like any other.
         doc: one line for ``emitter scenarios``.
     """
 
@@ -65,6 +67,7 @@ class TableSpec:
     moves_with_event_time: tuple[str, ...] = ()
     event_id: str | None = None
     foreign_keys: tuple[ForeignKey, ...] = ()
+    streamed: bool = True
     doc: str = ""
     id: str = field(default="", compare=False)  # filled in by the Catalog: unique within the scenario
 
@@ -130,11 +133,19 @@ class Catalog:
             f"tables: unknown table {name} for scenario {self.scenario}; valid tables: {', '.join(self.ids)}"
         )
 
-    def select(self, names: Iterable[str] | None, per_day_only: bool = False) -> list[TableSpec]:
-        """The named tables (all when None) in the scenario's order; ``per_day_only`` refuses reference ones."""
-        pool = self.per_day if per_day_only else self.tables
+    @property
+    def streamed(self) -> tuple[TableSpec, ...]:
+        """The per-day tables a stream carries when no table is named."""
+        return tuple(t for t in self.per_day if t.streamed)
+
+    def select(self, names: Iterable[str] | None, per_day_only: bool = False, stream: bool = False) -> list[TableSpec]:
+        """The named tables in the scenario's order; ``per_day_only`` (implied by ``stream``) refuses reference ones.
+
+        None names every table, or with ``stream`` every table streamed by default.
+        """
+        pool = self.per_day if per_day_only or stream else self.tables
         if names is None:
-            return list(pool)
+            return list(self.streamed if stream else pool)
         wanted = {self.get(n).id for n in names}
         if not wanted:
             raise ConfigError(f"tables: no table given; valid tables: {', '.join(t.id for t in pool)}")

@@ -78,7 +78,7 @@ def stream(
 ) -> StreamResult:
     """Run a stream to completion (or until SIGINT/SIGTERM) and return what was sent and delivered."""
     catalog = scenario_class(config.scenario).catalog()
-    tables = tuple(t.id for t in catalog.select(settings.tables, per_day_only=True))
+    tables = tuple(t.id for t in catalog.select(settings.tables, stream=True))
     emitter = make_emitter(catalog, delivery, settings.topic_prefix)
     settings = dataclasses.replace(settings, tables=tables, value_format=delivery.value_format)
     target = target or open_target(delivery.target, delivery.options)

@@ -36,7 +36,7 @@ from emitter.scenarios.retail.rules import check_all
 from emitter.scenarios.retail.settings import RetailSettings
 from emitter.scenarios.retail.supply_tables import dc_inventory, truck_moves
 from emitter.scenarios.retail.table_specs import TABLES
-from emitter.scenarios.retail.tables import TENDERS, EventTables, money
+from emitter.scenarios.retail.tables import TENDERS, TRACE_CODES, EventTables, money
 from emitter.scenarios.retail.visits import Visits, delivery_time, draw_visits, ping, walk
 from emitter.scenarios.retail.world import RetailWorld, build_world
 from emitter.scenarios.rules import RuleResult
@@ -80,7 +80,7 @@ class RetailScenario(Scenario[RetailSettings]):
     def __init__(self, seed: int, settings: RetailSettings) -> None:
         super().__init__(seed, settings)
         self.members_per_day = float(settings.volume.customers_per_day)
-        self.events = EventTables(self.catalog(), self.run_tag)
+        self.events = EventTables(self.catalog(), self.run_tag, TRACE_CODES)
 
     def memory_estimate(self) -> int:
         return self.settings.volume.memory_estimate()
