@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 BUILT_IN = {
     "retail": "emitter.scenarios.retail:RetailScenario",
+    "ecommerce": "emitter.scenarios.ecommerce:EcommerceScenario",
 }
 ENTRY_POINT_GROUP = "emitter.scenarios"
 _registered: dict[str, str] = {}
