@@ -1,12 +1,13 @@
-"""Backfill throughput: the vectorized retail generator end to end to Parquet, against a naive per-row baseline.
+"""Backfill throughput: a scenario's vectorized generator end to end to Parquet (retail: against a naive baseline).
 
-Prints rows/s per table and in total on one worker, the same for a Faker-and-dicts implementation of
-receipts + receipt_lines written through the same Parquet writer, and peak memory for a short and a
-long range (memory should stay flat as the range grows). Each measurement runs in its own process so
-peak RSS is its own.
+Prints rows/s per table and in total on one worker, and peak memory for a short and a long range
+(memory should stay flat as the range grows). For retail it also times a Faker-and-dicts implementation
+of receipts + receipt_lines written through the same Parquet writer. Each measurement runs in its own
+process so peak RSS is its own.
 
-    python bench/backfill.py            # 7 days at config.json volumes (250 stores, 20k visits/day)
+    python bench/backfill.py            # retail, 7 days at config.json volumes (250 stores, 20k visits/day)
     python bench/backfill.py --days 3   # quicker
+    python bench/backfill.py --scenario ecommerce --days 30 --scale 10   # 10,000 sessions a day for a month
     python bench/backfill.py --preset small --days 1 --lines-days 2 --naive-receipts 500   # a quick try
 """
 
@@ -32,12 +33,15 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure_vectorized(days: int, tables: list[str] | None, preset: str | None) -> dict[str, object]:
+def measure_vectorized(
+    days: int, tables: list[str] | None, preset: str | None, scenario: str, scale: float
+) -> dict[str, object]:
     from emitter.backfill.runner import run_backfill
     from emitter.config import load_config
 
     path = Path("config.json") if Path("config.json").exists() else None
-    config = load_config(path=path, overrides={"preset": preset}, environ={})
+    overrides = {"preset": preset, "scenario": scenario, "scale": scale}
+    config = load_config(path=path, overrides=overrides, environ={})
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         summary = run_backfill(config, START, START + timedelta(days=days - 1), Path(tmp), "parquet", tables, 1)
@@ -107,10 +111,12 @@ def main() -> None:
     parser.add_argument("--part", help=argparse.SUPPRESS)
     parser.add_argument("--tables", help=argparse.SUPPRESS)
     parser.add_argument("--preset", help="the scenario's named settings, e.g. small (default: config.json volumes)")
+    parser.add_argument("--scenario", default="retail")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply the scenario's volumes")
     args = parser.parse_args()
     if args.part == "vectorized":
         tables = args.tables.split(",") if args.tables else None
-        print(json.dumps(measure_vectorized(args.days, tables, args.preset)))
+        print(json.dumps(measure_vectorized(args.days, tables, args.preset, args.scenario, args.scale)))
         return
     if args.part == "naive":
         print(json.dumps(measure_naive(args.naive_receipts)))
@@ -118,12 +124,17 @@ def main() -> None:
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; one worker")
     preset = ("--preset", args.preset) if args.preset else ()
+    preset = (*preset, "--scenario", args.scenario, "--scale", str(args.scale))
     full = _run("vectorized", "--days", str(args.days), *preset)
-    from emitter.scenarios.retail import RetailScenario
+    from emitter.scenarios import scenario_class
 
-    per_day = {t.id for t in RetailScenario.catalog().per_day}
+    per_day = {t.id for t in scenario_class(args.scenario).catalog().per_day}
     fact_rows = {k: v for k, v in full["tables"].items() if k in per_day}
-    print(f"\nall retail tables, {args.days} days from {START} to Parquet (zstd), one worker: {full['wall']:.1f} s")
+    scaled = f" at scale {args.scale:g}" if args.scale != 1 else ""
+    print(
+        f"\nall {args.scenario} tables{scaled}, {args.days} days from {START} to Parquet (zstd), one worker: "
+        f"{full['wall']:.1f} s"
+    )
     print(f"{'table':<22}{'rows':>12}{'rows/s':>14}")
     total = 0
     for name, rows in sorted(fact_rows.items(), key=lambda kv: -kv[1]):
@@ -132,6 +143,17 @@ def main() -> None:
     print(f"{'total':<22}{total:>12,}{total / full['wall']:>14,.0f}")
     print("(per-day tables come from one joint pass, so rows/s = rows / the run's wall time, reference data included)")
 
+    if args.scenario == "retail":
+        _naive_comparison(args, preset)
+    short = _run("vectorized", "--days", "2", *preset)
+    long = _run("vectorized", "--days", str(max(args.days * 2, 14)), *preset)
+    print("\npeak memory (RSS):")
+    print(f"  2 days   {short['peak_mb']:8.0f} MB")
+    print(f"  {args.days} days   {full['peak_mb']:8.0f} MB")
+    print(f"  {max(args.days * 2, 14)} days  {long['peak_mb']:8.0f} MB")
+
+
+def _naive_comparison(args: argparse.Namespace, preset: tuple[str, ...]) -> None:
     # 28 days, so the per-run fixed costs (master data, the inventory warm-up week) are spread as in real use
     vec = _run("vectorized", "--days", str(args.lines_days), "--tables", "receipts,receipt_lines", *preset)
     naive = _run("naive", "--naive-receipts", str(args.naive_receipts))
@@ -142,13 +164,6 @@ def main() -> None:
         rows = sum(run["tables"].values())
         print(f"  {label:<11} {rows:>10,} rows in {run['wall']:6.1f} s = {rate:>12,.0f} rows/s")
     print(f"  speed-up    {vec_rate / naive_rate:,.0f}x")
-
-    short = _run("vectorized", "--days", "2", *preset)
-    long = _run("vectorized", "--days", str(max(args.days * 2, 14)), *preset)
-    print("\npeak memory (RSS):")
-    print(f"  2 days   {short['peak_mb']:8.0f} MB")
-    print(f"  {args.days} days   {full['peak_mb']:8.0f} MB")
-    print(f"  {max(args.days * 2, 14)} days  {long['peak_mb']:8.0f} MB")
 
 
 if __name__ == "__main__":

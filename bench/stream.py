@@ -1,7 +1,7 @@
 """Stream throughput and pacing against the bundled Kafka-compatible broker (Tansu, in memory).
 
-One run measures:
-1. the raw ceiling: produce_batch of pre-encoded retail messages (the same sizes) with the same
+One run measures, for one scenario (retail unless ``--scenario``), every table it streams by default:
+1. the raw ceiling: produce_batch of the scenario's pre-encoded messages (the same sizes) with the same
    producer settings, nothing else;
 2. full speed: `emitter stream` replaying the model with no pacing, in delivered events/s;
 3. pacing accuracy in live mode: 500 ms / burst 100 and 10 ms / burst 1000, achieved rate and tick lateness.
@@ -9,6 +9,7 @@ One run measures:
     python bench/stream.py                      # 2M events at full speed, 60 s per pacing run
     python bench/stream.py --pacing-seconds 10  # quicker
     python bench/stream.py --preset small --events 20000 --pacing-seconds 2   # a quick try
+    python bench/stream.py --scenario ecommerce --pacing-seconds 10
 """
 
 from __future__ import annotations
@@ -24,8 +25,7 @@ from confluent_kafka import Producer
 
 from emitter.avro.framing import SingleObjectFraming
 from emitter.config import Config, load_config
-from emitter.scenarios import open_scenario
-from emitter.scenarios.retail import RetailScenario
+from emitter.scenarios import open_scenario, scenario_class
 from emitter.stream.embedded_broker import EmbeddedBroker
 from emitter.stream.runner import StreamSettings
 from emitter.stream.session import Delivery, stream
@@ -33,18 +33,21 @@ from emitter.stream.targets import TargetOptions
 from emitter.stream.targets.kafka import producer_config
 
 DAY = date(2024, 3, 5)
-CATALOG = RetailScenario.catalog()
-PER_DAY = tuple(t.id for t in CATALOG.per_day)
+
+
+def streamed(config: Config) -> tuple[str, ...]:
+    return tuple(t.id for t in scenario_class(config.scenario).catalog().streamed)
 
 
 def raw_ceiling(config: Config, bootstrap: str, events: int) -> tuple[float, int]:
     """Pre-encode one model day (repeated up to ``events``), then time produce_batch + flush only."""
     scenario = open_scenario(config)
-    ((_, tables),) = scenario.days([DAY], None)
+    catalog = scenario.catalog()
+    ((_, tables),) = scenario.days([DAY], streamed(config))
     framing = SingleObjectFraming()
     batches = []
     for name, table in tables.items():
-        values = framing.encode(table, CATALOG.avro(CATALOG.get(name)), "").messages()
+        values = framing.encode(table, catalog.avro(catalog.get(name)), "").messages()
         keys = [k.encode() for k in scenario.stream_keys(name, table).to_pylist()]
         batches.append((name, [{"key": k, "value": v} for k, v in zip(keys, values, strict=True)]))
     producer = Producer(producer_config(bootstrap))
@@ -76,7 +79,7 @@ def raw_ceiling(config: Config, bootstrap: str, events: int) -> tuple[float, int
 
 def full_speed(config: Config, bootstrap: str, events: int) -> tuple[float, int]:
     settings = StreamSettings(
-        tables=PER_DAY,
+        tables=streamed(config),
         topic_prefix=f"full{uuid.uuid4().hex[:6]}.",
         start=datetime(2024, 3, 4),
         speed=float("inf"),
@@ -88,7 +91,7 @@ def full_speed(config: Config, bootstrap: str, events: int) -> tuple[float, int]
 
 def pacing(config: Config, bootstrap: str, interval_ms: int, burst: int, seconds: float) -> dict[str, float]:
     settings = StreamSettings(
-        tables=PER_DAY,
+        tables=streamed(config),
         topic_prefix=f"pace{uuid.uuid4().hex[:6]}.",
         interval_ms=interval_ms,
         burst=burst,
@@ -112,12 +115,14 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=2_000_000, help="events for the ceiling and full-speed runs")
     parser.add_argument("--pacing-seconds", type=float, default=60.0)
     parser.add_argument("--preset", help="the scenario's named settings, e.g. small (default: config.json volumes)")
+    parser.add_argument("--scenario", default="retail")
     args = parser.parse_args()
-    config = load_config(overrides={"preset": args.preset}, environ={})
+    config = load_config(overrides={"preset": args.preset, "scenario": args.scenario}, environ={})
     volumes = f"preset {args.preset}" if args.preset else "config.json volumes"
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     with EmbeddedBroker() as broker:
-        print(f"broker: bundled Tansu at {broker.bootstrap} (in memory), {volumes}, every per-day retail table")
+        where = f"bundled Tansu at {broker.bootstrap} (in memory)"
+        print(f"broker: {where}, {volumes}, every table {args.scenario} streams")
         ceiling, n = raw_ceiling(config, broker.bootstrap, args.events)
         print(f"\n1. raw ceiling (produce_batch of pre-encoded messages): {ceiling:>12,.0f} msg/s  ({n:,} messages)")
         rate, delivered = full_speed(config, broker.bootstrap, args.events)

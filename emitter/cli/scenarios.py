@@ -18,7 +18,8 @@ def scenarios() -> None:
         for column in ("table", "kind", "namespace", "key", "event time"):
             listing.add_column(column)
         for spec in catalog.tables:
-            listing.add_row(spec.id, str(spec.kind), spec.namespace, spec.key or "", spec.event_time or "")
+            kind = str(spec.kind) if spec.streamed else f"{spec.kind}, streamed only when named"
+            listing.add_row(spec.id, kind, spec.namespace, spec.key or "", spec.event_time or "")
         console.print(listing)
         defaults = cls.settings_model().model_dump(mode="json")
         console.print(f"  settings (section {name!r} of config.json): {defaults}", soft_wrap=True)

@@ -51,8 +51,20 @@ def draw_arrivals(
 
 def cdf_pick(rng: np.random.Generator, cdf: npt.NDArray[np.float64], n: int) -> npt.NDArray[np.int64]:
     """Draw n indices from a categorical distribution given by its cumulative sum (last value 1)."""
-    idx = np.searchsorted(cdf, rng.random(n), side="right")
-    return np.minimum(idx, cdf.size - 1).astype(np.int64)
+    return np.minimum(bucket(rng.random(n), cdf), cdf.size - 1)
+
+
+SMALL_EDGES = 8  # up to this many edges, comparing against each beats a binary search per value
+
+
+def bucket(values: npt.NDArray[np.float64], edges: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+    """How many of the ascending ``edges`` are ≤ each value: ``np.searchsorted(edges, values, side="right")``."""
+    if edges.size > SMALL_EDGES:
+        return np.searchsorted(edges, values, side="right").astype(np.int64)
+    out = np.zeros(values.size, dtype=np.int64)
+    for edge in edges:
+        out += values >= edge
+    return out
 
 
 def shares_cdf(shares: npt.ArrayLike) -> npt.NDArray[np.float64]:

@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from emitter.core.clock import yyyymmdd
 from emitter.core.columns import Decimals, FixedIds, Pooled, numbered_ids, timestamps
+from emitter.core.ordering import time_order
 from emitter.scenarios.tables import Catalog
 
 I64 = npt.NDArray[np.int64]
@@ -45,7 +46,7 @@ class EventTables:
             out[self.id_column] = numbered_ids(self._head(table, day), ts.size, 10)
             out[self.catalog.get(table).event_time or "event_ts"] = timestamps(ts)
             return self.catalog.conform(table, out)
-        order = np.argsort(ts, kind="stable")
+        order = time_order(ts)
         out = {}
         for name, col in columns.items():
             if isinstance(col, FixedIds | Pooled | Decimals):

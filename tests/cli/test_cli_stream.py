@@ -132,3 +132,24 @@ def test_replay_an_hour_to_the_broker(
     assert len(decoded) == len(expected)
     assert {r["trace_id"] for r in decoded} == expected
     assert {key for _, _, key, _ in records} == {str(r["store_id"]).encode() for r in decoded}
+
+
+def test_a_table_declared_not_streamed_stays_out_unless_named(
+    runner: CliRunner, config_file: Path, kafka_bootstrap: str, topic_records: ReadTopic
+) -> None:
+    from confluent_kafka.admin import AdminClient
+
+    window = ["--start", "2024-03-05T10:00", "--end", "2024-03-05T10:20", "--speed", "max"]
+    common = ["--scenario", "ecommerce", "--preset", "small", "--quiet", "--bootstrap-servers", kafka_bootstrap]
+    default, named = f"cli{uuid.uuid4().hex[:8]}.", f"cli{uuid.uuid4().hex[:8]}."
+    for prefix, tables in ((default, []), (named, ["--tables", "sessions,session_labels"])):
+        command = ["stream", *window, *common, *tables, "--topic-prefix", prefix, "--config", str(config_file)]
+        result = runner.invoke(app, command)
+        assert result.exit_code == 0, (result.output, result.exception)
+
+    topics = set(AdminClient({"bootstrap.servers": kafka_bootstrap}).list_topics(timeout=10).topics)
+    assert {default + "sessions", default + "clickstream", default + "orders"} <= topics
+    assert default + "session_labels" not in topics
+    labels = topic_records(named + "session_labels")
+    sessions = topic_records(named + "sessions")
+    assert labels and len(labels) == len(sessions)  # one label per session of the window

@@ -10,13 +10,16 @@ placed by think times; a session ends at midnight at the latest, as web analytic
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date
 
 import numpy as np
 import numpy.typing as npt
 
+from emitter.core.arrivals import bucket
 from emitter.core.clock import MICROS_PER_DAY, MICROS_PER_SECOND, day_start_us
+from emitter.core.ordering import time_order
 from emitter.core.rng import BlockKeys
 from emitter.scenarios.ecommerce.event_types import (
     ADD,
@@ -31,6 +34,7 @@ from emitter.scenarios.ecommerce.event_types import (
 from emitter.scenarios.ecommerce.pages import Pages
 from emitter.scenarios.ecommerce.plans import INTEREST_SHARES, Plan
 from emitter.scenarios.ecommerce.visits import BOT, INTERESTS, SIGNED_IN, SIGNING_UP
+from emitter.scenarios.ecommerce.vocabulary import BOT_KINDS
 from emitter.scenarios.ecommerce.world import Products
 
 I64 = npt.NDArray[np.int64]
@@ -44,6 +48,10 @@ MAX_GAP_S = 25 * 60  # a longer pause would end the session
 ADD_SHARE = 0.25  # product views added in a session that only fills a cart (its last view always is)
 REMOVE_SHARE = 0.2  # of those adds, removed again
 SECOND_THOUGHTS = 0.1  # product views a buying session adds, beyond its cart, and then removes
+THROTTLED_SCRAPERS = 0.5
+SCRAPER = BOT_KINDS.index("scraper")
+KEY_STEPS = 20  # order keys count twentieths of a browse step
+SESSION_STRIDE = KEY_STEPS * 4096  # above any session's largest key
 BROWSE_TYPES = np.cumsum([0.52, 0.26, 0.12])  # product view, category page, search; the rest: home, help, account
 
 
@@ -67,7 +75,7 @@ class Clicks:
 
     def sorted_by_time(self) -> Clicks:
         """The same events in time order across sessions (ties keep session order)."""
-        order = np.argsort(self.ts, kind="stable")
+        order = time_order(self.ts)
         return Clicks(*(getattr(self, f.name)[order] for f in fields(Clicks)))
 
 
@@ -93,6 +101,27 @@ class Sessions:
         return np.bincount(self.clicks.session[mask], minlength=self.size).astype(np.int64)
 
 
+def merge_positions(main_key: I64, extra_key: I64) -> Callable[[I64, I64], I64]:
+    """Merge a few extra rows into rows already sorted by ``main_key``, as a stable sort of both would.
+
+    Returns a function that lays out (main column, extra column) in the merged order. No key of one side
+    equals a key of the other.
+    """
+    by_key = np.argsort(extra_key, kind="stable")
+    at = np.searchsorted(main_key, extra_key[by_key], side="right") + np.arange(by_key.size)
+    is_extra = np.zeros(main_key.size + by_key.size, bool)
+    is_extra[at] = True
+    main_at = np.flatnonzero(~is_extra)
+
+    def place(main: I64, extra: I64) -> I64:
+        out = np.empty(main.size + extra.size, dtype=np.result_type(main, extra))
+        out[main_at] = main
+        out[at] = extra[by_key]
+        return out
+
+    return place
+
+
 def render(plan: Plan, products: Products, pages: Pages, keys: BlockKeys, day: date) -> Sessions:
     """Every event of the day's sessions, fitted to their plans."""
     rng = keys.rng("clicks", day)
@@ -107,21 +136,18 @@ def render(plan: Plan, products: Products, pages: Pages, keys: BlockKeys, day: d
     j = np.arange(sess.size) - first[sess]
     m = sess.size
     u = rng.random(m)
-    etype = np.searchsorted(BROWSE_TYPES, u, side="right")
+    etype = bucket(u, BROWSE_TYPES)
     etype = np.array([PRODUCT_VIEW, PAGE_VIEW, SEARCH, -1])[etype]
     at_start = j == 0
     etype[at_start] = np.where(v.landing[sess[at_start]] == 2, PRODUCT_VIEW, PAGE_VIEW)
     is_bot = bot[sess]
     etype[is_bot] = np.where(u[is_bot] < 0.75, PRODUCT_VIEW, PAGE_VIEW)
-    which = np.searchsorted(INTEREST_SHARES, rng.random(m), side="right").clip(0, INTERESTS - 1)
+    which = np.minimum(bucket(rng.random(m), INTEREST_SHARES), INTERESTS - 1)
     department = v.interests[sess, which]
     product = products.draw(rng, department)
     walk = rng.integers(0, products.size, n)  # bots crawl the catalogue in id order from a random product
     product[is_bot] = (walk[sess[is_bot]] + j[is_bot]) % products.size
-    search = etype == SEARCH
-    follows = np.flatnonzero(search[:-1] & (etype[1:] == PRODUCT_VIEW) & (sess[1:] == sess[:-1]))
-    product[follows + 1] = product[follows]  # a search leads to the product it names
-    query = np.where(search, products.query[product, rng.integers(0, 3, m)], -1)
+    variant = rng.integers(0, 3, m)
 
     # ---- the cart ------------------------------------------------------------------------------------
     # a buying session views each product of its cart, spread over its browsing, and adds it
@@ -137,6 +163,11 @@ def render(plan: Plan, products: Products, pages: Pages, keys: BlockKeys, day: d
     abandons = plan.cart & ~plan.buys
     views = np.bincount(sess[etype == PRODUCT_VIEW], minlength=n)
     etype[first[1:][abandons & (views == 0)] - 1] = PRODUCT_VIEW
+    # a search names the product viewed next, when a view follows it
+    search = etype == SEARCH
+    follows = np.flatnonzero(search[:-1] & (etype[1:] == PRODUCT_VIEW) & (sess[1:] == sess[:-1]))
+    product[follows] = product[follows + 1]
+    query = np.where(search, products.query[product, variant], -1)
     viewed = etype == PRODUCT_VIEW
     last_view = np.full(n, -1)
     np.maximum.at(last_view, sess[viewed], np.flatnonzero(viewed))
@@ -157,25 +188,24 @@ def render(plan: Plan, products: Products, pages: Pages, keys: BlockKeys, day: d
     checkout_s = np.flatnonzero(plan.checkout)
     buy_s = np.flatnonzero(plan.buys)
     signup_s = np.flatnonzero(kind == SIGNING_UP)
-    signup_key = np.full(n, np.inf)
-    signup_key[signup_s] = plan.signup_position()[signup_s] - 0.3
+    signup_key = np.full(n, np.iinfo(np.int64).max // 2)
+    signup_key[signup_s] = plan.signup_position()[signup_s] * KEY_STEPS - 6  # just before that browse event
 
     # ---- all events in order: browse positions, an add just after its view, then cart page and checkout ----
-    end_key = length.astype(np.float64)
-    key = np.concatenate(
+    # keys in twentieths of a browse step; browse events are already in order, the few others are merged in
+    end_key = length * KEY_STEPS
+    ins_key = np.concatenate(
         [
-            j.astype(np.float64),
-            j[add_at] + 0.5,
-            end_key[sess[remove_at]] + 0.05,
-            end_key[checkout_s] + 0.1,
-            end_key[buy_s] + 0.3,
+            j[add_at] * KEY_STEPS + 10,
+            end_key[sess[remove_at]] + 1,
+            end_key[checkout_s] + 2,
+            end_key[buy_s] + 6,
             signup_key[signup_s],
         ]
     )
-    e_sess = np.concatenate([sess, sess[add_at], sess[remove_at], checkout_s, buy_s, signup_s])
-    e_type = np.concatenate(
+    ins_sess = np.concatenate([sess[add_at], sess[remove_at], checkout_s, buy_s, signup_s])
+    ins_type = np.concatenate(
         [
-            etype,
             np.full(add_at.size, ADD),
             np.full(remove_at.size, REMOVE),
             np.full(checkout_s.size, CHECKOUT),
@@ -184,21 +214,33 @@ def render(plan: Plan, products: Products, pages: Pages, keys: BlockKeys, day: d
         ]
     )
     none = np.full(checkout_s.size + buy_s.size + signup_s.size, -1)
-    e_product = np.concatenate([product, product[add_at], product[remove_at], none])
-    e_query = np.concatenate([query, np.full(add_at.size + remove_at.size, -1), none])
-    e_qty = np.concatenate([np.zeros(m, np.int64), add_qty, -remove_qty, np.zeros(none.size, np.int64)])
-    e_dept = np.concatenate([department, department[add_at], department[remove_at], np.zeros(none.size, np.int64)])
-    order = np.argsort(e_sess * 1024.0 + key, kind="stable")
+    ins_product = np.concatenate([product[add_at], product[remove_at], none])
+    ins_query = np.full(ins_key.size, -1)
+    ins_qty = np.concatenate([add_qty, -remove_qty, np.zeros(none.size, np.int64)])
+    ins_dept = np.concatenate([department[add_at], department[remove_at], np.zeros(none.size, np.int64)])
+    place = merge_positions(sess * SESSION_STRIDE + j * KEY_STEPS, ins_sess * SESSION_STRIDE + ins_key)
     e_sess, e_type, e_product, e_query, e_qty, e_dept, key = (
-        a[order] for a in (e_sess, e_type, e_product, e_query, e_qty, e_dept, key)
+        place(a, b)
+        for a, b in (
+            (sess, ins_sess),
+            (etype, ins_type),
+            (product, ins_product),
+            (query, ins_query),
+            (np.zeros(m, np.int64), ins_qty),
+            (department, ins_dept),
+            (j * KEY_STEPS, ins_key),
+        )
     )
     e_first = np.searchsorted(e_sess, np.arange(n + 1))
 
     # ---- time: think gaps around the anchor, stretched to land on the plan's start and purchase --------
     gap = rng.lognormal(np.log(THINK_S[np.maximum(e_type, 0)]), THINK_SIGMA) * MICROS_PER_SECOND
     gap = np.minimum(gap, MAX_GAP_S * MICROS_PER_SECOND)
+    # crawlers and half the scrapers fetch a page a second; the other scrapers throttle to pass for people
+    throttled = (v.bot_kind == SCRAPER) & (rng.random(n) < THROTTLED_SCRAPERS)
     e_bot = bot[e_sess]
-    gap[e_bot] = rng.uniform(0.15, 1.2, int(e_bot.sum())) * MICROS_PER_SECOND
+    pace = np.where(throttled, 5.0, 0.6)[e_sess[e_bot]]
+    gap[e_bot] = pace * rng.uniform(0.25, 2.0, int(e_bot.sum())) * MICROS_PER_SECOND
     gap[e_first[:-1]] = 0.0
     cum = np.cumsum(gap)
     cum -= cum[e_first[:-1]][e_sess]

@@ -85,9 +85,9 @@ class DayTables:
     review_pools: tuple[pa.StringArray, pa.StringArray]
 
     def visitor_ids(self, s: Sessions, day: date) -> FixedIds:
-        """A customer's cookie is theirs across sessions; anyone else gets a new one per session."""
+        """A customer's cookie is theirs across sessions, from the one they signed up in; anyone else gets a new one."""
         v = s.plan.visits
-        known = v.kind == SIGNED_IN
+        known = (v.kind == SIGNED_IN) | (v.kind == SIGNING_UP)
         customer = fixed_width_ids("V1", [(np.maximum(v.customer, 0) + 1, 15)])
         fresh = fixed_width_ids("V2", [(yyyymmdd(day), 8), (np.arange(s.size), 7)])
         return FixedIds(np.where(known[:, None], customer.matrix, fresh.matrix))
@@ -122,6 +122,7 @@ class DayTables:
                 "device_type": pooled(DEVICE_TYPES, v.device),
                 "os": pooled(OS_NAMES, v.os),
                 "browser": pooled(BROWSER_NAMES, v.browser),
+                "user_agent": Pooled(USER_AGENT_POOL, v.user_agent),
                 "country": Pooled(COUNTRY, v.place),
                 "region": Pooled(REGION, v.place),
                 "city": Pooled(CITY, v.place),
@@ -172,7 +173,8 @@ class DayTables:
                 "quantity": optional_int(np.abs(c.quantity), c.quantity != 0),
                 "order_id": optional(order_ids(orders).to_arrow(), np.where(purchase, order_of[at], -1)),
                 "device_type": pooled(DEVICE_TYPES, v.device[at]),
-                "user_agent": Pooled(USER_AGENT_POOL, v.user_agent[at]),
+                "os": pooled(OS_NAMES, v.os[at]),
+                "browser": pooled(BROWSER_NAMES, v.browser[at]),
             },
         )
 

@@ -63,7 +63,7 @@ class Pages:
         product: I64,
         query: I64,
         department: I64,
-        key: npt.NDArray[np.float64],
+        key: I64,
         landing: I64,
         rest: npt.NDArray[np.bool_],
     ) -> I64:

@@ -14,6 +14,7 @@ from datetime import date
 import numpy as np
 import numpy.typing as npt
 
+from emitter.core.arrivals import bucket
 from emitter.core.clock import MICROS_PER_DAY, MICROS_PER_SECOND, day_start_us
 from emitter.core.rng import BlockKeys
 from emitter.scenarios.ecommerce.calendar import conversion_factor
@@ -101,7 +102,7 @@ def plan_sessions(visits: Visits, products: Products, keys: BlockKeys, settings:
     # the cart at purchase: products of the session's interests, by popularity
     buyer = np.flatnonzero(buys)
     line_session = np.repeat(buyer, lines[buyer])
-    which = np.searchsorted(INTEREST_SHARES, rng.random(line_session.size), side="right").clip(0, INTERESTS - 1)
+    which = np.minimum(bucket(rng.random(line_session.size), INTEREST_SHARES), INTERESTS - 1)
     line_product = products.draw(rng, visits.interests[line_session, which])
     line_qty = np.where(rng.random(line_session.size) < 0.85, 1, np.where(rng.random(line_session.size) < 0.8, 2, 3))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -38,6 +39,7 @@ from emitter.scenarios.tables import Catalog
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
+DRAW_CELLS = 1 << 16  # lookup cells per department for drawing products: few hold a popularity boundary
 ZIPF_EXPONENT = 1.1  # within a department, the product of rank r draws views in proportion to r**-1.1
 SUBCATEGORIES = tuple(s for d in DEPARTMENTS for s in d.subcategories)
 BRANDS = tuple(dict.fromkeys(b for d in DEPARTMENTS for b in d.brands))
@@ -79,11 +81,25 @@ class Products:
 
     def draw(self, rng: np.random.Generator, department: I64) -> I64:
         """A product of each given department, by popularity (Zipf-like within the department)."""
-        return (
-            np.searchsorted(self.browse_cdf, department + rng.random(department.size), side="right")
-            .astype(np.int64)
-            .clip(self.department_first[department], self.department_first[department + 1] - 1)
-        )
+        x = department + rng.random(department.size)
+        cell = (x * DRAW_CELLS).astype(np.int64)
+        found = self._cell_first[cell].astype(np.int64)
+        # a cell holding a boundary of the cumulative popularity needs the exact search
+        split = np.flatnonzero(found != self._cell_last[cell])
+        found[split] = np.searchsorted(self.browse_cdf, x[split], side="right")
+        return np.minimum(found, self.department_first[department + 1] - 1)
+
+    @cached_property
+    def _cell_first(self) -> npt.NDArray[np.int32]:
+        """Per cell of width 1/DRAW_CELLS of ``department + u``: the product drawn at its low edge."""
+        edges = np.arange(self.department_first.size * DRAW_CELLS) / DRAW_CELLS
+        return np.searchsorted(self.browse_cdf, edges, side="right").astype(np.int32)
+
+    @cached_property
+    def _cell_last(self) -> npt.NDArray[np.int32]:
+        """The product drawn just below the cell's high edge."""
+        edges = np.nextafter((np.arange(self.department_first.size * DRAW_CELLS) + 1) / DRAW_CELLS, 0)
+        return np.searchsorted(self.browse_cdf, edges, side="right").astype(np.int32)
 
 
 @dataclass

@@ -100,3 +100,17 @@ def test_shares_cdf_and_cdf_pick_reproduce_shares() -> None:
 
 def test_shares_cdf_normalises_weights() -> None:
     assert np.allclose(shares_cdf([2, 2, 4]), [0.25, 0.5, 1.0])
+
+
+def test_bucket_counts_edges_like_a_binary_search_for_small_and_large_edge_sets() -> None:
+    import numpy as np
+
+    from emitter.core.arrivals import bucket
+
+    rng = np.random.default_rng(3)
+    values = np.concatenate([rng.random(10_000), [0.0, 0.25, 0.5, 1.0]])
+    for size in (1, 3, 8, 9, 40):
+        edges = np.sort(rng.random(size))
+        edges[0] = 0.25  # a value exactly on an edge counts that edge
+        edges.sort()
+        assert np.array_equal(bucket(values, edges), np.searchsorted(edges, values, side="right")), size
