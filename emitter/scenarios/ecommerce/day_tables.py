@@ -71,8 +71,13 @@ def session_ids(day: date, n: int) -> FixedIds:
 
 
 def order_ids(o: Orders) -> FixedIds:
-    """ORD<yyyymmdd of placing><n:06d>."""
-    return fixed_width_ids("ORD", [(yyyymmdd(o.day), 8), (np.arange(o.size), 6)])
+    return o.ids
+
+
+def nonempty(picks: list[tuple[Orders, I64]]) -> list[tuple[Orders, I64]]:
+    """The (orders of a day, selected rows) pairs that select something; one empty pair when none do."""
+    kept = [(o, i) for o, i in picks if i.size]
+    return kept or picks[:1]
 
 
 @dataclass(frozen=True)
@@ -173,8 +178,6 @@ class DayTables:
                 "quantity": optional_int(np.abs(c.quantity), c.quantity != 0),
                 "order_id": optional(order_ids(orders).to_arrow(), np.where(purchase, order_of[at], -1)),
                 "device_type": pooled(DEVICE_TYPES, v.device[at]),
-                "os": pooled(OS_NAMES, v.os[at]),
-                "browser": pooled(BROWSER_NAMES, v.browser[at]),
             },
         )
 
@@ -190,6 +193,7 @@ class DayTables:
             picks.append((o, hit // len(STATUSES)))
         ts = np.concatenate(ts_parts)
         status = np.concatenate(status_parts)
+        picks = nonempty(picks)
 
         def pick(name: str) -> I64:
             return np.concatenate([getattr(o, name)[i] for o, i in picks])
@@ -205,9 +209,7 @@ class DayTables:
                 "order_id": concat([order_ids(o).take(i) for o, i in picks]),
                 "status": pooled(STATUSES, status),
                 "placed_at": np.concatenate([o.status_ts[i, 0] for o, i in picks]),
-                "session_id": concat(
-                    [fixed_width_ids("SES", [(yyyymmdd(o.day), 8), (o.session[i], 7)]) for o, i in picks]
-                ),
+                "session_id": concat([o.session_ids.take(i) for o, i in picks]),
                 "customer_id": customer + 1,
                 "warehouse_id": pick("warehouse") + 1,
                 "item_count": np.concatenate([o.item_count[i] for o, i in picks]),
@@ -244,7 +246,7 @@ class DayTables:
 
     def inventory(self, day: date, m: Movements) -> pa.Table:
         # movements with an order come after the morning's restocks and transfers (see simulate_stock)
-        by_order = [order_ids(o).take(index).to_arrow() for o, index in m.order_day]
+        by_order = [order_ids(o).take(index).to_arrow() for o, index in nonempty(m.order_day)]
         order_id = pa.concat_arrays([pa.nulls(int(m.ts.size - m.order_rows.size), pa.string()), *by_order])
         return self.events.finish(
             "inventory",
@@ -266,6 +268,7 @@ class DayTables:
         for o in recent:
             lines = np.flatnonzero((o.review_ts >= start) & (o.review_ts < start + MICROS_PER_DAY))
             parts.append((o, lines))
+        parts = nonempty(parts)
         ts = np.concatenate([o.review_ts[i] for o, i in parts])
         product = np.concatenate([o.line_product[i] for o, i in parts])
         rating = np.concatenate([o.review_rating[i] for o, i in parts])

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
 
 from emitter.core.arrivals import cdf_pick, shares_cdf
-from emitter.core.clock import MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND
-from emitter.core.columns import round_half_up_div
+from emitter.core.clock import MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND, yyyymmdd
+from emitter.core.columns import FixedIds, fixed_width_ids, round_half_up_div
 from emitter.core.rng import BlockKeys
 from emitter.scenarios.ecommerce.calendar import sale_day
 from emitter.scenarios.ecommerce.plans import Plan
@@ -79,6 +80,16 @@ class Orders:
     @property
     def size(self) -> int:
         return int(self.session.size)
+
+    @cached_property
+    def ids(self) -> FixedIds:
+        """ORD<yyyymmdd of placing><n:06d>, built once however many later days refer to the order."""
+        return fixed_width_ids("ORD", [(yyyymmdd(self.day), 8), (np.arange(self.size), 6)])
+
+    @cached_property
+    def session_ids(self) -> FixedIds:
+        """The id of the session each order was placed in."""
+        return fixed_width_ids("SES", [(yyyymmdd(self.day), 8), (self.session, 7)])
 
     @property
     def total(self) -> I64:
