@@ -9,7 +9,7 @@ from emitter.avro.framing import Framing
 from emitter.avro.json_values import encode_json
 from emitter.core.columns import timestamps
 from emitter.scenarios.tables import Catalog, TableSpec
-from emitter.stream.segments import Segment
+from emitter.stream.segments import Segment, SegmentTable
 
 
 def restamp(batch: pa.Table, spec: TableSpec, now_us: int) -> pa.Table:
@@ -36,6 +36,29 @@ def avro_long(value: int) -> bytes:
         z >>= 7
     out.append(z)
     return bytes(out)
+
+
+def _stamped(part: SegmentTable, a: int, b: int, now_us: int) -> list[bytes]:
+    """Rows ``a:b`` as live values: the event time is ``now_us``, the table's other times move by as much."""
+    assert part.times is not None
+    stamp = avro_long(now_us)
+    pieces = [piece.items(a, b) for piece in part.pieces]
+    if len(pieces) == 2:  # the common case: only the event time is spliced in
+        return [h + stamp + t for h, t in zip(pieces[0], pieces[1], strict=True)]
+    times = part.times[:, a:b]
+    shift = now_us - times[part.event_time]
+    stamps = [
+        [stamp] * (b - a) if i == part.event_time else [avro_long(int(v)) for v in (times[i] + shift).tolist()]
+        for i in range(times.shape[0])
+    ]
+    out = []
+    for row in range(b - a):
+        value = bytearray(pieces[0][row])
+        for i, stamped in enumerate(stamps):
+            value += stamped[row]
+            value += pieces[i + 1][row]
+        out.append(bytes(value))
+    return out
 
 
 class Emitter:
@@ -81,9 +104,8 @@ class Emitter:
             if now_us is None:
                 assert part.body is not None
                 values = part.body.items(a, b)
-            elif part.head is not None and part.tail is not None:
-                stamp = avro_long(now_us)
-                values = [h + stamp + t for h, t in zip(part.head.items(a, b), part.tail.items(a, b), strict=True)]
+            elif part.times is not None:
+                values = _stamped(part, a, b, now_us)
             else:
                 assert part.batch is not None
                 spec = self.catalog.get(name)

@@ -8,6 +8,7 @@ and handed to the worker, which writes it in front of every value.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
@@ -64,21 +65,21 @@ class SegmentTable:
 
     keys: FlatBytes
     body: FlatBytes | None = None  # the whole value (framing header + Avro body, or JSON), for replays
-    head: FlatBytes | None = None  # live: the framing header and the fields before the event time
-    tail: FlatBytes | None = None  # live: the fields after the event time
-    batch: pa.Table | None = None  # live rows that must be re-encoded when restamped (other time columns, JSON)
+    # live Avro: the value's bytes between its time fields (the first piece starts with the framing header),
+    # and each time field's model value per row; the event time is the first of ``times``
+    pieces: tuple[FlatBytes, ...] = ()
+    times: I64 | None = None  # (time fields, rows), in the order they sit between the pieces
+    event_time: int = 0  # which of ``times`` is the event time; the others move with it
+    batch: pa.Table | None = None  # live rows re-encoded when restamped (JSON, or time fields that may be null)
 
     def rows(self, start: int, stop: int) -> SegmentTable:
         """The same parts for rows ``start:stop`` only."""
-
-        def cut(flat: FlatBytes | None) -> FlatBytes | None:
-            return None if flat is None else flat.rows(start, stop)
-
         return SegmentTable(
             self.keys.rows(start, stop),
-            cut(self.body),
-            cut(self.head),
-            cut(self.tail),
+            None if self.body is None else self.body.rows(start, stop),
+            tuple(piece.rows(start, stop) for piece in self.pieces),
+            None if self.times is None else self.times[:, start:stop].copy(),
+            self.event_time,
             # take() copies: a slice would pickle its parent's whole buffers along with it
             None if self.batch is None else self.batch.take(pa.array(np.arange(start, stop))),
         )
@@ -97,13 +98,20 @@ class Segment:
         return int(self.ts.size)
 
 
-def split_schema(schema: AvroSchema, event_time: str) -> tuple[AvroSchema, AvroSchema, int]:
-    """The record's fields before and after ``event_time`` (an Avro record is its fields concatenated)."""
+def split_schema(schema: AvroSchema, cut: Sequence[str]) -> tuple[list[AvroSchema], list[str]]:
+    """The record's fields between the ``cut`` fields (an Avro record is its fields concatenated).
+
+    Returns the len(cut) + 1 records of the fields before, between and after them, and the cut fields in
+    the order they occur.
+    """
     names = [f["name"] for f in schema["fields"]]
-    at = names.index(event_time)
-    head = {**schema, "name": f"{schema['name']}_head", "fields": schema["fields"][:at]}
-    tail = {**schema, "name": f"{schema['name']}_tail", "fields": schema["fields"][at + 1 :]}
-    return head, tail, at
+    at = sorted(names.index(name) for name in cut)
+    bounds = [-1, *at, len(names)]
+    parts = [
+        {**schema, "name": f"{schema['name']}_part{i}", "fields": schema["fields"][lo + 1 : hi]}
+        for i, (lo, hi) in enumerate(pairwise(bounds))
+    ]
+    return parts, [names[i] for i in at]
 
 
 def build_segments(
@@ -150,10 +158,24 @@ def _encode_rows(
     schema = catalog.avro(spec)
     if not live:
         return SegmentTable(keys, body=FlatBytes.of(encode_table(batch, schema, prefix=header)))
-    if spec.moves_with_event_time or spec.event_time is None:
+    if spec.event_time is None:
+        return SegmentTable(keys, batch=batch)
+    cut = [spec.event_time, *spec.moves_with_event_time]
+    if not all(_plain_timestamp(schema, name) for name in cut):
         return SegmentTable(keys, batch=batch)  # restamped and re-encoded as it leaves
-    head_schema, tail_schema, at = split_schema(schema, spec.event_time)
-    names = [f["name"] for f in schema["fields"]]
-    head = encode_table(batch.select(names[:at]), head_schema, prefix=header)
-    tail = encode_table(batch.select(names[at + 1 :]), tail_schema)
-    return SegmentTable(keys, head=FlatBytes.of(head), tail=FlatBytes.of(tail))
+    parts, order = split_schema(schema, cut)
+    pieces = tuple(
+        FlatBytes.of(
+            encode_table(batch.select([f["name"] for f in part["fields"]]), part, prefix=header if i == 0 else b"")
+        )
+        for i, part in enumerate(parts)
+    )
+    times = np.stack([np.asarray(batch.column(n).cast(pa.int64()).to_numpy(), dtype=np.int64) for n in order])
+    return SegmentTable(keys, pieces=pieces, times=times, event_time=order.index(spec.event_time))
+
+
+def _plain_timestamp(schema: AvroSchema, name: str) -> bool:
+    """Whether field ``name`` is a non-null timestamp-micros long: its bytes are one zigzag varint."""
+    field = next(f for f in schema["fields"] if f["name"] == name)
+    kind = field["type"]
+    return isinstance(kind, dict) and kind.get("type") == "long" and kind.get("logicalType") == "timestamp-micros"

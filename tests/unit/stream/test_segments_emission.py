@@ -136,10 +136,10 @@ def test_live_values_carry_now_and_every_other_field_unchanged(
     segments = _segments(scenario, day, "avro", True)
     for segment in segments:
         for index, part in segment.tables.items():
-            if segment.names[index] == "truck_moves":  # eta/etd move with event_ts: re-encoded when sent
-                assert part.batch is not None and part.head is None and part.body is None
-            else:  # only the event_ts bytes are spliced in between the head and the tail
-                assert part.head is not None and part.tail is not None and part.batch is None
+            # only the time fields' bytes are spliced in between the encoded pieces: nothing is re-encoded
+            assert part.times is not None and part.batch is None and part.body is None
+            moving = 2 if segment.names[index] == "truck_moves" else 0  # eta and etd move with event_ts
+            assert len(part.pieces) == 2 + moving and part.times.shape[0] == 1 + moving
     sent = _send_all(Emitter(CATALOG, SingleObjectFraming(), PREFIX), segments, NOW_US)
 
     for name in TABLES:
@@ -227,14 +227,35 @@ def test_restamp_moves_the_declared_time_columns_with_the_event_time() -> None:
     assert restamp(batch, TableSpec("t", TableKind.EVENT, "shop"), 100) is batch, "no event time: nothing to stamp"
 
 
-def test_split_schema_cuts_around_the_named_event_time() -> None:
-    schema = {"type": "record", "name": "t", "fields": [{"name": n, "type": "long"} for n in ("a", "at", "b", "c")]}
+def test_split_schema_cuts_around_the_named_time_fields_in_field_order() -> None:
+    names = ("a", "at", "b", "due", "c")
+    schema = {"type": "record", "name": "t", "fields": [{"name": n, "type": "long"} for n in names]}
 
-    head, tail, at = split_schema(schema, "at")
+    parts, order = split_schema(schema, ["due", "at"])
 
-    assert at == 1
-    assert [f["name"] for f in head["fields"]] == ["a"] and head["name"] == "t_head"
-    assert [f["name"] for f in tail["fields"]] == ["b", "c"] and tail["name"] == "t_tail"
+    assert order == ["at", "due"]
+    assert [[f["name"] for f in p["fields"]] for p in parts] == [["a"], ["b"], ["c"]]
+    assert [p["name"] for p in parts] == ["t_part0", "t_part1", "t_part2"]
+    only, _ = split_schema(schema, ["a"])
+    assert [[f["name"] for f in p["fields"]] for p in only] == [[], ["at", "b", "due", "c"]]
+
+
+def test_only_non_null_timestamp_fields_are_spliced_in_as_bytes() -> None:
+    from emitter.stream.segments import _plain_timestamp
+
+    micros = {"type": "long", "logicalType": "timestamp-micros"}
+    schema = {
+        "type": "record",
+        "name": "t",
+        "fields": [
+            {"name": "at", "type": micros},
+            {"name": "due", "type": ["null", micros], "default": None},
+            {"name": "n", "type": "long"},
+        ],
+    }
+    assert _plain_timestamp(schema, "at")
+    assert not _plain_timestamp(schema, "due"), "a union needs its branch index: re-encoded instead"
+    assert not _plain_timestamp(schema, "n")
 
 
 @pytest.mark.parametrize(
@@ -268,7 +289,7 @@ def test_truncate_keeps_exactly_the_first_k_events(
         for index, part in cut.tables.items():
             n = int((cut.table == index).sum())
             assert len(part.keys.bounds) == n + 1 and len(part.keys.data) == part.keys.bounds[-1]
-            for flat in (part.body, part.head, part.tail):
+            for flat in (part.body, *part.pieces):
                 if flat is not None:
                     assert len(flat.bounds) == n + 1 and len(flat.data) == flat.bounds[-1]
             if part.batch is not None:
