@@ -97,7 +97,7 @@ class DayTables:
         fresh = fixed_width_ids("V2", [(yyyymmdd(day), 8), (np.arange(s.size), 7)])
         return FixedIds(np.where(known[:, None], customer.matrix, fresh.matrix))
 
-    def sessions(self, day: date, s: Sessions, orders: Orders) -> dict[str, pa.Table]:
+    def sessions(self, day: date, s: Sessions, orders: Orders) -> pa.Table:
         v, c = s.plan.visits, s.clicks
         n = s.size
         events = np.diff(s.first)
@@ -107,14 +107,13 @@ class DayTables:
         sources = SOURCES
         tagged = np.array([src.utm_source is not None for src in sources])[v.source]
         has_customer = (v.kind == SIGNED_IN) | (v.kind == SIGNING_UP)
-        ids = session_ids(day, n)
-        table = self.events.finish(
+        return self.events.finish(
             "sessions",
             day,
             s.start,
             {
                 "ended_at": s.end,
-                "session_id": ids,
+                "session_id": session_ids(day, n),
                 "visitor_id": self.visitor_ids(s, day),
                 "customer_id": optional_int(v.customer + 1, has_customer),
                 "duration_s": (s.end - s.start) // MICROS_PER_SECOND,
@@ -141,17 +140,20 @@ class DayTables:
                 "utm_campaign": optional([campaign(day)], np.where(tagged, 0, -1)),
             },
         )
-        labels = self.events.finish(
+
+    def labels(self, day: date, s: Sessions) -> pa.Table:
+        """The truth about every session: bot or not, and which kind."""
+        v = s.plan.visits
+        return self.events.finish(
             "session_labels",
             day,
             s.start,
             {
-                "session_id": ids,
+                "session_id": session_ids(day, s.size),
                 "is_bot": v.kind == BOT,
                 "bot_kind": optional(list(BOT_KINDS), v.bot_kind),
             },
         )
-        return {"sessions": table, "session_labels": labels}
 
     def clickstream(self, day: date, s: Sessions, orders: Orders) -> pa.Table:
         v = s.plan.visits

@@ -140,8 +140,10 @@ class EcommerceScenario(Scenario[EcommerceSettings]):
         movements, closing = simulate_stock(self.policy, state.opening, day, recent)
         b = self.builder
         out: DayTables = {}
-        if wanted & {"sessions", "session_labels"}:
-            out.update(b.sessions(day, sessions, today))
+        if "sessions" in wanted:
+            out["sessions"] = b.sessions(day, sessions, today)
+        if "session_labels" in wanted:
+            out["session_labels"] = b.labels(day, sessions)
         if "clickstream" in wanted:
             out["clickstream"] = b.clickstream(day, sessions, today)
         if "orders" in wanted:

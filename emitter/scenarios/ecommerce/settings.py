@@ -29,8 +29,8 @@ class Volume(_Strict):
     def memory_estimate(self) -> int:
         """Peak bytes of one process building the shop and generating its busiest day, from measured costs."""
         world = 120 * MIB + 400 * self.customers + 1_500 * self.products
-        # a session with its clicks costs about 10 kB while its day is built; sale days reach 3.5x the sessions
-        return world + int(10_000 * PEAK_DAY_TRAFFIC * self.sessions_per_day)
+        # a session with its clicks costs about 7 kB while its day is built; sale days reach 3.5x the sessions
+        return world + int(7_000 * PEAK_DAY_TRAFFIC * self.sessions_per_day)
 
     @model_validator(mode="after")
     def _window(self) -> Volume:
