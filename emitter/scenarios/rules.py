@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -20,6 +22,15 @@ class RuleResult:
     rule: str
     ok: bool
     detail: str
+
+
+def decimal_units(t: pa.Table, name: str) -> npt.NDArray[np.int64]:
+    """A decimal column as integer units of its scale (cents for scale 2), exactly: the low word of each value."""
+    col = t.column(name).combine_chunks()
+    if col.null_count:
+        raise ValueError(f"{name} has nulls")
+    words = np.frombuffer(col.buffers()[1], dtype=np.int64)[2 * col.offset : 2 * (col.offset + len(col))]
+    return words[0::2].copy()
 
 
 def unresolved(values: pa.ChunkedArray | pa.Array, allowed: pa.ChunkedArray | pa.Array) -> int:

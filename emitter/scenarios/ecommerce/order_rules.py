@@ -24,24 +24,23 @@ from emitter.scenarios.ecommerce.rule_columns import (
     lookup,
     result,
     status_codes,
-    units,
 )
-from emitter.scenarios.rules import RuleResult
+from emitter.scenarios.rules import RuleResult, decimal_units
 
 
 def amounts(t: Tables) -> list[RuleResult]:
     out = []
     if "order_items" in t:
         i = t["order_items"]
-        gross = ints(i, "quantity") * units(i, "unit_price")
-        bad = int((gross - units(i, "discount") != units(i, "line_total")).sum())
+        gross = ints(i, "quantity") * decimal_units(i, "unit_price")
+        bad = int((gross - decimal_units(i, "discount") != decimal_units(i, "line_total")).sum())
         out.append(result("order_items: line_total = quantity × unit_price − discount", bad, "lines", i.num_rows))
     if "orders" not in t:
         return out
     o = t["orders"]
     n = o.num_rows
     subtotal, discount, fee, tax, total = (
-        units(o, c) for c in ("subtotal", "discount", "shipping_fee", "tax", "total")
+        decimal_units(o, c) for c in ("subtotal", "discount", "shipping_fee", "tax", "total")
     )
     out.append(
         result(
@@ -76,7 +75,7 @@ def amounts(t: Tables) -> list[RuleResult]:
         qty = ints(i, "quantity")
         sums = [
             np.bincount(row[known], weights=w[known], minlength=o_code.size).astype(np.int64)
-            for w in (qty * units(i, "unit_price"), units(i, "discount"), qty)
+            for w in (qty * decimal_units(i, "unit_price"), decimal_units(i, "discount"), qty)
         ]
         lines = np.bincount(row[known], minlength=o_code.size) > 0
         want = [subtotal[placed], discount[placed], ints(o, "item_count")[placed]]

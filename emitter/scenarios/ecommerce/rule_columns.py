@@ -45,15 +45,6 @@ def flag(values: pa.ChunkedArray | pa.Array) -> B:
     return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def units(t: pa.Table, name: str) -> I64:
-    """Decimal column as integer cents, exactly (the low 64 bits of each decimal128)."""
-    col = t.column(name).combine_chunks()
-    if col.null_count:
-        raise ValueError(f"{name} has nulls")
-    words = np.frombuffer(col.buffers()[1], dtype=np.int64)[2 * col.offset : 2 * (col.offset + len(col))]
-    return words[0::2].copy()
-
-
 def codes(*columns: pa.ChunkedArray | pa.Array) -> list[I64]:
     """Integer codes of string (or id) values shared across columns; -1 for null."""
     arrays = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in columns]

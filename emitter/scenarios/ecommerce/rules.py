@@ -26,10 +26,9 @@ from emitter.scenarios.ecommerce.rule_columns import (
     ints,
     lookup,
     result,
-    units,
 )
 from emitter.scenarios.ecommerce.vocabulary import DEPARTMENTS
-from emitter.scenarios.rules import RuleResult
+from emitter.scenarios.rules import RuleResult, decimal_units
 
 
 def products(t: Tables) -> list[RuleResult]:
@@ -37,7 +36,7 @@ def products(t: Tables) -> list[RuleResult]:
         return []
     p = t["products"]
     n = p.num_rows
-    price, cost = units(p, "price"), units(p, "cost")
+    price, cost = decimal_units(p, "price"), decimal_units(p, "cost")
     allowed = pa.array([f"{d.name}\x1f{b}" for d in DEPARTMENTS for b in d.brands])
     pair = pc.binary_join_element_wise(p.column("category"), p.column("brand"), "\x1f")
     misfit = n - int(pc.sum(pc.is_in(pair, value_set=allowed)).as_py() or 0)

@@ -14,22 +14,13 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from emitter.scenarios.rules import RuleResult, unresolved
+from emitter.scenarios.rules import RuleResult, decimal_units, unresolved
 
 Tables = Mapping[str, pa.Table]
 
 
 def _col(t: pa.Table, name: str) -> npt.NDArray[np.int64]:
     return np.asarray(t.column(name).to_numpy(), dtype=np.int64)
-
-
-def _units(t: pa.Table, name: str) -> npt.NDArray[np.int64]:
-    """Decimal column as integer units of its scale, exactly."""
-    col = t.column(name).combine_chunks()
-    if col.null_count:
-        raise ValueError(f"{name} has nulls")
-    words = np.frombuffer(col.buffers()[1], dtype=np.int64)[2 * col.offset : 2 * (col.offset + len(col))]
-    return words[0::2].copy()
 
 
 def _ts(t: pa.Table, name: str = "event_ts") -> npt.NDArray[np.int64]:
@@ -40,7 +31,7 @@ def receipt_arithmetic(t: Tables) -> list[RuleResult]:
     if "receipts" not in t or "receipt_lines" not in t:
         return []
     r, lines = t["receipts"], t["receipt_lines"]
-    qty, unit, ext = _col(lines, "qty"), _units(lines, "unit_price"), _units(lines, "ext_price")
+    qty, unit, ext = _col(lines, "qty"), decimal_units(lines, "unit_price"), decimal_units(lines, "ext_price")
     bad_ext = int((qty * unit != ext).sum())
     idx = pc.index_in(lines.column("receipt_id"), value_set=r.column("receipt_id").combine_chunks()).to_numpy(
         zero_copy_only=False
@@ -49,7 +40,7 @@ def receipt_arithmetic(t: Tables) -> list[RuleResult]:
     sums = np.bincount(np.asarray(idx[known], dtype=np.int64), weights=ext[known], minlength=r.num_rows).astype(
         np.int64
     )
-    subtotal, tax, total = _units(r, "subtotal"), _units(r, "tax"), _units(r, "total")
+    subtotal, tax, total = decimal_units(r, "subtotal"), decimal_units(r, "tax"), decimal_units(r, "total")
     bad_sub = int((sums != subtotal).sum())
     bad_total = int((subtotal + tax != total).sum())
     return [
@@ -181,15 +172,20 @@ def online_orders(t: Tables) -> list[RuleResult]:
     if "online_orders" not in t:
         return []
     o = t["online_orders"]
-    bad_total = int((_units(o, "subtotal") + _units(o, "tax") + _units(o, "shipping_fee") != _units(o, "total")).sum())
+    bad_total = int(
+        (
+            decimal_units(o, "subtotal") + decimal_units(o, "tax") + decimal_units(o, "shipping_fee")
+            != decimal_units(o, "total")
+        ).sum()
+    )
     out = [RuleResult("online total = subtotal + tax + shipping", bad_total == 0, f"{bad_total} rows differ")]
     if "online_order_lines" in t:
         lines = t["online_order_lines"]
-        ext = _units(lines, "ext_price")
+        ext = decimal_units(lines, "ext_price")
         out.append(
             RuleResult(
                 "online ext_price = qty × unit_price",
-                bool((_col(lines, "qty") * _units(lines, "unit_price") == ext).all()),
+                bool((_col(lines, "qty") * decimal_units(lines, "unit_price") == ext).all()),
                 "",
             )
         )
@@ -200,7 +196,7 @@ def online_orders(t: Tables) -> list[RuleResult]:
         sums = np.bincount(
             np.asarray(idx_np[known], dtype=np.int64), weights=ext[known], minlength=created.num_rows
         ).astype(np.int64)
-        bad = int((sums != _units(created, "subtotal")).sum())
+        bad = int((sums != decimal_units(created, "subtotal")).sum())
         out.append(RuleResult("online subtotal = Σ line ext_price", bad == 0, f"{bad} orders differ"))
     return out
 

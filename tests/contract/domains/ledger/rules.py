@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from emitter.core.clock import EPOCH, MICROS_PER_DAY
-from emitter.scenarios.rules import RuleResult
+from emitter.scenarios.rules import RuleResult, decimal_units
 
 from .table_specs import ACCOUNTS, AUDITS, BALANCES, POSTINGS
 
@@ -45,15 +45,6 @@ def _ts(t: pa.Table, name: str = "event_ts") -> I64:
     return np.asarray(t.column(name).cast(pa.int64()).to_numpy(), dtype=np.int64)
 
 
-def _cents(t: pa.Table, name: str) -> I64:
-    """A decimal(14, 2) column as integer cents, exactly (the low word of each 128-bit value)."""
-    col = t.column(name).combine_chunks()
-    if col.null_count:
-        raise ValueError(f"{name} has nulls")
-    words = np.frombuffer(col.buffers()[1], dtype=np.int64)[2 * col.offset : 2 * (col.offset + len(col))]
-    return words[0::2].copy()
-
-
 def _positions(values: pa.ChunkedArray, pool: pa.ChunkedArray) -> I64:
     """Row of each value in ``pool`` (its first match), -1 where it has none."""
     found = pc.index_in(values, value_set=pool.combine_chunks())
@@ -71,7 +62,7 @@ def balance_status(t: Tables, _: LedgerFacts) -> list[RuleResult]:
     b = t[BALANCES]
     overdrawn = np.asarray(pc.equal(b.column("status"), "OVERDRAWN").to_numpy(zero_copy_only=False), dtype=bool)
     known = pc.is_in(b.column("status"), value_set=pa.array(["ACTIVE", "OVERDRAWN"])).to_numpy(zero_copy_only=False)
-    broken = int(((_cents(b, "balance") < 0) != overdrawn).sum() + (~np.asarray(known, dtype=bool)).sum())
+    broken = int(((decimal_units(b, "balance") < 0) != overdrawn).sum() + (~np.asarray(known, dtype=bool)).sum())
     return [_result("core.balances.status is OVERDRAWN exactly when balance < 0", broken, "rows disagree")]
 
 
@@ -99,7 +90,7 @@ def _per_day(p: pa.Table, b: pa.Table) -> _Days:
         return np.searchsorted(accounts, acct).astype(np.int64) * span + (day - day0)
 
     keys, inverse = np.unique(key(p_acct, p_day), return_inverse=True)
-    net = np.rint(np.bincount(inverse, weights=_cents(p, "amount").astype(np.float64), minlength=keys.size))
+    net = np.rint(np.bincount(inverse, weights=decimal_units(p, "amount").astype(np.float64), minlength=keys.size))
     last = np.full(keys.size, np.iinfo(np.int64).min)
     np.maximum.at(last, inverse, _ts(p))
     row_key = key(b_acct, b_day)
@@ -129,7 +120,7 @@ def balances_follow_postings(t: Tables, facts: LedgerFacts) -> list[RuleResult]:
     ]
     # running balance: each row = the account's previous row + that day's net; the first row of an
     # account starts from its opening balance when nothing can have moved it before the window
-    balance = _cents(b, "balance")
+    balance = decimal_units(b, "balance")
     net = np.where(matched, d.net[np.maximum(d.row_match, 0)], 0)
     account = _ints(b, "account_id")
     order = np.lexsort((d.row_key, account))
@@ -144,7 +135,7 @@ def balances_follow_postings(t: Tables, facts: LedgerFacts) -> list[RuleResult]:
         opened = np.asarray(a.column("opened_on").cast(pa.int32()).to_numpy(), dtype=np.int64)
         window_opens = d.day0 <= (facts.opens - EPOCH).days
         from_opening = first & known & (window_opens | (opened[np.maximum(row, 0)] >= d.day0))
-        previous = np.where(from_opening, _cents(a, "opening_balance")[np.maximum(row, 0)], previous)
+        previous = np.where(from_opening, decimal_units(a, "opening_balance")[np.maximum(row, 0)], previous)
         carried = first & known & ~from_opening
         if carried.any():
             history = facts.carried_in(EPOCH + timedelta(days=d.day0))
@@ -175,7 +166,7 @@ def postings_in_time(t: Tables, facts: LedgerFacts) -> list[RuleResult]:
     p = t[POSTINGS]
     day = _ts(p) // MICROS_PER_DAY
     out = [
-        _result("core.postings.amount is never zero", int((_cents(p, "amount") == 0).sum()), "zero amounts"),
+        _result("core.postings.amount is never zero", int((decimal_units(p, "amount") == 0).sum()), "zero amounts"),
         _result("no posting before the ledger opened", int((day < (facts.opens - EPOCH).days).sum()), "early postings"),
     ]
     if ACCOUNTS in t:
@@ -191,7 +182,7 @@ def audit_of_large_postings(t: Tables, facts: LedgerFacts) -> list[RuleResult]:
     if POSTINGS not in t or AUDITS not in t:
         return []
     p, a = t[POSTINGS], t[AUDITS]
-    large: BOOL = np.abs(_cents(p, "amount")) > facts.audit_threshold_cents
+    large: BOOL = np.abs(decimal_units(p, "amount")) > facts.audit_threshold_cents
     posting = _positions(a.column("posting_id"), p.column("posting_id"))
     known = posting >= 0  # audit rows of postings outside the tables are the foreign key's business
     reviews = np.bincount(posting[known], minlength=p.num_rows)
