@@ -44,6 +44,20 @@ ReadTopic = Callable[..., list[TopicRecord]]
 SMALL_PRESET = "small"
 
 
+# A record with a JSON column and a nullable one: the shape the JSON-column tests share.
+JSON_STRING = {"type": "string", "logicalType": "json"}
+JSON_PRODUCT_SCHEMA: dict[str, Any] = {
+    "type": "record",
+    "name": "product",
+    "namespace": "emitter.shop",
+    "fields": [
+        {"name": "sku", "type": "string"},
+        {"name": "attributes", "type": JSON_STRING},
+        {"name": "ship_to", "type": ["null", JSON_STRING]},
+    ],
+}
+
+
 def small_config(retail: Mapping[str, Any] | None = None, **shared: Any) -> Config:
     """The small retail world (the ``small`` preset), as flags alone give it: no ./config.json, no EMITTER_*.
 

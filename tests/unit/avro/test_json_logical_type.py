@@ -8,6 +8,7 @@ from typing import Any
 import fastavro
 import pyarrow as pa
 import pytest
+from support import JSON_PRODUCT_SCHEMA, JSON_STRING
 
 from emitter.avro.decode import decode_bodies
 from emitter.avro.encode import encode_table
@@ -15,17 +16,8 @@ from emitter.avro.schemas import JSON_METADATA, arrow_field, arrow_schema, is_js
 
 from .conftest import fastavro_messages
 
-JSON = {"type": "string", "logicalType": "json"}
-SCHEMA: dict[str, Any] = {
-    "type": "record",
-    "name": "product",
-    "namespace": "emitter.shop",
-    "fields": [
-        {"name": "sku", "type": "string"},
-        {"name": "attributes", "type": JSON},
-        {"name": "ship_to", "type": ["null", JSON]},
-    ],
-}
+JSON = JSON_STRING
+SCHEMA = JSON_PRODUCT_SCHEMA
 RECORDS = [
     {"sku": "A-1", "attributes": '{"size": "M", "colour": "navy", "material": "cotton"}', "ship_to": None},
     {"sku": "B-2", "attributes": '{"size": "L", "tags": ["é", "☃"], "n": 1.5}', "ship_to": '{"city": "Köln"}'},

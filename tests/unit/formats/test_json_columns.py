@@ -4,27 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 import pytest
+from support import JSON_PRODUCT_SCHEMA, JSON_STRING
 
 from emitter.avro.schemas import arrow_schema, is_json
 from emitter.formats import FORMATS, writer_for
 from emitter.formats.avro import avro_schema_from_arrow
 from emitter.formats.readers import read_table
 
-JSON = {"type": "string", "logicalType": "json"}
-SCHEMA: dict[str, Any] = {
-    "type": "record",
-    "name": "product",
-    "namespace": "emitter.shop",
-    "fields": [
-        {"name": "sku", "type": "string"},
-        {"name": "attributes", "type": JSON},
-        {"name": "ship_to", "type": ["null", JSON]},
-    ],
-}
+JSON = JSON_STRING
+SCHEMA = JSON_PRODUCT_SCHEMA
 RECORDS = [
     {"sku": "A-1", "attributes": '{"size": "M", "colour": "navy", "note": "a, \\"quoted\\"\\nline"}', "ship_to": None},
     {"sku": "B-2", "attributes": "{}", "ship_to": '{"street": "1 Rue d\'Été", "city": "Köln"}'},
