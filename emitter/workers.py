@@ -170,11 +170,16 @@ class WorkerProcesses(Generic[J]):
         while any(p.is_alive() for p in self._processes) and time.monotonic() < deadline:
             items += self._discard_all_but_items()  # a worker can't exit while its queued messages are unsent
             time.sleep(0.02)
+        killed = False
         for process in self._processes:
             if process.is_alive():
                 process.kill()
+                killed = True
             process.join()
-        items += self._discard_all_but_items()
+        # A killed worker may have died halfway through writing a message; reading it would wait forever for
+        # the rest (this process holds the pipe's write end too), so what is left is dropped unread.
+        if not killed:
+            items += self._discard_all_but_items()
         self.running.clear()
         self._messages.cancel_join_thread()
         self._messages.close()

@@ -123,13 +123,22 @@ class Feeder:
             try:
                 message = self._worker.next(timeout=0.2)
             except BaseException as exc:  # raised again by next() in the streaming thread
-                self._local.put(exc)
+                self._hand_over(exc)
                 return
             if message is None or message.kind != "item":
                 continue
-            self._local.put(message.payload)
-            if isinstance(message.payload, Done):
+            if not self._hand_over(message.payload) or isinstance(message.payload, Done):
                 return
+
+    def _hand_over(self, item: Segment | Done | BaseException) -> bool:
+        """Queue ``item`` for the streaming thread; False once the feeder is closed (nobody reads any more)."""
+        while not self._closed.is_set():
+            try:
+                self._local.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
 
     def next(self) -> Segment | None:
         """The next segment, or None when the timeline reached its end."""
@@ -140,4 +149,6 @@ class Feeder:
 
     def close(self) -> None:
         self._closed.set()
+        # the reader lets go of the queue first, so it is never left halfway through a message of a killed worker
+        self._thread.join(timeout=5)
         self._worker.stop(grace_s=5)

@@ -91,3 +91,21 @@ def test_a_worker_started_from_a_thread_that_ends_goes_on(tmp_path: Path) -> Non
         assert [item for batch in pool.items() for item in batch] == ["finished"]
     finally:
         pool.stop()
+
+
+def _report_a_large_item_then_linger(job: str, report: Any) -> None:
+    report(b"x" * 20_000_000)  # far more than a pipe holds: the queue's writer thread blocks halfway
+    while True:
+        threading.Event().wait(1)
+
+
+def test_stopping_a_worker_killed_halfway_through_a_message_returns() -> None:
+    pool = WorkerProcesses(_report_a_large_item_then_linger, ["-"], "test-worker").start()
+    assert pool._messages._reader.poll(BOUND_S), "the worker never started writing"
+    stopped: list[Any] = []
+    # no grace: the worker is killed with most of its message unsent
+    stopper = threading.Thread(target=lambda: stopped.append(pool.stop(grace_s=0)), daemon=True)
+    stopper.start()
+    stopper.join(BOUND_S)
+    assert not stopper.is_alive(), "stop() waited forever for the rest of a killed worker's message"
+    assert stopped == [[]]
