@@ -43,21 +43,22 @@ class EventTables:
         """Sort rows by event time (stable), add event ids and the event time, and conform to the schema."""
         if ts.size < 2 or bool((ts[1:] >= ts[:-1]).all()):  # already in order: nothing to move
             out = dict(columns)
-            out[self.id_column] = numbered_ids(self._head(table, day), ts.size, 10)
-            out[self.catalog.get(table).event_time or "event_ts"] = timestamps(ts)
-            return self.catalog.conform(table, out)
-        order = time_order(ts)
-        out = {}
-        for name, col in columns.items():
-            if isinstance(col, FixedIds | Pooled | Decimals):
-                out[name] = col.take(order)
-            elif isinstance(col, pa.Array | pa.ChunkedArray):
-                out[name] = col.take(pa.array(order))
-            else:
-                out[name] = np.asarray(col)[order]
+        else:
+            order = time_order(ts)
+            ts = ts[order]
+            out = {name: _take(col, order) for name, col in columns.items()}
         out[self.id_column] = numbered_ids(self._head(table, day), ts.size, 10)
-        out[self.catalog.get(table).event_time or "event_ts"] = timestamps(ts[order])
+        out[self.catalog.get(table).event_time or "event_ts"] = timestamps(ts)
         return self.catalog.conform(table, out)
 
     def _head(self, table: str, day: date) -> str:
         return f"{self.prefix}{self.codes[table]:02d}{self.run_tag}{yyyymmdd(day)}"
+
+
+def _take(column: Any, order: I64) -> Any:
+    """``column``'s rows in ``order``, keeping deferred columns deferred."""
+    if isinstance(column, FixedIds | Pooled | Decimals):
+        return column.take(order)
+    if isinstance(column, pa.Array | pa.ChunkedArray):
+        return column.take(pa.array(order))
+    return np.asarray(column)[order]

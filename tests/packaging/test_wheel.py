@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from emitter.scenarios import scenario_class
+from emitter.scenarios.registry import BUILT_IN
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,6 +51,10 @@ def test_the_installed_package_is_not_this_checkout_and_has_every_schema(install
     where, schemas = _run([str(installed / "python"), "-c", code], tmp_path).stdout.split()
     assert not where.startswith(str(ROOT)), "the venv imported the checkout, not the wheel"
     assert int(schemas) == len(scenario_class("retail").catalog().tables)
+    for name in BUILT_IN:  # every built-in scenario's schemas are package data
+        count = f"from emitter.scenarios import scenario_class as s; print(len(s({name!r}).catalog().all_avro()))"
+        installed_count = _run([str(installed / "python"), "-c", count], tmp_path).stdout.strip()
+        assert int(installed_count) == len(scenario_class(name).catalog().tables), name
 
 
 def test_backfill_validate_and_tables_run_from_an_unrelated_directory(installed: Path, tmp_path: Path) -> None:

@@ -70,10 +70,6 @@ def session_ids(day: date, n: int) -> FixedIds:
     return fixed_width_ids("SES", [(yyyymmdd(day), 8), (np.arange(n), 7)])
 
 
-def order_ids(o: Orders) -> FixedIds:
-    return o.ids
-
-
 def nonempty(picks: list[tuple[Orders, I64]]) -> list[tuple[Orders, I64]]:
     """The (orders of a day, selected rows) pairs that select something; one empty pair when none do."""
     kept = [(o, i) for o, i in picks if i.size]
@@ -81,7 +77,7 @@ def nonempty(picks: list[tuple[Orders, I64]]) -> list[tuple[Orders, I64]]:
 
 
 @dataclass(frozen=True)
-class DayTables:
+class TableBuilder:
     """Builds the tables of one day from its simulated sessions, orders and stock movements."""
 
     events: EventTables
@@ -122,7 +118,7 @@ class DayTables:
                 "is_bounce": events == 1,
                 "signed_up": v.kind == SIGNING_UP,
                 "converted": order_of >= 0,
-                "order_id": optional(order_ids(orders).to_arrow(), order_of),
+                "order_id": optional(orders.ids.to_arrow(), order_of),
                 "device_type": pooled(DEVICE_TYPES, v.device),
                 "os": pooled(OS_NAMES, v.os),
                 "browser": pooled(BROWSER_NAMES, v.browser),
@@ -178,7 +174,7 @@ class DayTables:
                 "product_id": optional_int(c.product + 1, shows),
                 "search_query": optional(self.world.products.queries, np.where(c.type == SEARCH, c.query, -1)),
                 "quantity": optional_int(np.abs(c.quantity), c.quantity != 0),
-                "order_id": optional(order_ids(orders).to_arrow(), np.where(purchase, order_of[at], -1)),
+                "order_id": optional(orders.ids.to_arrow(), np.where(purchase, order_of[at], -1)),
                 "device_type": pooled(DEVICE_TYPES, v.device[at]),
             },
         )
@@ -208,7 +204,7 @@ class DayTables:
             day,
             ts,
             {
-                "order_id": concat([order_ids(o).take(i) for o, i in picks]),
+                "order_id": concat([o.ids.take(i) for o, i in picks]),
                 "status": pooled(STATUSES, status),
                 "placed_at": np.concatenate([o.status_ts[i, 0] for o, i in picks]),
                 "session_id": concat([o.session_ids.take(i) for o, i in picks]),
@@ -236,7 +232,7 @@ class DayTables:
             day,
             o.status_ts[o.line_order, 0],
             {
-                "order_id": order_ids(o).take(o.line_order),
+                "order_id": o.ids.take(o.line_order),
                 "line": line_no,
                 "product_id": o.line_product + 1,
                 "quantity": o.line_qty,
@@ -248,7 +244,7 @@ class DayTables:
 
     def inventory(self, day: date, m: Movements) -> pa.Table:
         # movements with an order come after the morning's restocks and transfers (see simulate_stock)
-        by_order = [order_ids(o).take(index).to_arrow() for o, index in nonempty(m.order_day)]
+        by_order = [o.ids.take(index).to_arrow() for o, index in nonempty(m.order_day)]
         order_id = pa.concat_arrays([pa.nulls(int(m.ts.size - m.order_rows.size), pa.string()), *by_order])
         return self.events.finish(
             "inventory",
@@ -290,7 +286,7 @@ class DayTables:
                         for (o, i), n in zip(parts, line_no, strict=True)
                     ]
                 ),
-                "order_id": concat([order_ids(o).take(o.line_order[i]) for o, i in parts]),
+                "order_id": concat([o.ids.take(o.line_order[i]) for o, i in parts]),
                 "product_id": product + 1,
                 "customer_id": np.concatenate([o.customer[o.line_order[i]] for o, i in parts]) + 1,
                 "rating": rating,

@@ -7,15 +7,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from emitter.core.clock import MICROS_PER_DAY
+from emitter.scenarios.ecommerce.orders import CANCELLED, DELIVERED, PLACED, RETURNED, SHIPPED
 from emitter.scenarios.ecommerce.rule_columns import (
-    CANCELLED,
-    DELIVERED,
     I64,
     MOVEMENT_SHAPE,
     NEXT_STATUS,
-    PLACED,
-    RETURNED,
-    SHIPPED,
     Tables,
     codes,
     days_of,

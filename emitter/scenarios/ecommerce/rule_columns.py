@@ -12,14 +12,14 @@ import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
 from emitter.core.clock import MICROS_PER_DAY
+from emitter.scenarios.ecommerce.orders import CANCELLED, DELIVERED, PAID, PLACED, RETURNED, SHIPPED, STATUSES
 from emitter.scenarios.rules import RuleResult
 
 Tables = Mapping[str, pa.Table]
 I64 = npt.NDArray[np.int64]
 B = npt.NDArray[np.bool_]
 
-STATUS_RANK = {s: i for i, s in enumerate(("placed", "paid", "shipped", "delivered", "cancelled", "returned"))}
-PLACED, PAID, SHIPPED, DELIVERED, CANCELLED, RETURNED = range(6)
+STATUS_RANK = {s: i for i, s in enumerate(STATUSES)}
 # the only steps an order takes from one status row to its next
 NEXT_STATUS = {
     (PLACED, PAID),

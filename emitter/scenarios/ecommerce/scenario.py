@@ -13,8 +13,7 @@ import pyarrow as pa
 
 from emitter.scenarios.contract import DayTables, DemoSpec, Scenario
 from emitter.scenarios.ecommerce.clicks import Sessions, render
-from emitter.scenarios.ecommerce.day_tables import EVENT_CODES
-from emitter.scenarios.ecommerce.day_tables import DayTables as TableBuilder
+from emitter.scenarios.ecommerce.day_tables import EVENT_CODES, TableBuilder
 from emitter.scenarios.ecommerce.demo_queries import SAMPLE_QUERIES
 from emitter.scenarios.ecommerce.orders import LOOKBACK_DAYS, Orders, place_orders
 from emitter.scenarios.ecommerce.pages import Pages

@@ -51,7 +51,7 @@ class Funnel(_Strict):
     bots: float = Field(0.04, ge=0.0, le=0.9, description="Bot sessions, on top of the human ones, as a share.")
 
 
-class Orders(_Strict):
+class OrderRates(_Strict):
     """What happens to an order after it is placed."""
 
     payment_failed: float = Field(0.02, ge=0.0, le=1.0)
@@ -63,7 +63,7 @@ class Orders(_Strict):
 class EcommerceSettings(ScenarioSettings):
     volume: Volume = Volume()
     funnel: Funnel = Funnel()
-    orders: Orders = Orders()
+    orders: OrderRates = OrderRates()
 
     PRESETS: ClassVar[dict[str, dict[str, Any]]] = {
         # a shop that builds in a fraction of a second: quick tries and the test suite

@@ -36,9 +36,7 @@ def stock_policy(
 ) -> Policy:
     """Par and reorder point per (warehouse, product) from the expected demand of the catalogue."""
     p = world.products
-    within = np.diff(np.r_[0.0, p.browse_cdf - p.department])
-    within[p.department_first[:-1]] = (p.browse_cdf - p.department)[p.department_first[:-1]]
-    share = world.department_weight[p.department] / world.department_weight.sum() * within
+    share = world.department_weight[p.department] / world.department_weight.sum() * p.share
     served = np.zeros(len(WAREHOUSES))
     for place in PLACES:
         served[place.warehouse] += place.weight

@@ -69,6 +69,7 @@ class Products:
     price: I64  # cents
     cost: I64  # cents
     quality: F64  # shifts review ratings: most products are fine, a few are lemons
+    share: F64  # of its department's product views
     browse_cdf: F64  # department index + cumulative popularity within the department: one searchsorted draws
     department_first: I64  # first product of each department (and the end)
     url: pa.StringArray  # /p/<slug>-<id>
@@ -168,10 +169,11 @@ def _products(keys: BlockKeys, n: int, catalog: Catalog) -> tuple[Products, pa.T
         rank[first[d] : first[d + 1]] = rng.permutation(counts[d]) + 1
     popularity = rank.astype(np.float64) ** -ZIPF_EXPONENT
     within = np.zeros(n)
+    share = np.zeros(n)
     for d in range(len(DEPARTMENTS)):
         sel = slice(first[d], first[d + 1])
-        c = np.cumsum(popularity[sel])
-        within[sel] = c / c[-1]
+        share[sel] = popularity[sel] / popularity[sel].sum()
+        within[sel] = np.cumsum(share[sel])
     browse_cdf = department + within
     browse_cdf[first[1:] - 1] = department[first[1:] - 1] + 1.0  # exact department ends
 
@@ -192,7 +194,19 @@ def _products(keys: BlockKeys, n: int, catalog: Catalog) -> tuple[Products, pa.T
         )
     queries, query = _queries(brand, subcategory, colour)
     products = Products(
-        department, subcategory, brand, colour, price, cost, quality, browse_cdf, first, pa.array(urls), query, queries
+        department,
+        subcategory,
+        brand,
+        colour,
+        price,
+        cost,
+        quality,
+        share,
+        browse_cdf,
+        first,
+        pa.array(urls),
+        query,
+        queries,
     )
     table = catalog.conform(
         "products",
