@@ -188,12 +188,7 @@ def load_config(
         overrides: values from CLI flags, as a nested mapping; None values are ignored.
         environ: environment to read ``EMITTER_*`` from (defaults to ``os.environ``).
     """
-    data: dict[str, Any] = {}
-    if path is None and DEFAULT_CONFIG_FILE.is_file():
-        path = DEFAULT_CONFIG_FILE
-    if path is not None:
-        data = read_config_file(path)
-    data = deep_merge(data, _env_overrides(os.environ if environ is None else environ))
+    data = _file_and_environment(path, environ)
     if overrides:
         data = deep_merge(data, drop_none(overrides))
     try:
@@ -204,6 +199,25 @@ def load_config(
 
     effective_settings(config)  # an unknown scenario or preset, or a bad value, fails here, before any work
     return config
+
+
+def selected_scenario(path: Path | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """The scenario the config file and environment select (the default when neither does), before validation.
+
+    Scenario flags map to settings of the selected scenario, so they are read before the Config is built.
+    """
+    name = _file_and_environment(path, environ).get("scenario", Config.model_fields["scenario"].default)
+    return str(name)
+
+
+def _file_and_environment(path: Path | None, environ: Mapping[str, str] | None) -> dict[str, Any]:
+    """The config file (``./config.json`` when None and present) with ``EMITTER_*`` variables on top."""
+    data: dict[str, Any] = {}
+    if path is None and DEFAULT_CONFIG_FILE.is_file():
+        path = DEFAULT_CONFIG_FILE
+    if path is not None:
+        data = read_config_file(path)
+    return deep_merge(data, _env_overrides(os.environ if environ is None else environ))
 
 
 def drop_none(mapping: Mapping[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from emitter.cli.backfill import backfill
 from emitter.cli.broker import broker
 from emitter.cli.demo import demo
 from emitter.cli.error_reporting import EmitterGroup
+from emitter.cli.options import ScenarioFlagsCommand
 from emitter.cli.scenarios import scenarios
 from emitter.cli.sink import load_command, reconcile_command, sink_command
 from emitter.cli.stream import stream_command
@@ -50,13 +51,13 @@ def version() -> None:
     typer.echo(f"emitter {__version__}")
 
 
-app.command("backfill")(backfill)
-app.command("stream")(stream_command)
+app.command("backfill", cls=ScenarioFlagsCommand)(backfill)
+app.command("stream", cls=ScenarioFlagsCommand)(stream_command)
 app.command("broker")(broker)
 app.command("sink")(sink_command)
 app.command("load")(load_command)
 app.command("reconcile")(reconcile_command)
-app.command("demo")(demo)
+app.command("demo", cls=ScenarioFlagsCommand)(demo)
 app.command("tables")(tables)
 app.command("scenarios")(scenarios)
 app.command("validate")(validate)

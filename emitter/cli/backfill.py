@@ -28,6 +28,7 @@ from emitter.formats import DEFAULT_FORMAT, FORMATS
 
 
 def backfill(
+    ctx: typer.Context,
     start: Annotated[str, typer.Option("--start", help="First day, YYYY-MM-DD.", show_default=False)],
     end: Annotated[str | None, typer.Option("--end", help="Last day, YYYY-MM-DD, included. Default: --start.")] = None,
     days: Annotated[int | None, typer.Option("--days", help="Number of days from --start (instead of --end).")] = None,
@@ -85,7 +86,7 @@ def backfill(
     """
     first = parse_day(start, "--start")
     last = resolve_end(first, end, days)
-    config = build_config(config_path, {"seed": seed, "paths": {"out": out}}, scenario, preset, scale, sets)
+    config = build_config(config_path, {"seed": seed, "paths": {"out": out}}, scenario, preset, scale, sets, ctx)
     ensure_memory(config, workers)
     show = not quiet and sys.stdout.isatty()
     console = command_console()

@@ -34,6 +34,7 @@ from emitter.stream.targets import TargetStats
 
 
 def demo(
+    ctx: typer.Context,
     duration: Annotated[str, typer.Option("--duration", help="How long to stream, e.g. 30s or 2m.")] = "30s",
     warehouse: Annotated[Path, typer.Option("--warehouse", help="DuckDB file to (re)create.", dir_okay=False)] = Path(
         "warehouse.duckdb"
@@ -58,7 +59,7 @@ def demo(
 
     Nothing to install or start: the broker is embedded and stops with the demo (Ctrl-C too).
     """
-    config = build_config(config_path, {"seed": seed}, scenario, preset, scale, sets)
+    config = build_config(config_path, {"seed": seed}, scenario, preset, scale, sets, ctx)
     ensure_memory(config)
     demo_spec = scenario_class(config.scenario).demo
     begin = parse_moment(start, "--start") if start else demo_spec.start

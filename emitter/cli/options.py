@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
-from emitter.config import Config, deep_merge, drop_none, load_config
+from emitter.config import Config, deep_merge, drop_none, load_config, selected_scenario
 from emitter.core.clock import FIRST_DAY, LAST_DAY
 from emitter.errors import ConfigError
 from emitter.memory import check_memory
-from emitter.scenarios import open_scenario
+from emitter.scenarios import open_scenario, scenario_class, scenario_names
 
 ConfigPathOption = Annotated[
     Path | None,
@@ -63,6 +66,25 @@ SetOption = Annotated[
 ]
 
 
+class ScenarioFlagsCommand(TyperCommand):
+    """A command that also takes the selected scenario's flags (``ScenarioSettings.FLAGS``).
+
+    Click can't know them before the scenario is chosen, so it leaves every option it doesn't know in
+    ``ctx.args`` and ``build_config`` reads them there; the help lists every registered scenario's flags.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        settings = {"allow_extra_args": True, "ignore_unknown_options": True}
+        kwargs["context_settings"] = {**settings, **(kwargs.get("context_settings") or {})}
+        super().__init__(*args, **kwargs)
+
+    def format_epilog(self, ctx: Any, formatter: Any) -> None:  # typer's click types are private
+        super().format_epilog(ctx, formatter)
+        formatter.write_paragraph()
+        with formatter.indentation():
+            formatter.write_text(scenario_flags_help())  # at help time: scenarios registered late count too
+
+
 def build_config(
     config_path: Path | None,
     overrides: dict[str, Any],
@@ -70,10 +92,74 @@ def build_config(
     preset: str | None = None,
     scale: float | None = None,
     sets: list[str] | None = None,
+    ctx: typer.Context | None = None,
 ) -> Config:
-    """Load the config file and environment, with command-line values (None = not given) on top."""
-    flags = deep_merge(parse_sets(sets or []), drop_none(overrides))  # a flag of its own wins over --set
+    """Load the config file and environment, with command-line values (None = not given) on top.
+
+    ``ctx`` is a ``ScenarioFlagsCommand``'s context: its leftover arguments are the scenario's flags.
+    """
+    if ctx is not None and ctx.args:
+        name = scenario or selected_scenario(config_path)
+        # after every --set: the later of two settings of one key wins, as between two --set
+        sets = [*(sets or []), *scenario_flag_sets(name, ctx.args, _long_options(ctx))]
+    flags = deep_merge(parse_sets(sets or []), drop_none(overrides))  # a command's own option wins over --set
     return load_config(config_path, overrides={**flags, "scenario": scenario, "preset": preset, "scale": scale})
+
+
+def scenario_flag_sets(scenario: str, args: list[str], command_options: Collection[str] = ()) -> list[str]:
+    """The scenario's flags among ``args`` as ``--set`` items, so they behave exactly like ``--set``.
+
+    ``--members 2000`` and ``--members=2000`` give ``fitness.volume.members=2000`` (the value is read by
+    ``parse_sets``); a later one wins, as with ``--set``. Anything else in ``args`` is a one-line
+    ConfigError naming the scenario's flags; ``command_options`` only feed its did-you-mean.
+    """
+    declared = scenario_class(scenario).settings_model.FLAGS
+    sets: list[str] = []
+    rest = list(args)
+    while rest:
+        item = rest.pop(0)
+        if not item.startswith("-"):
+            raise ConfigError(f"unexpected argument {item!r}: every value follows its option, e.g. --seed 7")
+        option, has_value, value = item.partition("=")
+        flag = option[2:] if option.startswith("--") else ""
+        if flag not in declared:
+            raise ConfigError(_no_such_option(option, scenario, declared, command_options))
+        if not has_value and rest and not rest[0].startswith("--"):
+            value = rest.pop(0)
+        if not value:
+            raise ConfigError(f"{option}: needs a value, e.g. {option} 100 (it sets {scenario}.{declared[flag]})")
+        sets.append(f"{scenario}.{declared[flag]}={value}")
+    return sets
+
+
+def scenario_flags_help() -> str:
+    """The help paragraph that lists each registered scenario's flags."""
+    lines = []
+    for name in scenario_names():
+        try:
+            flags = scenario_class(name).settings_model.FLAGS
+        except ConfigError:
+            continue  # a scenario that can't be imported fails in one line when it is selected, not in help
+        if flags:
+            lines.append(f"  {name}: {', '.join(f'--{flag}' for flag in flags)}")
+    return (
+        "Scenario flags: the selected --scenario's shorthands for --set <scenario>.<path>=VALUE; "
+        "`emitter scenarios` shows the path each one sets.\n\n\b\n"
+        + "\n".join(lines or ["  (no registered scenario declares any)"])
+    )
+
+
+def _no_such_option(option: str, scenario: str, declared: Collection[str], command_options: Collection[str]) -> str:
+    flags = [f"--{flag}" for flag in declared]
+    close = difflib.get_close_matches(option, [*flags, *command_options], n=1, cutoff=0.8)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    if not flags:
+        return f"{option}: no such option{hint}; scenario {scenario} takes no scenario flags"
+    return f"{option}: no such option for scenario {scenario}{hint}; its flags are {', '.join(flags)}"
+
+
+def _long_options(ctx: typer.Context) -> list[str]:
+    return [name for param in ctx.command.params for name in param.opts if name.startswith("--")]
 
 
 def ensure_memory(config: Config, processes: int = 1) -> None:

@@ -1,4 +1,4 @@
-"""``emitter scenarios``: every registered scenario with its tables, kinds, namespaces and presets."""
+"""``emitter scenarios``: every registered scenario with its tables, kinds, namespaces, presets and flags."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from emitter.scenarios import scenario_class, scenario_names
 
 
 def scenarios() -> None:
-    """List the scenarios: tables (kind, namespace, stream key), default settings and presets."""
+    """List the scenarios: tables (kind, namespace, stream key), default settings, presets and flags."""
     console = command_console()
     for name in scenario_names():
         cls = scenario_class(name)
@@ -25,4 +25,6 @@ def scenarios() -> None:
         console.print(f"  settings (section {name!r} of config.json): {defaults}", soft_wrap=True)
         console.print(f"  presets: {', '.join(cls.settings_model.PRESETS)}; --scale multiplies ", end="")
         console.print(", ".join(cls.settings_model.SCALABLE) or "nothing", soft_wrap=True)
+        flags = [f"--{flag} sets {path}" for flag, path in cls.settings_model.FLAGS.items()]
+        console.print(f"  flags (backfill, stream, demo): {', '.join(flags) or 'none'}", soft_wrap=True)
     typer.echo(f"{len(scenario_names())} scenarios: {', '.join(scenario_names())}")

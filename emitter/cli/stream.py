@@ -33,6 +33,7 @@ from emitter.stream.timeline import to_micros
 
 
 def stream_command(
+    ctx: typer.Context,
     tables: Annotated[
         str | None,
         typer.Option(
@@ -153,6 +154,7 @@ def stream_command(
         preset,
         scale,
         sets,
+        ctx,
     )
     ensure_memory(config)
     catalog = scenario_class(config.scenario).catalog()

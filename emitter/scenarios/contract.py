@@ -32,12 +32,16 @@ class ScenarioSettings(BaseModel):
         PRESETS: named partial settings (``--preset NAME``); every scenario has ``small``, a world that
             builds in a fraction of a second for quick tries and the test suite.
         SCALABLE: dotted paths of the counts ``--scale F`` multiplies (fixed reference sizes stay out).
+        FLAGS: command-line flags of ``backfill``, ``stream`` and ``demo`` for this scenario: flag name
+            (no dashes) → dotted settings path, e.g. ``{"members": "volume.members"}``; ``--members 2000``
+            is then exactly ``--set <scenario>.volume.members=2000``. Names must not be a command's own option.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     PRESETS: ClassVar[dict[str, dict[str, Any]]] = {"small": {}}
     SCALABLE: ClassVar[tuple[str, ...]] = ()
+    FLAGS: ClassVar[dict[str, str]] = {}
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,19 @@
-"""What every scenario declares: tables, schemas, keys, foreign keys, settings, presets and scale."""
+"""What every scenario declares: tables, schemas, keys, foreign keys, settings, presets, scale and flags."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+from typing import Any
 
 import pyarrow as pa
 import pytest
+import typer
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from emitter.avro.schemas import record_full_name
+from emitter.cli.app import app
 from emitter.errors import ConfigError
 from emitter.scenarios import TableKind, scenario_class
 from emitter.scenarios.registry import effective_settings
@@ -104,6 +108,19 @@ def test_every_numeric_setting_has_an_upper_bound(scenario_name: str) -> None:
         bounded = any(getattr(m, "le", None) is not None or getattr(m, "lt", None) is not None for m in info.metadata)
         digits = any(getattr(m, "max_digits", None) is not None for m in info.metadata)
         assert bounded or digits, f"{scenario_name} setting {path} has no upper bound (Field(le=...))"
+
+
+def test_every_flag_sets_a_setting_and_shadows_no_command_option(scenario_name: str) -> None:
+    """A flag named like a command's option would never reach the scenario; a wrong path fails only when used."""
+    model = scenario_class(scenario_name).settings_model
+    leaves = set(_leaves(model().model_dump()))
+    root: Any = typer.main.get_command(app)
+    commands = root.commands
+    taken = {opt for name in ("backfill", "stream", "demo") for param in commands[name].params for opt in param.opts}
+    for flag, path in model.FLAGS.items():
+        assert re.fullmatch(r"[a-z][a-z0-9-]*", flag), f"{scenario_name} flag {flag!r}: lowercase, no leading dashes"
+        assert f"--{flag}" not in taken, f"{scenario_name} flag --{flag} is already an option of a command"
+        assert path in leaves, f"{scenario_name} flag --{flag} sets {path}, which is not one of its settings"
 
 
 def test_an_unknown_preset_is_one_clear_error(scenario_name: str) -> None:

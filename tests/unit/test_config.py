@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from emitter.config import Config, load_config
+from emitter.config import Config, load_config, selected_scenario
 from emitter.errors import ConfigError, EmitterError
 from emitter.scenarios.registry import effective_settings
 from emitter.scenarios.retail import RetailSettings
@@ -58,6 +58,14 @@ def test_env_overrides_file_and_flags_override_env(tmp_path: Path) -> None:
     from_flags = load_config(path=path, overrides={"retail": {"volume": {"stores": 9}}, "seed": None}, environ=env)
     assert _stores(from_flags) == 9
     assert from_flags.seed == 6, "a flag left unset (None) does not hide the env value"
+
+
+def test_the_selected_scenario_comes_from_the_file_then_the_environment(tmp_path: Path) -> None:
+    """What scenario flags are read against, before the Config (and that scenario's settings) is validated."""
+    assert selected_scenario(None, {}) == "retail"
+    path = write(tmp_path, {"scenario": "ecommerce", "ecommerce": {"volume": {"customers": -1}}})
+    assert selected_scenario(path, {}) == "ecommerce"
+    assert selected_scenario(path, {"EMITTER_SCENARIO": "retail"}) == "retail"
 
 
 def test_env_reads_json_values_and_ignores_other_variables() -> None:

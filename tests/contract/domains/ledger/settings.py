@@ -37,6 +37,8 @@ class LedgerSettings(ScenarioSettings):
     }
     # the branch network is a fixed list; accounts and their traffic scale
     SCALABLE: ClassVar[tuple[str, ...]] = ("accounts", "postings_per_day")
+    # flags of backfill, stream and demo: --accounts N, --postings N
+    FLAGS: ClassVar[dict[str, str]] = {"accounts": "accounts", "postings": "postings_per_day"}
 
     @property
     def audit_threshold_cents(self) -> int:
