@@ -1,8 +1,8 @@
 """Memory: the scenario's ``memory_estimate()`` (what commands check before starting) against the real peak.
 
 Each configuration runs in its own process: build the world, generate one day of every table (retail: an
-ordinary Tuesday; ecommerce: Cyber Monday, its busiest), and report peak RSS next to the estimate. The
-estimate should sit a little above the peak: below it, the check lets through runs that then run out of
+ordinary Tuesday; ecommerce: Cyber Monday, its busiest; fitness: a January Monday), and report peak RSS
+next to the estimate. The estimate should sit a little above the peak: below it, the check lets through runs that then run out of
 memory; far above, it refuses runs that would fit.
 
     python bench/memory.py
@@ -29,6 +29,9 @@ CONFIGS = {
     "ecommerce defaults (1k sessions/day)": ("ecommerce", {}),
     "ecommerce 50k sessions/day": ("ecommerce", {"sessions_per_day": 50_000, "customers": 500_000}),
     "ecommerce 200k sessions/day": ("ecommerce", {"sessions_per_day": 200_000, "customers": 2_000_000}),
+    "fitness defaults (10 clubs, 10k members)": ("fitness", {}),
+    "fitness 50 clubs, 50k members": ("fitness", {"facilities": 50, "members": 50_000, "staff": 1_250}),
+    "fitness 200 clubs, 500k members": ("fitness", {"facilities": 200, "members": 500_000, "staff": 5_000}),
 }
 CHILD = """
 import json, resource, sys
@@ -38,7 +41,8 @@ from emitter.scenarios import open_scenario
 name = sys.argv[1]
 s = open_scenario(load_config(None, {"scenario": name, name: {"volume": json.loads(sys.argv[2])}}, {}))
 s.reference()
-day = date(2024, 12, 2) if name == "ecommerce" else date(2024, 3, 5)
+# each scenario's busiest kind of day: Cyber Monday, a January Monday; retail: an ordinary Tuesday
+day = {"ecommerce": date(2024, 12, 2), "fitness": date(2025, 1, 13)}.get(name, date(2024, 3, 5))
 for _ in s.days([day], None):
     pass
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, s.memory_estimate())

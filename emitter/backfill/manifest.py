@@ -40,22 +40,34 @@ class Manifest:
     format: str
     partitions: dict[str, PartitionRecord] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)  # the scenario's effective settings
+    # each record's JSON, kept: the manifest is rewritten after every day, and re-encoding every record each
+    # time made a long backfill of small days quadratic
+    _encoded: dict[str, tuple[PartitionRecord, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def formats(self) -> set[str]:
         """The formats of the recorded files (one, once a directory is written; none before)."""
         return {record.format for record in self.partitions.values()}
 
     def to_json(self) -> str:
-        body: dict[str, Any] = {
+        head = {
             "manifest_version": MANIFEST_VERSION,
             "scenario": self.scenario,
             "seed": self.seed,
             "fingerprint": self.fingerprint,
             "format": self.format,
             "settings": self.settings,
-            "partitions": {key: asdict(self.partitions[key]) for key in sorted(self.partitions)},
         }
-        return json.dumps(body, indent=1) + "\n"
+        records = ",\n".join(f"  {json.dumps(key)}: {self._record_json(key)}" for key in sorted(self.partitions))
+        partitions = "{\n" + records + "\n }" if records else "{}"
+        return json.dumps(head, indent=1)[: -len("\n}")] + ',\n "partitions": ' + partitions + "\n}\n"
+
+    def _record_json(self, key: str) -> str:
+        record = self.partitions[key]
+        cached = self._encoded.get(key)
+        if cached is None or cached[0] is not record:
+            cached = (record, json.dumps(asdict(record)))
+            self._encoded[key] = cached
+        return cached[1]
 
     @classmethod
     def from_json(cls, text: str) -> Manifest:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -126,8 +127,17 @@ def _report(result: DemoResult, console: Console) -> None:
     schemas = sorted({name.split(".", 1)[0] for name in result.rows})
     console.print(
         "query it further:\n"
-        f"  python -c \"import duckdb; print(duckdb.connect('{result.warehouse}').sql("
-        f"'{result.hint}'))\"\n"
+        f"  {_python_snippet(str(result.warehouse), result.hint)}\n"
         f"  or: duckdb {result.warehouse}   (schemas: {', '.join(schemas)}; "
-        "main._emitter_offsets holds the consumed offsets)"
+        "main._emitter_offsets holds the consumed offsets)",
+        soft_wrap=True,
     )
+
+
+def _python_snippet(warehouse: str, sql: str) -> str:
+    """A shell line that runs ``sql`` on the warehouse, readable when it can be, and safe to paste always."""
+    if "'" not in warehouse and not any(c in sql + warehouse for c in '"$`\\\n!'):
+        # inside the shell's double quotes, single quotes are plain and \" is a quote
+        return f'python -c "import duckdb; print(duckdb.connect(\'{warehouse}\').sql(\\"{sql}\\"))"'
+    code = f"import duckdb; print(duckdb.connect({warehouse!r}).sql({sql!r}))"
+    return f"python -c {shlex.quote(code)}"

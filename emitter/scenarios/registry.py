@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 BUILT_IN = {
     "retail": "emitter.scenarios.retail:RetailScenario",
     "ecommerce": "emitter.scenarios.ecommerce:EcommerceScenario",
+    "fitness": "emitter.scenarios.fitness:FitnessScenario",
 }
 ENTRY_POINT_GROUP = "emitter.scenarios"
 _registered: dict[str, str] = {}

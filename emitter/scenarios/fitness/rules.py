@@ -1,0 +1,219 @@
+"""Business rules of the fitness domain as executable checks over generated tables.
+
+``emitter validate`` runs these on backfill output and the tests run them on fresh batches. Each check sees
+whole tables (reference tables plus any number of consecutive days) and skips what needs a table that is
+absent. Rows that refer to something outside the tables at hand (a payment whose enrollment began before the
+first day) are skipped, never counted as breaches. Declared foreign keys are checked elsewhere.
+Here: classes and members; ``money_rules.py``: enrollments and payments; ``visit_rules.py``: the door log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from emitter.scenarios.fitness.money_rules import histories, payment_amounts, payment_shares, payment_windows, retries
+from emitter.scenarios.fitness.rule_columns import (
+    AREAS,
+    CERTIFICATIONS,
+    CLASS_TYPES,
+    ENROLLMENTS,
+    I64,
+    INSTANCES,
+    MEMBERS,
+    MEMBERSHIPS,
+    PLANS,
+    SCHEDULES,
+    STAFF,
+    Tables,
+    codes_of,
+    days,
+    ints,
+    is_,
+    lookup,
+    pair,
+    result,
+)
+from emitter.scenarios.fitness.visit_rules import active_visitors, attended_visits, visit_frequency, visits
+from emitter.scenarios.rules import RuleResult
+
+MEMBER_STATUSES = ("Active", "Suspended", "Inactive")
+ENROLLMENT_STATUS_COUNTS = (
+    ("Attended", "actualparticipants"),
+    ("NoShow", "noshowcount"),
+    ("Waitlisted", "waitlistcount"),
+)
+
+
+def teaching(t: Tables) -> list[RuleResult]:
+    """Instructors teach what they are certified for at their own club; rooms are the club's, of the right kind."""
+    out = []
+    for name in (SCHEDULES, INSTANCES):
+        if name not in t:
+            continue
+        c = t[name]
+        what = "timetable slots" if name == SCHEDULES else "class instances"
+        instructor, class_type, facility = ints(c, "instructorid"), ints(c, "classtypeid"), ints(c, "facilityid")
+        if CERTIFICATIONS in t:
+            s = t[CERTIFICATIONS]
+            certified = np.isin(pair(instructor, class_type), pair(ints(s, "staffid"), ints(s, "classtypeid")))
+            out.append(
+                result(f"{name}: the instructor is certified for the class", int((~certified).sum()), what, c.num_rows)
+            )
+        if STAFF in t:
+            s = t[STAFF]
+            row = lookup(instructor, ints(s, "staffid"))
+            known = row >= 0
+            away = known & (ints(s, "facilityid")[np.maximum(row, 0)] != facility)
+            out.append(
+                result(f"{name}: the instructor works at the class's club", int(away.sum()), what, int(known.sum()))
+            )
+    if SCHEDULES in t and AREAS in t and CLASS_TYPES in t:
+        out.append(_rooms(t[SCHEDULES], t[AREAS], t[CLASS_TYPES]))
+    if SCHEDULES in t and INSTANCES in t:
+        out.append(_instances_follow_schedule(t[SCHEDULES], t[INSTANCES]))
+    return out
+
+
+def _rooms(c: pa.Table, areas: pa.Table, class_types: pa.Table) -> RuleResult:
+    room = lookup(ints(c, "areaid"), ints(areas, "areaid"))
+    kind = lookup(ints(c, "classtypeid"), ints(class_types, "classtypeid"))
+    known = (room >= 0) & (kind >= 0)
+    r, k = np.maximum(room, 0), np.maximum(kind, 0)
+    area_type, needed = codes_of(areas.column("areatype"), class_types.column("areatype"))
+    elsewhere = ints(areas, "facilityid")[r] != ints(c, "facilityid")
+    wrong = known & (elsewhere | (area_type[r] != needed[k]))
+    return result(
+        f"{SCHEDULES}: the room is at the slot's club and of the class type's area type",
+        int(wrong.sum()),
+        "timetable slots",
+        int(known.sum()),
+    )
+
+
+def _instances_follow_schedule(c: pa.Table, i: pa.Table) -> RuleResult:
+    row = lookup(ints(i, "scheduleid"), ints(c, "scheduleid"))
+    known = row >= 0
+    r = np.maximum(row, 0)
+    differ = np.zeros(i.num_rows, bool)
+    for col in ("facilityid", "classtypeid", "instructorid", "capacity"):
+        differ |= ints(i, col) != ints(c, col)[r]
+    return result(
+        f"{INSTANCES}: club, class type, instructor and capacity are the timetable slot's",
+        int((known & differ).sum()),
+        "class instances",
+        int(known.sum()),
+    )
+
+
+def class_counts(t: Tables) -> list[RuleResult]:
+    """Bookings fit the room, and an instance's counts are its enrollments by status."""
+    if INSTANCES not in t:
+        return []
+    i = t[INSTANCES]
+    n = i.num_rows
+    booked, attended, no_show = (ints(i, c) for c in ("bookedcount", "actualparticipants", "noshowcount"))
+    out = [
+        result(f"{INSTANCES}: participants ≤ capacity", int((booked > ints(i, "capacity")).sum()), "instances", n),
+        result(
+            f"{INSTANCES}: bookedcount = actualparticipants + noshowcount",
+            int((booked != attended + no_show).sum()),
+            "instances",
+            n,
+        ),
+    ]
+    if ENROLLMENTS not in t:
+        return out
+    e = t[ENROLLMENTS]
+    row = lookup(ints(e, "instanceid"), ints(i, "instanceid"))
+    # instances of days the enrollments cover (an empty day of enrollments leaves its instances unjudged)
+    enrolled_days = np.unique(days(e, "classstart"))
+    judged = np.isin(days(i, "starttime"), enrolled_days)
+    wrong = np.zeros(n, bool)
+    for status, column in ENROLLMENT_STATUS_COUNTS:
+        mine = (row >= 0) & is_(e, "status", status)
+        wrong |= np.bincount(row[mine], minlength=n) != ints(i, column)
+    out.append(
+        result(
+            f"{INSTANCES}: attended, no-show and waitlist counts = its enrollments by status",
+            int((judged & wrong).sum()),
+            "instances",
+            int(judged.sum()),
+        )
+    )
+    return out
+
+
+def members(t: Tables) -> list[RuleResult]:
+    """Plans with an age band fit the member's age at joining; the status is one of the three."""
+    if MEMBERS not in t:
+        return []
+    m = t[MEMBERS]
+    n = m.num_rows
+    unknown = n - int(pc.sum(pc.is_in(m.column("memberstatus"), value_set=pa.array(MEMBER_STATUSES))).as_py() or 0)
+    out = [result(f"{MEMBERS}: memberstatus is Active, Suspended or Inactive", unknown, "members", n)]
+    if PLANS in t:
+        p = t[PLANS]
+        row = lookup(ints(m, "membershiptypeid"), ints(p, "membershiptypeid"))
+        known = row >= 0
+        r = np.maximum(row, 0)
+        age = _age(m.column("dateofbirth"), m.column("joindate"))
+        low, high = ints(p, "minage", null=0)[r], ints(p, "maxage", null=1_000)[r]
+        misfit = known & ((age < low) | (age > high))
+        out.append(
+            result(f"{MEMBERS}: the plan fits the age at joindate", int(misfit.sum()), "members", int(known.sum()))
+        )
+    if MEMBERSHIPS in t:
+        e = t[MEMBERSHIPS]
+        first = is_(e, "status", "Active") & (ints(e, "membershipid") % 100 == 0)
+        row = lookup(ints(e, "memberid")[first], ints(m, "memberid"))
+        known = row >= 0
+        r = np.maximum(row, 0)
+        differ = (ints(m, "joindate")[r] != ints(e, "startdate")[first]) | (
+            ints(m, "membershiptypeid")[r] != ints(e, "membershiptypeid")[first]
+        )
+        out.append(
+            result(
+                f"{MEMBERS}: joindate and plan are the first enrollment's",
+                int((known & differ).sum()),
+                "first enrollments",
+                int(known.sum()),
+            )
+        )
+    return out
+
+
+def _age(born: pa.ChunkedArray, on: pa.ChunkedArray) -> I64:
+    """Whole years from ``born`` to ``on``."""
+
+    def parts(d: pa.ChunkedArray) -> tuple[I64, I64]:
+        year, month, day = (np.asarray(f(d).to_numpy(), np.int64) for f in (pc.year, pc.month, pc.day))
+        return year, month * 100 + day
+
+    (born_year, born_day), (year, day) = parts(born), parts(on)
+    age: I64 = year - born_year - (day < born_day)
+    return age
+
+
+CHECKS: Sequence[Callable[[Tables], list[RuleResult]]] = (
+    teaching,
+    class_counts,
+    attended_visits,
+    members,
+    histories,
+    payment_windows,
+    payment_amounts,
+    retries,
+    payment_shares,
+    active_visitors,
+    visits,
+    visit_frequency,
+)
+
+
+def check_all(tables: Tables) -> list[RuleResult]:
+    """Every fitness rule whose tables are present."""
+    return [found for check in CHECKS for found in check(tables)]

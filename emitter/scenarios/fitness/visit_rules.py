@@ -1,0 +1,216 @@
+"""Fitness rules of the door log and class attendance: who may come, visits as pairs, hours, how often."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from emitter.core.clock import MICROS_PER_HOUR
+from emitter.scenarios.fitness.money_rules import enrollments_at_hand
+from emitter.scenarios.fitness.rule_columns import (
+    ACCESS,
+    ENROLLMENTS,
+    FACILITIES,
+    I64,
+    MEMBERS,
+    MEMBERSHIPS,
+    B,
+    Tables,
+    days,
+    ints,
+    is_,
+    lookup,
+    micros_of_day,
+    pair,
+    result,
+    weekday,
+    window,
+)
+from emitter.scenarios.rules import RuleResult
+
+DAY_KEY = 1 << 20  # more days than since 1970: member * DAY_KEY + day orders by member, then day
+# "most visit 2–4 times a week with a long tail", over weeks members are active all seven days: defaults give
+# a median of 3 and over half the weeks in the band; a flat 0–7 spread leaves 3/8 of them there
+MIN_MEMBERS, TYPICAL_BAND, TYPICAL_SHARE, TAIL_ABOVE, TAIL_SHARE = 1_000, (2, 4), 0.45, 5, 0.01
+
+
+def active_visitors(t: Tables) -> list[RuleResult]:
+    """Bookings and visits only by members an enrollment covers that day (not on the day a spell begins)."""
+    out = []
+    for name, time, what in ((ENROLLMENTS, "classstart", "bookings"), (ACCESS, "accesstime", "access rows")):
+        if name not in t:
+            continue
+        judged, inactive = _inactive(t, ints(t[name], "memberid"), days(t[name], time))
+        out.append(result(f"{name}: only members active that day", int(inactive.sum()), what, int(judged.sum())))
+    return out
+
+
+def _inactive(t: Tables, member: I64, day: I64) -> tuple[B, B]:
+    """Which rows can be judged, and which of those are by a member not active that day.
+
+    A member's enrollments at hand show all their cover over the window (enrollments do not overlap, so one
+    that began earlier and ran past the window would leave no room for rows of another); a member without
+    rows is judged only when joining in or after the window, and before joining nobody comes at all.
+    """
+    judged, inactive = np.zeros(member.size, bool), np.zeros(member.size, bool)
+    if MEMBERS in t:
+        m = t[MEMBERS]
+        row = lookup(member, ints(m, "memberid"))
+        joined = np.where(row >= 0, ints(m, "joindate")[np.maximum(row, 0)], -1)
+        span = window(t)
+        start = span[0] if span else 0
+        judged |= (row >= 0) & (joined >= start)
+        inactive |= (row >= 0) & (day < joined)
+    if MEMBERSHIPS in t:
+        e = enrollments_at_hand(t[MEMBERSHIPS])
+        judged |= np.isin(member, e.memberid)
+        keys = e.memberid * DAY_KEY + e.start
+        order = np.argsort(keys, kind="stable")
+        at = np.searchsorted(keys[order], member * DAY_KEY + day, side="right") - 1
+        o = order[np.maximum(at, 0)]
+        covered = (at >= 0) & (e.memberid[o] == member) & (day <= e.end[o])
+        covered &= (day != e.start[o]) | e.renewal[o]
+        inactive |= judged & ~covered
+    return judged, judged & inactive
+
+
+def attended_visits(t: Tables) -> list[RuleResult]:
+    """Who attended a class came through the door for it, before it started."""
+    if ENROLLMENTS not in t or ACCESS not in t:
+        return []
+    e, a = t[ENROLLMENTS], t[ACCESS]
+    attended = is_(e, "status", "Attended") & np.isin(days(e, "classstart"), days(a, "accesstime"))
+    check_in = is_(a, "accesstype", "CheckIn") & (ints(a, "instanceid") >= 0)
+    # one check-in per member and class: key by (class, member)
+    _, classes = np.unique(np.r_[ints(a, "instanceid")[check_in], ints(e, "instanceid")], return_inverse=True)
+    door, booked = classes[: int(check_in.sum())], classes[int(check_in.sum()) :]
+    row = lookup(pair(booked, ints(e, "memberid")), pair(door, ints(a, "memberid")[check_in]))
+    r = np.maximum(row, 0)
+    came = (row >= 0) & (ints(a, "facilityid")[check_in][r] == ints(e, "facilityid"))
+    came &= ints(a, "accesstime")[check_in][r] < ints(e, "classstart")
+    return [
+        result(
+            f"{ENROLLMENTS}: each Attended booking has the member's check-in for it before the start",
+            int((attended & ~came).sum()),
+            "attended bookings",
+            int(attended.sum()),
+        )
+    ]
+
+
+def visits(t: Tables) -> list[RuleResult]:
+    """A visit is a check-in and a later check-out of one member at one club, in opening hours, once a day."""
+    if ACCESS not in t:
+        return []
+    a = t[ACCESS]
+    n = a.num_rows
+    _, group = np.unique(ints(a, "visitid"), return_inverse=True)
+    groups = int(group.max()) + 1 if n else 0
+    check_in, check_out = is_(a, "accesstype", "CheckIn"), is_(a, "accesstype", "CheckOut")
+    ins, outs = np.bincount(group[check_in], minlength=groups), np.bincount(group[check_out], minlength=groups)
+    member, facility, time = ints(a, "memberid"), ints(a, "facilityid"), ints(a, "accesstime")
+    who = pair(member, facility)
+    one_who = np.zeros(groups, np.int64)
+    one_who[group] = who  # some row's (member, club) per visit: every row must match it
+    mixed = np.bincount(group[who != one_who[group]], minlength=groups) > 0
+    t_in, t_out = np.zeros(groups, np.int64), np.zeros(groups, np.int64)
+    t_in[group[check_in]], t_out[group[check_out]] = time[check_in], time[check_out]
+    paired = (ins == 1) & (outs == 1)
+    bad_pairs = ~paired | mixed | (paired & (t_out <= t_in))
+    day = days(a, "accesstime")
+    per_day = np.unique(member[check_in] * DAY_KEY + day[check_in], return_counts=True)[1]
+    out = [
+        result(
+            f"{ACCESS}: each visit is one CheckIn and one later CheckOut, same member and club",
+            int(bad_pairs.sum()),
+            "visits",
+            groups,
+        ),
+        result(
+            f"{ACCESS}: at most one visit per member per day",
+            int((per_day > 1).sum()),
+            "member-days",
+            int(per_day.size),
+        ),
+    ]
+    if FACILITIES in t:
+        out.append(_opening_hours(a, t[FACILITIES], facility, day))
+    return out
+
+
+def _opening_hours(a: pa.Table, f: pa.Table, facility: I64, day: I64) -> RuleResult:
+    row = lookup(facility, ints(f, "facilityid"))
+    r = np.maximum(row, 0)
+    weekend = weekday(day) >= 5
+    opens = np.where(weekend, ints(f, "weekendopen")[r], ints(f, "weekdayopen")[r]) * MICROS_PER_HOUR
+    closes = np.where(weekend, ints(f, "weekendclose")[r], ints(f, "weekdayclose")[r]) * MICROS_PER_HOUR
+    always = np.asarray(f.column("is24hours").to_numpy(zero_copy_only=False), bool)[r]
+    clock = micros_of_day(a, "accesstime")
+    judged = (row >= 0) & ~always
+    closed = judged & ((clock < opens) | (clock > closes))
+    return result(
+        f"{ACCESS}: visits inside the club's opening hours",
+        int(closed.sum()),
+        "rows at clubs with hours",
+        int(judged.sum()),
+    )
+
+
+def visit_frequency(t: Tables) -> list[RuleResult]:
+    """Most members visit two to four times a week, a few far more: judged over the window's full weeks."""
+    if ACCESS not in t:
+        return []
+    rule = (
+        f"{ACCESS}: visits per member-week: median in {TYPICAL_BAND[0]}–{TYPICAL_BAND[1]}, ≥ {TYPICAL_SHARE:.0%} "
+        f"in that band, ≥ {TAIL_SHARE:.0%} above {TAIL_ABOVE}"
+    )
+    span = window(t)
+    first, last = span if span else (0, -1)
+    monday = first + (7 - (first + 3) % 7) % 7  # the first Monday on or after the first day
+    weeks = (last + 1 - monday) // 7
+    if weeks < 1:
+        return [RuleResult(rule, True, f"too few days to judge ({last - first + 1})")]
+    a = t[ACCESS]
+    day = days(a, "accesstime")
+    inside = is_(a, "accesstype", "CheckIn") & (day >= monday) & (day < monday + 7 * weeks)
+    member = ints(a, "memberid")[inside]
+    week = (day[inside] - monday) // 7
+    active = _active_weeks(t, member, monday, weeks)
+    visits_in = lookup(member * weeks + week, active)
+    counts = np.bincount(visits_in[visits_in >= 0], minlength=active.size)
+    members_judged = np.unique(active // weeks).size
+    if members_judged < MIN_MEMBERS:
+        return [RuleResult(rule, True, f"too few active members to judge ({members_judged:,})")]
+    median = float(np.median(counts))
+    typical = float(((counts >= TYPICAL_BAND[0]) & (counts <= TYPICAL_BAND[1])).mean())
+    tail = float((counts > TAIL_ABOVE).mean())
+    ok = TYPICAL_BAND[0] <= median <= TYPICAL_BAND[1] and typical >= TYPICAL_SHARE and tail >= TAIL_SHARE
+    detail = (
+        f"median {median:g}, {typical:.1%} in the band, {tail:.1%} above {TAIL_ABOVE}, "
+        f"of {active.size:,} weeks of {members_judged:,} members active all week"
+    )
+    return [RuleResult(rule, ok, detail)]
+
+
+def _active_weeks(t: Tables, visitor: I64, monday: int, weeks: int) -> I64:
+    """Keys member × weeks + week of the full weeks (from ``monday``) each member is active every day.
+
+    Members with enrollments at hand: the weeks those cover entirely. Members without: one enrollment that
+    began earlier covers the whole window if it covers any day, so those who visit are active every week.
+    """
+    e = enrollments_at_hand(t[MEMBERSHIPS]) if MEMBERSHIPS in t else None
+    known = e.memberid if e is not None else np.zeros(0, np.int64)
+    unknown = np.setdiff1d(visitor, known)
+    keys = [(unknown[:, None] * weeks + np.arange(weeks)).ravel()]
+    if e is not None and e.memberid.size:
+        start = np.clip(e.start - monday, 0, 7 * weeks)
+        end = np.clip(e.end - monday + 1, 0, 7 * weeks)  # exclusive
+        spanned = np.maximum((end + 6) // 7 - start // 7, 0)
+        which = np.repeat(np.arange(e.memberid.size), spanned)
+        week = np.repeat(start // 7, spanned) + np.arange(which.size) - np.repeat(np.cumsum(spanned) - spanned, spanned)
+        covered = np.minimum(end[which], 7 * week + 7) - np.maximum(start[which], 7 * week)
+        member_week = e.memberid[which] * weeks + week
+        # a week can be covered by two enrollments, one renewed into the next
+        uniq, inverse = np.unique(member_week, return_inverse=True)
+        keys.append(uniq[np.bincount(inverse, weights=covered, minlength=uniq.size) >= 7])
+    return np.unique(np.concatenate(keys))
