@@ -9,6 +9,8 @@ process so peak RSS is its own.
     python bench/backfill.py --days 3   # quicker
     python bench/backfill.py --scenario ecommerce --days 30 --scale 10   # 10,000 sessions a day for a month
     python bench/backfill.py --preset small --days 1 --lines-days 2 --naive-receipts 500   # a quick try
+    python bench/backfill.py --scenario fitness --start 2024-01-01 --days 365 --workers 2 \
+        --set fitness.volume.facilities=50 --set fitness.volume.members=50000 --set fitness.volume.staff=1250
 """
 
 from __future__ import annotations
@@ -34,17 +36,25 @@ def _peak_mb() -> float:
 
 
 def measure_vectorized(
-    days: int, tables: list[str] | None, preset: str | None, scenario: str, scale: float
+    days: int,
+    tables: list[str] | None,
+    preset: str | None,
+    scenario: str,
+    scale: float,
+    sets: list[str] | None = None,
+    workers: int = 1,
+    start: date = START,
 ) -> dict[str, object]:
     from emitter.backfill.runner import run_backfill
+    from emitter.cli.options import parse_sets
     from emitter.config import load_config
 
     path = Path("config.json") if Path("config.json").exists() else None
-    overrides = {"preset": preset, "scenario": scenario, "scale": scale}
+    overrides = {**parse_sets(sets or []), "preset": preset, "scenario": scenario, "scale": scale}
     config = load_config(path=path, overrides=overrides, environ={})
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        summary = run_backfill(config, START, START + timedelta(days=days - 1), Path(tmp), "parquet", tables, 1)
+        summary = run_backfill(config, start, start + timedelta(days=days - 1), Path(tmp), "parquet", tables, workers)
         wall = time.perf_counter() - started
     per_table = {name: t.rows for name, t in summary.tables.items()}
     return {"wall": wall, "tables": per_table, "peak_mb": _peak_mb()}
@@ -113,18 +123,27 @@ def main() -> None:
     parser.add_argument("--preset", help="the scenario's named settings, e.g. small (default: config.json volumes)")
     parser.add_argument("--scenario", default="retail")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the scenario's volumes")
+    parser.add_argument("--set", action="append", default=[], help="KEY=VALUE as on the command line (repeatable)")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (figures are per run, not per core)")
+    parser.add_argument("--skip-memory", action="store_true", help="skip the short and long runs that measure memory")
+    parser.add_argument("--start", type=date.fromisoformat, default=START, help=f"first day (default {START})")
     args = parser.parse_args()
     if args.part == "vectorized":
         tables = args.tables.split(",") if args.tables else None
-        print(json.dumps(measure_vectorized(args.days, tables, args.preset, args.scenario, args.scale)))
+        figures = measure_vectorized(
+            args.days, tables, args.preset, args.scenario, args.scale, args.set, args.workers, args.start
+        )
+        print(json.dumps(figures))
         return
     if args.part == "naive":
         print(json.dumps(measure_naive(args.naive_receipts)))
         return
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; one worker")
+    workers = "one worker" if args.workers == 1 else f"{args.workers} workers"
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; {workers}")
     preset = ("--preset", args.preset) if args.preset else ()
-    preset = (*preset, "--scenario", args.scenario, "--scale", str(args.scale))
+    preset = (*preset, "--scenario", args.scenario, "--scale", str(args.scale), "--workers", str(args.workers))
+    preset = (*preset, "--start", args.start.isoformat(), *(f"--set={item}" for item in args.set))
     full = _run("vectorized", "--days", str(args.days), *preset)
     from emitter.scenarios import scenario_class
 
@@ -132,19 +151,21 @@ def main() -> None:
     fact_rows = {k: v for k, v in full["tables"].items() if k in per_day}
     scaled = f" at scale {args.scale:g}" if args.scale != 1 else ""
     print(
-        f"\nall {args.scenario} tables{scaled}, {args.days} days from {START} to Parquet (zstd), one worker: "
+        f"\nall {args.scenario} tables{scaled}, {args.days} days from {args.start} to Parquet (zstd), {workers}: "
         f"{full['wall']:.1f} s"
     )
-    print(f"{'table':<22}{'rows':>12}{'rows/s':>14}")
+    print(f"{'table':<26}{'rows':>12}{'rows/s':>14}")
     total = 0
     for name, rows in sorted(fact_rows.items(), key=lambda kv: -kv[1]):
         total += rows
-        print(f"{name:<22}{rows:>12,}{rows / full['wall']:>14,.0f}")
-    print(f"{'total':<22}{total:>12,}{total / full['wall']:>14,.0f}")
+        print(f"{name:<26}{rows:>12,}{rows / full['wall']:>14,.0f}")
+    print(f"{'total':<26}{total:>12,}{total / full['wall']:>14,.0f}")
     print("(per-day tables come from one joint pass, so rows/s = rows / the run's wall time, reference data included)")
 
     if args.scenario == "retail":
         _naive_comparison(args, preset)
+    if args.skip_memory:
+        return
     short = _run("vectorized", "--days", "2", *preset)
     long = _run("vectorized", "--days", str(max(args.days * 2, 14)), *preset)
     print("\npeak memory (RSS):")

@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 
 from emitter.config import load_config
 from emitter.scenarios import open_scenario
+from emitter.scenarios.fitness import rules
 from emitter.scenarios.fitness.scenario import FitnessScenario
 
 CATALOG = FitnessScenario.catalog()
@@ -93,3 +94,46 @@ def day_of(t: pa.Table, column: str) -> npt.NDArray[np.int64]:
 
 def epoch_day(d: date) -> int:
     return (d - date(1970, 1, 1)).days
+
+
+# ---- judging a breach by the rules ------------------------------------------------------------------
+
+SCHEDULES, INSTANCES, ENROLLMENTS, ACCESS = (
+    "ods.classschedules",
+    "ods.classinstances",
+    "ods.classenrollments",
+    "ods.memberaccess",
+)
+MEMBERSHIPS, PAYMENTS, MEMBERS, PLANS = (
+    "ods.membermemberships",
+    "ods.memberpayments",
+    "mdm.members",
+    "mdm.membershiptypes",
+)
+DAY = timedelta(days=1)
+
+
+def failed(tables: Tables) -> list[str]:
+    return [r.rule for r in rules.check_all(tables) if not r.ok]
+
+
+def assert_only(base: Tables, broken: Tables, *fragments: str) -> None:
+    """Exactly the rules named by ``fragments`` fail on ``broken`` that hold on ``base`` (each fragment naming one).
+
+    Measured against ``base``, so that a rule the generated data itself breaks (reported by test_rules.py)
+    does not hide what a breach does.
+    """
+    before = set(failed(base))
+    assert not any(f in r for f in fragments for r in before), f"already failing before the breach: {before}"
+    bad = [r for r in failed(broken) if r not in before]
+    assert bad, f"no rule failed; expected {fragments}"
+    strays = [r for r in bad if not any(f in r for f in fragments)]
+    assert not strays, f"other rules failed too: {strays}"
+    for f in fragments:
+        assert any(f in r for r in bad), f"{f} did not fail; failed: {bad}"
+
+
+def last_day(tables: Tables) -> int:
+    return int(
+        max(day_of(tables[name], time).max() for name, time in ((ACCESS, "accesstime"), (PAYMENTS, "paymentdate")))
+    )
