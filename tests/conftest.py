@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import os
 import socket
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
-from support import ReadTopic
+from support import ReadTopic, fresh_pg_database
 from support import small_config as build_small_config
 
 from emitter.config import Config
@@ -93,27 +91,11 @@ def pg_dsn() -> Iterator[str]:
     )
 
 
-def _without_schema(url: str, database: str | None = None) -> str:
-    """``url`` without emitter's ``?schema=`` (libpq doesn't know it), on ``database`` if given."""
-    parts = urlsplit(url)
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "schema"])
-    return urlunsplit(parts._replace(query=query, path=parts.path if database is None else f"/{database}"))
-
-
 @pytest.fixture
 def pg_url(pg_dsn: str) -> Iterator[str]:
     """``pg_dsn`` pointed at a fresh database of its own (no ``?schema=``), dropped after the test."""
-    import psycopg
-
-    database = f"t_{uuid.uuid4().hex[:12]}"
-    server = _without_schema(pg_dsn)
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{database}"')
-    try:
-        yield _without_schema(pg_dsn, database)
-    finally:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    with fresh_pg_database(pg_dsn) as url:
+        yield url
 
 
 @pytest.fixture(params=["duckdb", "postgres"])

@@ -261,3 +261,30 @@ def replay_into_topics(
         StreamSettings(tables=tuple(tables), topic_prefix=prefix, start=start, end=end, speed=float("inf")),
         Delivery(options=TargetOptions(bootstrap_servers=bootstrap), partitions=partitions),
     )
+
+
+def without_schema(url: str, database: str | None = None) -> str:
+    """``url`` without emitter's ``?schema=`` (libpq doesn't know it), on ``database`` if given."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "schema"])
+    return urlunsplit(parts._replace(query=query, path=parts.path if database is None else f"/{database}"))
+
+
+@contextlib.contextmanager
+def fresh_pg_database(pg_dsn: str) -> Iterator[str]:
+    """A new PostgreSQL database on ``pg_dsn``'s server (its URL, no ``?schema=``), dropped afterwards."""
+    import uuid
+
+    import psycopg
+
+    database = f"t_{uuid.uuid4().hex[:12]}"
+    server = without_schema(pg_dsn)
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{database}"')
+    try:
+        yield without_schema(pg_dsn, database)
+    finally:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

@@ -33,6 +33,36 @@ def decimal_units(t: pa.Table, name: str) -> npt.NDArray[np.int64]:
     return words[0::2].copy()
 
 
+def ints(t: pa.Table, name: str, null: int = -1) -> npt.NDArray[np.int64]:
+    """An integer, timestamp (µs) or date (days since 1970) column as int64, null as ``null``."""
+    col = t.column(name)
+    if pa.types.is_timestamp(col.type):
+        col = col.cast(pa.int64())
+    elif pa.types.is_date32(col.type):
+        col = col.cast(pa.int32())
+    return np.asarray(pc.fill_null(col, null).to_numpy(), dtype=np.int64)
+
+
+def codes(*columns: pa.ChunkedArray | pa.Array) -> list[npt.NDArray[np.int64]]:
+    """Integer codes of string (or id) values shared across columns; -1 for null."""
+    arrays = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in columns]
+    arrays = [a.cast(pa.string()) if pa.types.is_large_string(a.type) else a for a in arrays]
+    joint = pc.dictionary_encode(pa.concat_arrays(arrays)).indices
+    flat = np.asarray(pc.fill_null(joint, -1).to_numpy(), dtype=np.int64)
+    return np.split(flat, np.cumsum([len(a) for a in arrays])[:-1])
+
+
+def lookup(keys: npt.NDArray[np.int64], table_keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Row of ``table_keys`` holding each of ``keys`` (unique in ``table_keys``), -1 when none or null."""
+    if not table_keys.size:
+        return np.full(keys.size, -1, np.int64)
+    order = np.argsort(table_keys, kind="stable")
+    sorted_keys = table_keys[order]
+    at = np.searchsorted(sorted_keys, keys).clip(0, sorted_keys.size - 1)
+    found = (keys >= 0) & (sorted_keys[at] == keys)
+    return np.where(found, order[at], -1).astype(np.int64)
+
+
 def unresolved(values: pa.ChunkedArray | pa.Array, allowed: pa.ChunkedArray | pa.Array) -> int:
     """How many non-null ``values`` are missing from ``allowed``."""
     values = pc.drop_null(values)

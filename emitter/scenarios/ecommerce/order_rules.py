@@ -13,15 +13,12 @@ from emitter.scenarios.ecommerce.rule_columns import (
     MOVEMENT_SHAPE,
     NEXT_STATUS,
     Tables,
-    codes,
     days_of,
     flag,
-    ints,
-    lookup,
     result,
     status_codes,
 )
-from emitter.scenarios.rules import RuleResult, decimal_units
+from emitter.scenarios.rules import RuleResult, codes, decimal_units, ints, lookup
 
 
 def amounts(t: Tables) -> list[RuleResult]:

@@ -33,36 +33,9 @@ NEXT_STATUS = {
 MOVEMENT_SHAPE = {"shipment": (-1, True), "return": (1, True), "restock": (1, False), "transfer_out": (-1, False)}
 
 
-def ints(t: pa.Table, name: str, null: int = -1) -> I64:
-    col = t.column(name)
-    if pa.types.is_timestamp(col.type):
-        col = col.cast(pa.int64())
-    return np.asarray(pc.fill_null(col, null).to_numpy(), dtype=np.int64)
-
-
 def flag(values: pa.ChunkedArray | pa.Array) -> B:
     """A boolean column as numpy, null as False."""
     return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def codes(*columns: pa.ChunkedArray | pa.Array) -> list[I64]:
-    """Integer codes of string (or id) values shared across columns; -1 for null."""
-    arrays = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in columns]
-    arrays = [a.cast(pa.string()) if pa.types.is_large_string(a.type) else a for a in arrays]
-    joint = pc.dictionary_encode(pa.concat_arrays(arrays)).indices
-    flat = np.asarray(pc.fill_null(joint, -1).to_numpy(), dtype=np.int64)
-    return np.split(flat, np.cumsum([len(a) for a in arrays])[:-1])
-
-
-def lookup(keys: I64, table_keys: I64) -> I64:
-    """Row of ``table_keys`` holding each of ``keys`` (unique in ``table_keys``), -1 when none or null."""
-    if not table_keys.size:
-        return np.full(keys.size, -1, np.int64)
-    order = np.argsort(table_keys, kind="stable")
-    sorted_keys = table_keys[order]
-    at = np.searchsorted(sorted_keys, keys).clip(0, sorted_keys.size - 1)
-    found = (keys >= 0) & (sorted_keys[at] == keys)
-    return np.where(found, order[at], -1).astype(np.int64)
 
 
 def result(rule: str, bad: int, what: str, of: int) -> RuleResult:

@@ -16,19 +16,9 @@ import pyarrow.compute as pc
 
 from emitter.core.clock import MICROS_PER_DAY
 from emitter.scenarios.ecommerce.order_rules import amounts, inventory, reviews, statuses
-from emitter.scenarios.ecommerce.rule_columns import (
-    I64,
-    Tables,
-    attributes_bad,
-    codes,
-    days_of,
-    flag,
-    ints,
-    lookup,
-    result,
-)
+from emitter.scenarios.ecommerce.rule_columns import I64, Tables, attributes_bad, days_of, flag, result
 from emitter.scenarios.ecommerce.vocabulary import DEPARTMENTS
-from emitter.scenarios.rules import RuleResult, decimal_units
+from emitter.scenarios.rules import RuleResult, codes, decimal_units, ints, lookup
 
 
 def products(t: Tables) -> list[RuleResult]:

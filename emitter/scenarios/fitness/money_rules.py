@@ -17,16 +17,13 @@ from emitter.scenarios.fitness.rule_columns import (
     PLANS,
     B,
     Tables,
-    codes_of,
     days,
-    ints,
     is_,
-    lookup,
     result,
     window,
 )
 from emitter.scenarios.fitness.settings import Payments
-from emitter.scenarios.rules import RuleResult, decimal_units
+from emitter.scenarios.rules import RuleResult, codes, decimal_units, ints, lookup
 
 DEFAULTS = Payments()
 METHOD_SHARES = {
@@ -288,7 +285,7 @@ def payment_shares(t: Tables) -> list[RuleResult]:
         f"{PAYMENTS}: methods of charges " + "/".join(f"{v:.0%}" for v in METHOD_SHARES.values()) + ", ± 1 point"
     )
     ids, attempt = ints(p, "paymentid"), ints(p, "attempt")
-    (method,) = codes_of(p.column("paymentmethod"))
+    (method,) = codes(p.column("paymentmethod"))
     # a retry goes to the card its charge went to
     retry = np.flatnonzero(attempt == 2)
     where = lookup(ids[retry] - 1, ids)

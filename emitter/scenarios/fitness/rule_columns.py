@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from emitter.core.clock import MICROS_PER_DAY
-from emitter.scenarios.rules import RuleResult
+from emitter.scenarios.rules import RuleResult, ints
 
 Tables = Mapping[str, pa.Table]
 I64 = npt.NDArray[np.int64]
@@ -31,16 +31,6 @@ EVENT_TIME = {
 ENDINGS = ("Renewed", "Cancelled", "Expired", "Suspended")
 
 
-def ints(t: pa.Table, name: str, null: int = -1) -> I64:
-    """An integer, timestamp (µs) or date (days since 1970) column as int64, null as ``null``."""
-    col = t.column(name)
-    if pa.types.is_timestamp(col.type):
-        col = col.cast(pa.int64())
-    elif pa.types.is_date32(col.type):
-        col = col.cast(pa.int32())
-    return np.asarray(pc.fill_null(col, null).to_numpy(), dtype=np.int64)
-
-
 def days(t: pa.Table, name: str) -> I64:
     """The day (days since 1970) of a timestamp column."""
     return ints(t, name) // MICROS_PER_DAY
@@ -53,17 +43,6 @@ def micros_of_day(t: pa.Table, name: str) -> I64:
 def is_(t: pa.Table, name: str, *values: str) -> B:
     """Rows whose string column is one of ``values``."""
     return np.asarray(pc.fill_null(pc.is_in(t.column(name), value_set=pa.array(values)), False).to_numpy(), bool)
-
-
-def lookup(keys: I64, table_keys: I64) -> I64:
-    """Row of ``table_keys`` holding each of ``keys`` (unique in ``table_keys``), -1 when none or null."""
-    if not table_keys.size:
-        return np.full(keys.size, -1, np.int64)
-    order = np.argsort(table_keys, kind="stable")
-    sorted_keys = table_keys[order]
-    at = np.searchsorted(sorted_keys, keys).clip(0, sorted_keys.size - 1)
-    found = (keys >= 0) & (sorted_keys[at] == keys)
-    return np.where(found, order[at], -1).astype(np.int64)
 
 
 def pair(a: I64, b: I64) -> I64:
@@ -87,11 +66,3 @@ def window(t: Tables) -> tuple[int, int] | None:
 
 def result(rule: str, bad: int, what: str, of: int) -> RuleResult:
     return RuleResult(rule, bad == 0, f"{bad:,} of {of:,} {what}")
-
-
-def codes_of(*columns: pa.ChunkedArray | pa.Array) -> list[I64]:
-    """Integer codes of string values shared across columns; -1 for null."""
-    arrays = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in columns]
-    joint = pc.dictionary_encode(pa.concat_arrays(arrays)).indices
-    flat = np.asarray(pc.fill_null(joint, -1).to_numpy(), dtype=np.int64)
-    return np.split(flat, np.cumsum([len(a) for a in arrays])[:-1])

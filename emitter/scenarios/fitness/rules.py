@@ -29,16 +29,13 @@ from emitter.scenarios.fitness.rule_columns import (
     SCHEDULES,
     STAFF,
     Tables,
-    codes_of,
     days,
-    ints,
     is_,
-    lookup,
     pair,
     result,
 )
 from emitter.scenarios.fitness.visit_rules import active_visitors, attended_visits, visit_frequency, visits
-from emitter.scenarios.rules import RuleResult
+from emitter.scenarios.rules import RuleResult, codes, ints, lookup
 
 MEMBER_STATUSES = ("Active", "Suspended", "Inactive")
 ENROLLMENT_STATUS_COUNTS = (
@@ -83,7 +80,7 @@ def _rooms(c: pa.Table, areas: pa.Table, class_types: pa.Table) -> RuleResult:
     kind = lookup(ints(c, "classtypeid"), ints(class_types, "classtypeid"))
     known = (room >= 0) & (kind >= 0)
     r, k = np.maximum(room, 0), np.maximum(kind, 0)
-    area_type, needed = codes_of(areas.column("areatype"), class_types.column("areatype"))
+    area_type, needed = codes(areas.column("areatype"), class_types.column("areatype"))
     elsewhere = ints(areas, "facilityid")[r] != ints(c, "facilityid")
     wrong = known & (elsewhere | (area_type[r] != needed[k]))
     return result(

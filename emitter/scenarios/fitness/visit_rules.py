@@ -17,16 +17,14 @@ from emitter.scenarios.fitness.rule_columns import (
     B,
     Tables,
     days,
-    ints,
     is_,
-    lookup,
     micros_of_day,
     pair,
     result,
     weekday,
     window,
 )
-from emitter.scenarios.rules import RuleResult
+from emitter.scenarios.rules import RuleResult, ints, lookup
 
 DAY_KEY = 1 << 20  # more days than since 1970: member * DAY_KEY + day orders by member, then day
 # "most visit 2–4 times a week with a long tail", over weeks members are active all seven days: defaults give

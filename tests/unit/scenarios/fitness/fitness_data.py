@@ -10,12 +10,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from emitter.config import load_config
 from emitter.scenarios import open_scenario
 from emitter.scenarios.fitness import rules
 from emitter.scenarios.fitness.scenario import FitnessScenario
+from emitter.scenarios.rules import ints
 
 CATALOG = FitnessScenario.catalog()
 PER_DAY_TABLES = tuple(t.id for t in CATALOG.per_day)
@@ -39,16 +39,6 @@ def generated(
     by_day = dict(sc.days(span, None))
     per_day = {t: pa.concat_tables([by_day[d][t] for d in span]) for t in PER_DAY_TABLES}
     return sc, {**sc.reference(), **per_day}
-
-
-def ints(t: pa.Table, name: str, null: int = -1) -> npt.NDArray[np.int64]:
-    """An integer, timestamp (µs) or date (days since 1970) column as int64, null as ``null``."""
-    col = t.column(name)
-    if pa.types.is_timestamp(col.type):
-        col = col.cast(pa.int64())
-    elif pa.types.is_date32(col.type):
-        col = col.cast(pa.int32())
-    return np.asarray(pc.fill_null(col, null).to_numpy(), dtype=np.int64)
 
 
 def strings(t: pa.Table, name: str) -> npt.NDArray[np.object_]:

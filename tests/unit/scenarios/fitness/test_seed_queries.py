@@ -17,13 +17,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
+from support import fresh_pg_database
 from typer.testing import CliRunner
 
 from emitter.cli.app import app
@@ -57,13 +57,6 @@ def _table(out: Path, table_id: str) -> pa.Table:
     return ds.dataset(out / "facts" / namespace / name, format="parquet", partitioning="hive").to_table()
 
 
-def _without_schema(url: str, database: str | None = None) -> str:
-    """``url`` without emitter's ``?schema=`` (libpq doesn't know it), on ``database`` if given."""
-    parts = urlsplit(url)
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "schema"])
-    return urlunsplit(parts._replace(query=query, path=parts.path if database is None else f"/{database}"))
-
-
 def _load(out: Path, url: str) -> None:
     config = out.parent / "config.json"
     result = CliRunner().invoke(app, ["load", str(out), "--warehouse", url, "--config", str(config), "--quiet"])
@@ -73,17 +66,8 @@ def _load(out: Path, url: str) -> None:
 @pytest.fixture(scope="module")
 def pg_database(pg_dsn: str) -> Iterator[str]:
     """A fresh PostgreSQL database for this module, dropped afterwards."""
-    import psycopg
-
-    database = f"t_{uuid.uuid4().hex[:12]}"
-    server = _without_schema(pg_dsn)
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{database}"')
-    try:
-        yield _without_schema(pg_dsn, database)
-    finally:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    with fresh_pg_database(pg_dsn) as url:
+        yield url
 
 
 def _duckdb_answers(out: Path) -> dict[str, list[tuple[Any, ...]]]:
