@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from support import ReadTopic, fresh_pg_database
 from support import small_config as build_small_config
+from typer.testing import CliRunner
 
 from emitter.config import Config
 from emitter.sink.topic_reader import TopicRecord, read_topic
@@ -156,3 +157,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def small_config() -> Config:
     """The small retail world (``preset: small``), ignoring ./config.json and EMITTER_* variables."""
     return build_small_config()
+
+
+@pytest.fixture
+def isolated_runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A CLI runner in an empty directory with no EMITTER_ settings: defaults, the preset and flags only."""
+    monkeypatch.chdir(tmp_path)  # no ./config.json
+    for key in [k for k in os.environ if k.startswith("EMITTER_") and not k.startswith("EMITTER_TEST_")]:
+        monkeypatch.delenv(key)
+    return CliRunner()

@@ -6,7 +6,6 @@ The ledger declares ``--accounts`` (its ``accounts``) and ``--postings`` (its ``
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -29,84 +28,78 @@ COMMANDS = {  # each command with what it needs to get as far as reading its set
 }
 
 
-@pytest.fixture
-def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.chdir(tmp_path)  # no ./config.json: defaults, the preset and flags only
-    for key in [k for k in os.environ if k.startswith("EMITTER_") and not k.startswith("EMITTER_TEST_")]:
-        monkeypatch.delenv(key)
-    return CliRunner()
-
-
-def _backfill(runner: CliRunner, out: str, *args: str) -> dict[str, Any]:
+def _backfill(isolated_runner: CliRunner, out: str, *args: str) -> dict[str, Any]:
     """Backfill one ledger day into ``out`` and return its manifest (settings and fingerprint)."""
-    result = runner.invoke(app, [*COMMANDS["backfill"], "--scenario", LEDGER, "--out", out, *args])
+    result = isolated_runner.invoke(app, [*COMMANDS["backfill"], "--scenario", LEDGER, "--out", out, *args])
     assert result.exit_code == 0, (result.output, result.exception)
     manifest: dict[str, Any] = json.loads(Path(out, "_manifest.json").read_text())
     return manifest
 
 
 @pytest.mark.parametrize("flags", [["--accounts", "7"], ["--accounts=7"]])
-def test_a_flag_sets_its_setting_in_either_form(runner: CliRunner, flags: list[str]) -> None:
-    manifest = _backfill(runner, "out", "--preset", "small", *flags)
+def test_a_flag_sets_its_setting_in_either_form(isolated_runner: CliRunner, flags: list[str]) -> None:
+    manifest = _backfill(isolated_runner, "out", "--preset", "small", *flags)
 
     assert manifest["settings"]["accounts"] == 7
     assert pq.read_table("out/master/core/accounts.parquet").num_rows == 7
 
 
-def test_a_flag_is_exactly_a_set_and_wins_over_the_preset(runner: CliRunner) -> None:
-    flagged = _backfill(runner, "flags", "--preset", "large", "--accounts", "7", "--postings", "50")
+def test_a_flag_is_exactly_a_set_and_wins_over_the_preset(isolated_runner: CliRunner) -> None:
+    flagged = _backfill(isolated_runner, "flags", "--preset", "large", "--accounts", "7", "--postings", "50")
     by_set = _backfill(
-        runner, "sets", "--preset", "large", "--set", "ledger.accounts=7", "--set=ledger.postings_per_day=50"
+        isolated_runner, "sets", "--preset", "large", "--set", "ledger.accounts=7", "--set=ledger.postings_per_day=50"
     )
 
     assert flagged["settings"]["accounts"] == 7 and flagged["settings"]["postings_per_day"] == 50
     assert flagged["fingerprint"] == by_set["fingerprint"]
 
 
-def test_scale_multiplies_a_flag_as_it_multiplies_a_set(runner: CliRunner) -> None:
-    manifest = _backfill(runner, "out", "--preset", "small", "--accounts", "7", "--scale", "2")
+def test_scale_multiplies_a_flag_as_it_multiplies_a_set(isolated_runner: CliRunner) -> None:
+    manifest = _backfill(isolated_runner, "out", "--preset", "small", "--accounts", "7", "--scale", "2")
 
     assert manifest["settings"]["accounts"] == 14
 
 
-def test_the_config_file_can_select_the_scenario_whose_flags_apply(runner: CliRunner) -> None:
+def test_the_config_file_can_select_the_scenario_whose_flags_apply(isolated_runner: CliRunner) -> None:
     Path("config.json").write_text(json.dumps({"scenario": LEDGER, "preset": "small"}))
-    result = runner.invoke(app, [*COMMANDS["backfill"], "--out", "out", "--accounts", "5"])
+    result = isolated_runner.invoke(app, [*COMMANDS["backfill"], "--out", "out", "--accounts", "5"])
 
     assert result.exit_code == 0, (result.output, result.exception)
     assert json.loads(Path("out/_manifest.json").read_text())["settings"]["accounts"] == 5
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_every_command_hands_the_flag_to_the_scenario_settings(runner: CliRunner, command: str) -> None:
+def test_every_command_hands_the_flag_to_the_scenario_settings(isolated_runner: CliRunner, command: str) -> None:
     # 0 accounts is refused by the ledger's settings model: the flag got there, before any broker is needed
-    fails_with(runner, [*COMMANDS[command], "--scenario", LEDGER, "--accounts", "0"], "ledger.accounts", "1")
+    fails_with(isolated_runner, [*COMMANDS[command], "--scenario", LEDGER, "--accounts", "0"], "ledger.accounts", "1")
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_an_unknown_option_is_one_line_naming_the_scenario_flags(runner: CliRunner, command: str) -> None:
+def test_an_unknown_option_is_one_line_naming_the_scenario_flags(isolated_runner: CliRunner, command: str) -> None:
     args = [*COMMANDS[command], "--scenario", LEDGER, "--acounts", "7"]
-    line = fails_with(runner, args, "--acounts: no such option for scenario ledger", "did you mean --accounts?")
+    line = fails_with(
+        isolated_runner, args, "--acounts: no such option for scenario ledger", "did you mean --accounts?"
+    )
     assert line.endswith("its flags are --accounts, --postings")
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_another_scenarios_flag_is_refused(runner: CliRunner, command: str) -> None:
+def test_another_scenarios_flag_is_refused(isolated_runner: CliRunner, command: str) -> None:
     args = [*COMMANDS[command], "--scenario", "retail", "--accounts", "7"]
-    fails_with(runner, args, "--accounts: no such option", "scenario retail takes no scenario flags")
+    fails_with(isolated_runner, args, "--accounts: no such option", "scenario retail takes no scenario flags")
 
 
 @pytest.mark.parametrize("args", [["--accounts"], ["--accounts", "--seed", "3"], ["--accounts="]])
-def test_a_flag_without_a_value_says_so(runner: CliRunner, args: list[str]) -> None:
-    fails_with(runner, [*COMMANDS["backfill"], "--scenario", LEDGER, *args], "--accounts: needs a value")
+def test_a_flag_without_a_value_says_so(isolated_runner: CliRunner, args: list[str]) -> None:
+    fails_with(isolated_runner, [*COMMANDS["backfill"], "--scenario", LEDGER, *args], "--accounts: needs a value")
 
 
-def test_a_typo_of_a_command_option_suggests_it(runner: CliRunner) -> None:
-    fails_with(runner, [*COMMANDS["backfill"], "--sed", "3"], "--sed: no such option", "did you mean --seed?")
+def test_a_typo_of_a_command_option_suggests_it(isolated_runner: CliRunner) -> None:
+    fails_with(isolated_runner, [*COMMANDS["backfill"], "--sed", "3"], "--sed: no such option", "did you mean --seed?")
 
 
-def test_a_stray_argument_is_one_line(runner: CliRunner) -> None:
-    fails_with(runner, [*COMMANDS["backfill"], "--scenario", LEDGER, "7"], "unexpected argument '7'")
+def test_a_stray_argument_is_one_line(isolated_runner: CliRunner) -> None:
+    fails_with(isolated_runner, [*COMMANDS["backfill"], "--scenario", LEDGER, "7"], "unexpected argument '7'")
 
 
 def test_flags_become_set_items_of_the_selected_scenario() -> None:
@@ -117,16 +110,16 @@ def test_flags_become_set_items_of_the_selected_scenario() -> None:
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_help_lists_the_scenario_flags(runner: CliRunner, command: str) -> None:
-    result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
+def test_help_lists_the_scenario_flags(isolated_runner: CliRunner, command: str) -> None:
+    result = isolated_runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
 
     assert result.exit_code == 0, result.output
     assert "Scenario flags" in result.stdout
     assert f"{LEDGER}: --accounts, --postings" in result.stdout
 
 
-def test_scenarios_lists_each_flag_with_the_setting_it_sets(runner: CliRunner) -> None:
-    result = runner.invoke(app, ["scenarios"], env={"COLUMNS": "200"})
+def test_scenarios_lists_each_flag_with_the_setting_it_sets(isolated_runner: CliRunner) -> None:
+    result = isolated_runner.invoke(app, ["scenarios"], env={"COLUMNS": "200"})
 
     assert result.exit_code == 0, result.output
     assert "--accounts sets accounts, --postings sets postings_per_day" in result.stdout

@@ -41,6 +41,21 @@ def generated(
     return sc, {**sc.reference(), **per_day}
 
 
+HISTORY = (date(2022, 1, 1), date(2025, 12, 31))  # the default join window, end to end
+
+
+@cache
+def money_history(preset: str = "full-scale") -> tuple[FitnessScenario, pa.Table, pa.Table]:
+    """The scenario, and every membership and payment row of ``HISTORY``: both tables from one pass."""
+    sc = scenario(preset)
+    start, end = HISTORY
+    span = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    tables = ["ods.membermemberships", "ods.memberpayments"]
+    by_day = dict(sc.days(span, tables))
+    memberships, payments = (pa.concat_tables([by_day[d][t] for d in span]) for t in tables)
+    return sc, memberships, payments
+
+
 def strings(t: pa.Table, name: str) -> npt.NDArray[np.object_]:
     return np.asarray(t.column(name).to_numpy(zero_copy_only=False), dtype=object)
 

@@ -12,14 +12,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 import pytest
 
-from emitter.config import load_config
-from emitter.scenarios import open_scenario
+from .fitness_data import HISTORY, money_history
 
-HISTORY = (date(2022, 1, 1), date(2025, 12, 31))
-TABLES = ["ods.membermemberships"]
 CLOSING = {"Renewed", "Cancelled", "Expired", "Suspended"}
 
 
@@ -27,13 +23,9 @@ class History:
     """Reference tables and every membership row of the history, as dicts, with each enrollment's rows."""
 
     def __init__(self, preset: str | None) -> None:
-        overrides = {"scenario": "fitness"} | ({"preset": preset} if preset else {})
-        self.scenario = open_scenario(load_config(None, overrides, {}))
+        self.scenario, memberships, _ = money_history(preset or "full-scale")
         self.reference = dict(self.scenario.reference())
-        start, end = HISTORY
-        days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-        by_day = dict(self.scenario.days(days, TABLES))
-        self.rows: list[dict[str, Any]] = pa.concat_tables([by_day[d][TABLES[0]] for d in days]).to_pylist()
+        self.rows: list[dict[str, Any]] = memberships.to_pylist()
         self.opened: dict[int, dict[str, Any]] = {}
         self.closed: dict[int, dict[str, Any]] = {}
         for r in self.rows:

@@ -14,24 +14,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from emitter.config import load_config
-from emitter.scenarios import open_scenario
-
-HISTORY = (date(2022, 1, 1), date(2025, 12, 31))
-TABLES = ["ods.membermemberships", "ods.memberpayments"]
+from .fitness_data import HISTORY, money_history
 
 
 class History:
     def __init__(self, preset: str | None) -> None:
-        overrides = {"scenario": "fitness"} | ({"preset": preset} if preset else {})
-        self.scenario = open_scenario(load_config(None, overrides, {}))
+        self.scenario, self.memberships, self.payments = money_history(preset or "full-scale")
         self.settings = self.scenario.settings
         self.reference = dict(self.scenario.reference())
-        start, end = HISTORY
-        days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
-        by_day = dict(self.scenario.days(days, TABLES))
-        self.memberships = pa.concat_tables([by_day[d][TABLES[0]] for d in days])
-        self.payments = pa.concat_tables([by_day[d][TABLES[1]] for d in days])
 
 
 @pytest.fixture(scope="module")
