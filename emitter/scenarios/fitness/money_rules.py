@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
@@ -22,15 +23,9 @@ from emitter.scenarios.fitness.rule_columns import (
     result,
     window,
 )
-from emitter.scenarios.fitness.settings import Payments
+from emitter.scenarios.fitness.settings import FitnessSettings
 from emitter.scenarios.rules import RuleResult, codes, decimal_units, ints, lookup
 
-DEFAULTS = Payments()
-METHOD_SHARES = {
-    "Credit Card": DEFAULTS.credit_card,
-    "Debit Card": DEFAULTS.debit_card,
-    "other": 1.0 - DEFAULTS.credit_card - DEFAULTS.debit_card,
-}
 TOLERANCE = 0.01  # ± 1 point
 # the method is drawn per charge: with 20,000 charges a 60 % share has a standard error of 0.35 points, and
 # ± 1 point is about three of them; the success share is per payment row
@@ -73,6 +68,22 @@ def enrollments_at_hand(m: pa.Table) -> Enrollments:
         price=decimal_units(m, "price")[last],
         discount=decimal_units(m, "discountpct")[last],
     )
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The run's settings, and what several rules derive from the same tables: computed once per pass."""
+
+    tables: Tables
+    settings: FitnessSettings
+
+    @cached_property
+    def window(self) -> tuple[int, int] | None:
+        return window(self.tables)
+
+    @cached_property
+    def enrollments(self) -> Enrollments | None:
+        return enrollments_at_hand(self.tables[MEMBERSHIPS]) if MEMBERSHIPS in self.tables else None
 
 
 def histories(t: Tables) -> list[RuleResult]:
@@ -123,12 +134,12 @@ def histories(t: Tables) -> list[RuleResult]:
     ]
 
 
-def payment_windows(t: Tables) -> list[RuleResult]:
+def payment_windows(t: Tables, f: Facts) -> list[RuleResult]:
     """A payment falls inside its enrollment and is the enrollment's member's (enrollments at hand)."""
-    if PAYMENTS not in t or MEMBERSHIPS not in t:
+    e = f.enrollments
+    if PAYMENTS not in t or e is None:
         return []
     p = t[PAYMENTS]
-    e = enrollments_at_hand(t[MEMBERSHIPS])
     row = lookup(ints(p, "membershipid"), e.membershipid)
     known = row >= 0
     r = np.maximum(row, 0)
@@ -142,7 +153,7 @@ def payment_windows(t: Tables) -> list[RuleResult]:
     ]
 
 
-def payment_amounts(t: Tables) -> list[RuleResult]:
+def payment_amounts(t: Tables, f: Facts) -> list[RuleResult]:
     """Registration = the plan's fee; a period's charge = the enrollment's price = the plan's price less discount."""
     if PLANS not in t:
         return []
@@ -151,7 +162,7 @@ def payment_amounts(t: Tables) -> list[RuleResult]:
     fee, monthly, annual = (decimal_units(plans, c) for c in ("registrationfee", "monthlyprice", "annualprice"))
     corporate = decimal_units(plans, "corporatediscountpct")
     out = []
-    e = enrollments_at_hand(t[MEMBERSHIPS]) if MEMBERSHIPS in t else None
+    e = f.enrollments
     if e is not None:
         row = lookup(e.plan, plan_ids)
         known = row >= 0
@@ -210,14 +221,15 @@ def payment_amounts(t: Tables) -> list[RuleResult]:
     return out
 
 
-def retries(t: Tables) -> list[RuleResult]:
-    """A failed first attempt is retried once, a fixed number of days later; a failed retry suspends."""
+def retries(t: Tables, f: Facts) -> list[RuleResult]:
+    """A failed first attempt is retried once, the run's ``retry_days`` later; a failed retry suspends."""
     if PAYMENTS not in t or not t[PAYMENTS].num_rows:
         return []
     p = t[PAYMENTS]
-    span = window(t)
+    span = f.window
     assert span is not None
     first, last = span
+    gap = f.settings.payments.retry_days
     ids, attempt, day = ints(p, "paymentid"), ints(p, "attempt"), days(p, "paymentdate")
     failed = is_(p, "status", "Failed")
     reason = ~np.asarray(p.column("failurereason").is_null().to_numpy(zero_copy_only=False), bool)
@@ -228,10 +240,6 @@ def retries(t: Tables) -> list[RuleResult]:
     ]
     first_attempt, second = attempt == 1, attempt == 2
     to_retry = lookup(ids + 1, ids)
-    retried = first_attempt & (to_retry >= 0)
-    gaps = (day[np.maximum(to_retry, 0)] - day)[retried]
-    # the gap is a setting; the most common one at hand is taken for it, and every retry must keep to it
-    gap = int(np.bincount(gaps.clip(0)).argmax()) if gaps.size else DEFAULTS.retry_days
     r = np.maximum(to_retry, 0)
     due = first_attempt & failed & (day + gap <= last)
     missing = due & ((to_retry < 0) | (attempt[r] != 2) | (day[r] != day + gap))
@@ -266,23 +274,24 @@ def retries(t: Tables) -> list[RuleResult]:
     return out
 
 
-def payment_shares(t: Tables) -> list[RuleResult]:
-    """How charges are paid and how often they succeed, within a point of the defaults (given enough payments)."""
+def payment_shares(t: Tables, f: Facts) -> list[RuleResult]:
+    """How charges are paid and how often they succeed, within a point of the run's settings (given enough)."""
     if PAYMENTS not in t:
         return []
     p = t[PAYMENTS]
     n = p.num_rows
+    s = f.settings.payments
+    other = 1.0 - s.credit_card - s.debit_card
+    method_shares = {"Credit Card": s.credit_card, "Debit Card": s.debit_card, "other": other}
     out = []
-    success_rule = f"{PAYMENTS}: {DEFAULTS.success:.0%} Completed, ± 1 point"
+    success_rule = f"{PAYMENTS}: {s.success:.0%} Completed, ± 1 point"
     if n < MIN_PAYMENTS_FOR_SUCCESS:
         out.append(RuleResult(success_rule, True, f"too few payments to judge ({n:,})"))
     else:
         share = float(is_(p, "status", "Completed").mean())
-        out.append(
-            RuleResult(success_rule, abs(share - DEFAULTS.success) <= TOLERANCE, f"{share:.2%} of {n:,} payments")
-        )
+        out.append(RuleResult(success_rule, abs(share - s.success) <= TOLERANCE, f"{share:.2%} of {n:,} payments"))
     method_rule = (
-        f"{PAYMENTS}: methods of charges " + "/".join(f"{v:.0%}" for v in METHOD_SHARES.values()) + ", ± 1 point"
+        f"{PAYMENTS}: methods of charges " + "/".join(f"{v:.0%}" for v in method_shares.values()) + ", ± 1 point"
     )
     ids, attempt = ints(p, "paymentid"), ints(p, "attempt")
     (method,) = codes(p.column("paymentmethod"))
@@ -308,7 +317,7 @@ def payment_shares(t: Tables) -> list[RuleResult]:
         "Debit Card": float(is_(pick, "paymentmethod", "Debit Card").mean()),
     }
     shares["other"] = 1.0 - shares["Credit Card"] - shares["Debit Card"]
-    off = {k: v for k, v in shares.items() if abs(v - METHOD_SHARES[k]) > TOLERANCE}
+    off = {k: v for k, v in shares.items() if abs(v - method_shares[k]) > TOLERANCE}
     detail = ", ".join(f"{k} {v:.2%}" for k, v in shares.items()) + f" of {first.size:,} charges"
     out.append(RuleResult(method_rule, not off, detail))
     return out

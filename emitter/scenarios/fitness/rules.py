@@ -5,6 +5,8 @@ whole tables (reference tables plus any number of consecutive days) and skips wh
 absent. Rows that refer to something outside the tables at hand (a payment whose enrollment began before the
 first day) are skipped, never counted as breaches. Declared foreign keys are checked elsewhere.
 Here: classes and members; ``money_rules.py``: enrollments and payments; ``visit_rules.py``: the door log.
+Rules that judge a share or a gap against a setting take the run's settings, so ``emitter validate`` judges
+output by the settings its manifest records.
 """
 
 from __future__ import annotations
@@ -15,7 +17,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from emitter.scenarios.fitness.money_rules import histories, payment_amounts, payment_shares, payment_windows, retries
+from emitter.scenarios.fitness.money_rules import (
+    Facts,
+    histories,
+    payment_amounts,
+    payment_shares,
+    payment_windows,
+    retries,
+)
 from emitter.scenarios.fitness.rule_columns import (
     AREAS,
     CERTIFICATIONS,
@@ -34,6 +43,7 @@ from emitter.scenarios.fitness.rule_columns import (
     pair,
     result,
 )
+from emitter.scenarios.fitness.settings import FitnessSettings
 from emitter.scenarios.fitness.visit_rules import active_visitors, attended_visits, visit_frequency, visits
 from emitter.scenarios.rules import RuleResult, codes, ints, lookup
 
@@ -195,22 +205,30 @@ def _age(born: pa.ChunkedArray, on: pa.ChunkedArray) -> I64:
     return age
 
 
+# checks that need only the tables
 CHECKS: Sequence[Callable[[Tables], list[RuleResult]]] = (
     teaching,
     class_counts,
     attended_visits,
     members,
     histories,
-    payment_windows,
-    payment_amounts,
-    retries,
-    payment_shares,
     active_visitors,
     visits,
     visit_frequency,
 )
+# checks that also need the run's settings or what several checks derive from the tables (``Facts``)
+FACT_CHECKS: Sequence[Callable[[Tables, Facts], list[RuleResult]]] = (
+    payment_windows,
+    payment_amounts,
+    retries,
+    payment_shares,
+)
 
 
-def check_all(tables: Tables) -> list[RuleResult]:
-    """Every fitness rule whose tables are present."""
-    return [found for check in CHECKS for found in check(tables)]
+def check_all(tables: Tables, settings: FitnessSettings) -> list[RuleResult]:
+    """Every fitness rule whose tables are present, judged by the settings the tables were generated with."""
+    facts = Facts(tables, settings)
+    return [
+        *(found for check in CHECKS for found in check(tables)),
+        *(found for check in FACT_CHECKS for found in check(tables, facts)),
+    ]

@@ -59,7 +59,7 @@ class FitnessScenario(Scenario[FitnessSettings]):
         return dict(self.world.tables)
 
     def check(self, tables: Mapping[str, pa.Table]) -> list[RuleResult]:
-        return check_all(tables)
+        return check_all(tables, self.settings)
 
     def generate(self, day: date, state: None, tables: Collection[str]) -> tuple[DayTables, None]:
         wanted = set(tables)

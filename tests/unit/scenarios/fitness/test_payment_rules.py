@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import numpy as np
 import pyarrow as pa
+
+from emitter.scenarios.fitness import rules
+from emitter.scenarios.fitness.scenario import FitnessScenario
+from emitter.scenarios.fitness.settings import FitnessSettings, Payments
 
 from .fitness_data import (
     ACCESS,
@@ -22,6 +27,7 @@ from .fitness_data import (
     first,
     ints,
     last_day,
+    scenario,
     strings,
     where,
 )
@@ -198,6 +204,21 @@ def test_a_failure_reason_on_a_completed_payment_breaks_the_reason_rule(small_we
 
 
 # ---- 8. shares -----------------------------------------------------------------------------------------
+
+SHARE_RULES = ("Completed, ±", "methods of charges", "a failed first attempt is retried once")
+
+
+def test_shares_and_the_retry_gap_are_judged_by_the_run_settings() -> None:
+    """A year paid by other shares, with another retry gap, holds by its own settings and fails by the defaults."""
+    run = FitnessSettings(payments=Payments(success=0.9, retry_days=5, credit_card=0.4, debit_card=0.3))
+    sc = FitnessScenario(scenario("full-scale").seed, run)
+    span = [date(2024, 1, 1) + i * DAY for i in range(365)]
+    year = {**sc.reference(), PAYMENTS: pa.concat_tables([day[PAYMENTS] for _, day in sc.days(span, [PAYMENTS])])}
+    own = [r for r in sc.check(year) if any(f in r.rule for f in SHARE_RULES)]
+    assert len(own) == len(SHARE_RULES)
+    assert all(r.ok and "too few" not in r.detail for r in own), [f"{r.rule}: {r.detail}" for r in own if not r.ok]
+    by_defaults = [r for r in rules.check_all(year, FitnessSettings()) if any(f in r.rule for f in SHARE_RULES)]
+    assert not any(r.ok for r in by_defaults), [r.rule for r in by_defaults if r.ok]
 
 
 def test_no_failed_payments_breaks_the_success_share(year_of_payments: Tables) -> None:

@@ -10,8 +10,9 @@ import pytest
 
 from emitter.scenarios.fitness import rules
 from emitter.scenarios.fitness.money_rules import MIN_CHARGES_FOR_METHODS, MIN_PAYMENTS_FOR_SUCCESS
+from emitter.scenarios.rules import RuleResult
 
-from .fitness_data import CATALOG, DEMO_DAY, PAYMENTS, SCHEDULES, Tables, failed, generated, ints
+from .fitness_data import CATALOG, DEMO_DAY, PAYMENTS, SCHEDULES, SETTINGS, Tables, failed, generated, ints
 
 RULE_FAMILIES = (
     "classschedules: the instructor is certified",
@@ -60,7 +61,7 @@ RULE_FAMILIES = (
 @pytest.mark.parametrize("window", ["small_week", "full_fortnight"])
 def test_every_rule_holds_on_generated_data(window: str, request: pytest.FixtureRequest) -> None:
     tables = request.getfixturevalue(window)
-    results = rules.check_all(tables)
+    results = rules.check_all(tables, SETTINGS)
     bad = [r for r in results if not r.ok]
     assert not bad, "\n".join(f"{r.rule}: {r.detail}" for r in bad)
     names = [r.rule for r in results]
@@ -70,14 +71,16 @@ def test_every_rule_holds_on_generated_data(window: str, request: pytest.Fixture
 
 
 def test_the_visit_frequency_is_judged_at_full_scale(full_fortnight: Tables) -> None:
-    (frequency,) = [r for r in rules.check_all(full_fortnight) if "per member-week" in r.rule]
+    (frequency,) = [r for r in rules.check_all(full_fortnight, SETTINGS) if "per member-week" in r.rule]
     assert frequency.ok and "too few" not in frequency.detail, frequency.detail
 
 
+def _shares(tables: Tables) -> list[RuleResult]:
+    return [r for r in rules.check_all(tables, SETTINGS) if "Completed, ±" in r.rule or "methods of charges" in r.rule]
+
+
 def test_shares_are_judged_and_hold_on_a_large_chain(year_of_payments: Tables) -> None:
-    shares = [
-        r for r in rules.check_all(year_of_payments) if "Completed, ±" in r.rule or "methods of charges" in r.rule
-    ]
+    shares = _shares(year_of_payments)
     assert len(shares) == 2
     for r in shares:
         assert r.ok and "too few" not in r.detail, f"{r.rule}: {r.detail}"
@@ -86,7 +89,7 @@ def test_shares_are_judged_and_hold_on_a_large_chain(year_of_payments: Tables) -
 def test_shares_are_not_judged_on_few_payments(small_week: Tables) -> None:
     assert small_week[PAYMENTS].num_rows < MIN_PAYMENTS_FOR_SUCCESS
     assert int((ints(small_week[PAYMENTS], "attempt") == 1).sum()) < MIN_CHARGES_FOR_METHODS
-    shares = [r for r in rules.check_all(small_week) if "Completed, ±" in r.rule or "methods of charges" in r.rule]
+    shares = _shares(small_week)
     assert [r.ok for r in shares] == [True, True] and all("too few" in r.detail for r in shares)
 
 
@@ -106,7 +109,7 @@ def test_rules_skip_what_is_absent(small_week: Tables, table: str) -> None:
     holding = set(failed(small_week))  # empty unless the generated data breaks a rule (reported above)
     assert set(failed(without)) <= holding
     assert set(failed({table: small_week[table]})) <= holding
-    assert len(rules.check_all(without)) <= len(rules.check_all(small_week))
+    assert len(rules.check_all(without, SETTINGS)) <= len(rules.check_all(small_week, SETTINGS))
 
 
 def test_an_empty_window_breaks_nothing(small_week: Tables) -> None:
