@@ -4,9 +4,9 @@
 whole tables (reference tables plus any number of consecutive days) and skips what needs a table that is
 absent. Rows that refer to something outside the tables at hand (a payment whose enrollment began before the
 first day) are skipped, never counted as breaches. Declared foreign keys are checked elsewhere.
-Here: classes and members; ``money_rules.py``: enrollments and payments; ``visit_rules.py``: the door log.
-Rules that judge a share or a gap against a setting take the run's settings, so ``emitter validate`` judges
-output by the settings its manifest records.
+Here: classes and members; ``money_rules.py``: enrollments and payments; ``plan_rules.py``: what a plan and a
+payment method allow; ``visit_rules.py``: the door log. Rules that judge a share or a gap against a setting
+take the run's settings, so ``emitter validate`` judges output by the settings its manifest records.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from emitter.scenarios.fitness.money_rules import (
     payment_windows,
     retries,
 )
+from emitter.scenarios.fitness.plan_rules import autorenewal, charge_amounts, enrollment_ages, failures_by_method
 from emitter.scenarios.fitness.rule_columns import (
     AREAS,
     CERTIFICATIONS,
@@ -212,12 +213,16 @@ CHECKS: Sequence[Callable[[Tables], list[RuleResult]]] = (
     attended_visits,
     members,
     histories,
+    autorenewal,
+    charge_amounts,
+    failures_by_method,
     active_visitors,
     visits,
     visit_frequency,
 )
 # checks that also need the run's settings or what several checks derive from the tables (``Facts``)
 FACT_CHECKS: Sequence[Callable[[Tables, Facts], list[RuleResult]]] = (
+    enrollment_ages,
     payment_windows,
     payment_amounts,
     retries,

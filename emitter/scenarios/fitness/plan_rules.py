@@ -1,0 +1,139 @@
+"""Fitness rules of what a plan and a payment method allow: who may hold a plan, renewal, amounts, failures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from emitter.core.clock import MICROS_PER_HOUR
+from emitter.scenarios.fitness.lifecycle import SIGN_UP_HOURS
+from emitter.scenarios.fitness.money_rules import Facts
+from emitter.scenarios.fitness.rule_columns import (
+    ENDINGS,
+    MEMBERS,
+    MEMBERSHIPS,
+    PAYMENTS,
+    PLANS,
+    B,
+    Tables,
+    is_,
+    micros_of_day,
+    pair,
+    result,
+    whole_years,
+)
+from emitter.scenarios.rules import RuleResult, codes, decimal_units, ints, lookup
+
+# the failure reasons each payment method can give (cash is paid in hand, so it never fails)
+FAILURE_REASONS_BY_METHOD = {
+    "Credit Card": ("Insufficient funds", "Card expired", "Card declined"),
+    "Debit Card": ("Insufficient funds", "Card expired", "Card declined"),
+    "Bank Transfer": ("Insufficient funds", "Account closed", "Bank unavailable"),
+    "Digital Wallet": ("Payment declined", "Card expired"),
+    "Cash": (),
+}
+CASH = "Cash"
+DESK_HOURS = SIGN_UP_HOURS  # cash is taken at the front desk, in the hours members sign up
+
+
+def enrollment_ages(t: Tables, f: Facts) -> list[RuleResult]:
+    """Every enrollment's plan fits the member's age on the day it starts (a renewal as much as a first one)."""
+    e = f.enrollments
+    if e is None or MEMBERS not in t or PLANS not in t:
+        return []
+    m, p = t[MEMBERS], t[PLANS]
+    member = lookup(e.memberid, ints(m, "memberid"))
+    plan = lookup(e.plan, ints(p, "membershiptypeid"))
+    known = (member >= 0) & (plan >= 0)
+    age = whole_years(ints(m, "dateofbirth")[np.maximum(member, 0)], e.start)
+    r = np.maximum(plan, 0)
+    low, high = ints(p, "minage", null=0)[r], ints(p, "maxage", null=1_000)[r]
+    misfit = known & ((age < low) | (age > high))
+    return [
+        result(
+            f"{MEMBERSHIPS}: the plan fits the member's age at startdate",
+            int(misfit.sum()),
+            "enrollments",
+            int(known.sum()),
+        )
+    ]
+
+
+def autorenewal(t: Tables) -> list[RuleResult]:
+    """An enrollment renews only on a plan with auto-renewal; without it the enrollment expires (or is cancelled)."""
+    if MEMBERSHIPS not in t:
+        return []
+    m = t[MEMBERSHIPS]
+    renews = _flag(m, "autorenew")
+    ending = is_(m, "status", *ENDINGS)
+    out = [
+        result(
+            f"{MEMBERSHIPS}: an enrollment without autorenew never ends Renewed",
+            int((is_(m, "status", "Renewed") & ~renews).sum()),
+            "ending rows without autorenew",
+            int((ending & ~renews).sum()),
+        )
+    ]
+    if PLANS in t:
+        p = t[PLANS]
+        row = lookup(ints(m, "membershiptypeid"), ints(p, "membershiptypeid"))
+        known = row >= 0
+        differ = known & (renews != _flag(p, "autorenewdefault")[np.maximum(row, 0)])
+        rule = f"{MEMBERSHIPS}: autorenew is the plan's autorenewdefault"
+        out.append(result(rule, int(differ.sum()), "rows", int(known.sum())))
+    return out
+
+
+def charge_amounts(t: Tables) -> list[RuleResult]:
+    """No payment is of 0.00 (or less): a plan without a registration fee charges none."""
+    if PAYMENTS not in t:
+        return []
+    p = t[PAYMENTS]
+    return [
+        result(
+            f"{PAYMENTS}: every amount is above 0.00",
+            int((decimal_units(p, "amount") <= 0).sum()),
+            "payments",
+            p.num_rows,
+        )
+    ]
+
+
+def failures_by_method(t: Tables) -> list[RuleResult]:
+    """A failure reason is one the payment method can give; cash never fails and is paid at the desk."""
+    if PAYMENTS not in t:
+        return []
+    p = t[PAYMENTS]
+    failed = is_(p, "status", "Failed")
+    allowed = [(m, r) for m, reasons in FAILURE_REASONS_BY_METHOD.items() for r in reasons]
+    method, reason, allowed_method, allowed_reason = codes(
+        p.column("paymentmethod"),
+        p.column("failurereason"),
+        pa.array([m for m, _ in allowed], pa.string()),
+        pa.array([r for _, r in allowed], pa.string()),
+    )
+    # codes are shared across the four columns, so a (method, reason) pair is one key in both; a method
+    # outside the mapping has no pair at all
+    fits = np.isin(pair(method + 1, reason + 1), pair(allowed_method + 1, allowed_reason + 1))
+    cash = is_(p, "paymentmethod", CASH)
+    clock = micros_of_day(p, "paymentdate")
+    opens, closes = (h * MICROS_PER_HOUR for h in DESK_HOURS)
+    off_desk = (clock < opens) | (clock > closes)
+    return [
+        result(
+            f"{PAYMENTS}: a failurereason is one its paymentmethod can give",
+            int((failed & ~fits).sum()),
+            "failed payments",
+            int(failed.sum()),
+        ),
+        result(
+            f"{PAYMENTS}: Cash never fails and is taken at the desk, {DESK_HOURS[0]:02d}:00–{DESK_HOURS[1]:02d}:00",
+            int((cash & (failed | off_desk)).sum()),
+            "cash payments",
+            int(cash.sum()),
+        ),
+    ]
+
+
+def _flag(t: pa.Table, name: str) -> B:
+    return np.asarray(t.column(name).to_numpy(zero_copy_only=False), bool)
