@@ -242,11 +242,13 @@ def test_uniform_payment_methods_break_the_method_shares(year_of_payments: Table
     assert_only(year_of_payments, tables, "methods of charges")
 
 
-def test_a_retry_on_another_card_breaks_the_retry_method_rule(small_week: Tables) -> None:
-    p = small_week[PAYMENTS]
-    ids, attempt = ints(p, "paymentid"), ints(p, "attempt")
-    row = int(next(i for i in np.flatnonzero(attempt == 2) if ids[i] - 1 in set(ids.tolist())))
-    other = "Cash" if strings(p, "paymentmethod")[row] != "Cash" else "Credit Card"
+def test_a_retry_on_another_card_breaks_the_retry_method_rule(full_fortnight: Tables) -> None:
+    """A paid retry moved between credit and debit card, which fail for the same reasons and are never cash."""
+    p = full_fortnight[PAYMENTS]
+    ids = ints(p, "paymentid")
+    retry = (ints(p, "attempt") == 2) & np.isin(ids - 1, ids) & where(p, "status", "Completed")
+    row = first(retry & where(p, "paymentmethod", "Credit Card", "Debit Card"))
+    other = "Debit Card" if strings(p, "paymentmethod")[row[0]] == "Credit Card" else "Credit Card"
     assert_only(
-        small_week, edit(small_week, PAYMENTS, "paymentmethod", [row], other), "a retry uses its charge's method"
+        full_fortnight, edit(full_fortnight, PAYMENTS, "paymentmethod", row, other), "a retry uses its charge's method"
     )
