@@ -22,17 +22,9 @@ from emitter.scenarios.fitness.rule_columns import (
     result,
     whole_years,
 )
+from emitter.scenarios.fitness.vocabulary import CASH, FAILURE_REASONS_BY_METHOD, PAYMENT_METHODS
 from emitter.scenarios.rules import RuleResult, codes, decimal_units, ints, lookup
 
-# the failure reasons each payment method can give (cash is paid in hand, so it never fails)
-FAILURE_REASONS_BY_METHOD = {
-    "Credit Card": ("Insufficient funds", "Card expired", "Card declined"),
-    "Debit Card": ("Insufficient funds", "Card expired", "Card declined"),
-    "Bank Transfer": ("Insufficient funds", "Account closed", "Bank unavailable"),
-    "Digital Wallet": ("Payment declined", "Card expired"),
-    "Cash": (),
-}
-CASH = "Cash"
 DESK_HOURS = SIGN_UP_HOURS  # cash is taken at the front desk, in the hours members sign up
 
 
@@ -115,7 +107,7 @@ def failures_by_method(t: Tables) -> list[RuleResult]:
     # codes are shared across the four columns, so a (method, reason) pair is one key in both; a method
     # outside the mapping has no pair at all
     fits = np.isin(pair(method + 1, reason + 1), pair(allowed_method + 1, allowed_reason + 1))
-    cash = is_(p, "paymentmethod", CASH)
+    cash = is_(p, "paymentmethod", PAYMENT_METHODS[CASH])
     clock = micros_of_day(p, "paymentdate")
     opens, closes = (h * MICROS_PER_HOUR for h in DESK_HOURS)
     off_desk = (clock < opens) | (clock > closes)
@@ -127,7 +119,8 @@ def failures_by_method(t: Tables) -> list[RuleResult]:
             int(failed.sum()),
         ),
         result(
-            f"{PAYMENTS}: Cash never fails and is taken at the desk, {DESK_HOURS[0]:02d}:00–{DESK_HOURS[1]:02d}:00",
+            f"{PAYMENTS}: {PAYMENT_METHODS[CASH]} never fails and is taken at the desk, "
+            f"{DESK_HOURS[0]:02d}:00–{DESK_HOURS[1]:02d}:00",
             int((cash & (failed | off_desk)).sum()),
             "cash payments",
             int(cash.sum()),
