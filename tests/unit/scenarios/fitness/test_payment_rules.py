@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
+from emitter.backfill.runner import run_backfill
+from emitter.backfill.validate import load_output, validate_output
+from emitter.config import load_config
 from emitter.scenarios.fitness import rules
 from emitter.scenarios.fitness.scenario import FitnessScenario
 from emitter.scenarios.fitness.settings import FitnessSettings, Payments
@@ -219,6 +223,16 @@ def test_shares_and_the_retry_gap_are_judged_by_the_run_settings() -> None:
     assert all(r.ok and "too few" not in r.detail for r in own), [f"{r.rule}: {r.detail}" for r in own if not r.ok]
     by_defaults = [r for r in rules.check_all(year, FitnessSettings()) if any(f in r.rule for f in SHARE_RULES)]
     assert not any(r.ok for r in by_defaults), [r.rule for r in by_defaults if r.ok]
+
+
+def test_validate_judges_output_by_the_settings_its_manifest_records(tmp_path: Path) -> None:
+    """Two weeks of payments retried after 5 days hold by validate; by the default 3 days their retries fail."""
+    overrides = {"scenario": "fitness", "preset": "full-scale", "fitness": {"payments": {"retry_days": 5}}}
+    run_backfill(load_config(None, overrides, {}), date(2025, 1, 13), date(2025, 1, 26), tmp_path, tables=[PAYMENTS])
+    (retry,) = [r for r in validate_output(tmp_path) if "a failed first attempt is retried once" in r.rule]
+    assert retry.ok and "5 days later" in retry.rule, f"{retry.rule}: {retry.detail}"
+    by_defaults = rules.check_all(load_output(tmp_path), FitnessSettings())
+    assert [r.ok for r in by_defaults if "a failed first attempt is retried once" in r.rule] == [False]
 
 
 def test_no_failed_payments_breaks_the_success_share(year_of_payments: Tables) -> None:
