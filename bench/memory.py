@@ -2,8 +2,8 @@
 
 Each configuration runs in its own process: build the world, generate one day of every table (retail: an
 ordinary Tuesday; ecommerce: Cyber Monday, its busiest; fitness: a January Monday), and report peak RSS
-next to the estimate. The estimate should sit a little above the peak: below it, the check lets through runs that then run out of
-memory; far above, it refuses runs that would fit.
+next to the estimate. The estimate should sit a little above the peak: below it, the check lets through
+runs that then run out of memory; far above, it refuses runs that would fit.
 
     python bench/memory.py
 """

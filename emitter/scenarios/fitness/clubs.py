@@ -192,7 +192,10 @@ def _staff(
     rate_cents = np.round((low + rng.random(n) * (high - low)) * 4) * 25  # quarters of a dollar
     order = np.lexsort((role, facility))
     facility, role, rate_cents = facility[order], role[order], rate_cents[order]
-    hired = _days_between(rng, opened[facility], epoch_days(v.members_until), n)
+    # instructors teach the timetable from the first join on, so they were hired before it; others up to the end
+    teaches = np.array([name == INSTRUCTOR for name in role_names])[role]
+    hired_by = np.where(teaches, epoch_days(v.members_from), epoch_days(v.members_until))
+    hired = _days_between(rng, opened[facility], hired_by, n)
     first = rng.integers(0, len(names.first_names), n)
     last = rng.integers(0, len(names.last_names), n)
     firsts = names.first_names.take(pa.array(first)).to_pylist()

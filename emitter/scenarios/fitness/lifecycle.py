@@ -1,8 +1,11 @@
 """Every member's enrollments and charges, drawn once in closed form: the history each day's rows come from.
 
 A spell is a stretch of continuous membership: a first enrollment (or a return after a lapse), renewed
-every twelve months until the member leaves. Each enrollment's charges are drawn with it; a charge whose
-retry fails too suspends the enrollment and ends the spell. Because the whole history is known up front,
+every twelve months until the member leaves. A plan without auto-renewal (Flex) expires at its term's end
+instead, and a member who stays signs up again that day. Renewals move a member who outgrew an age-banded
+plan (Student) to Standard. Each enrollment's charges are drawn with it; a charge whose retry fails too
+suspends the enrollment and ends the spell. Charges of $0 (a waived registration fee) are not made; cash is
+paid at the desk and never fails. Because the whole history is known up front,
 any day's enrollment changes, payments and "who is active" are lookups, and days need no carried state.
 """
 
@@ -17,7 +20,15 @@ import numpy.typing as npt
 from emitter.core.arrivals import cdf_pick, shares_cdf
 from emitter.core.clock import MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND
 from emitter.scenarios.fitness.settings import FitnessSettings
-from emitter.scenarios.fitness.vocabulary import FAILURE_REASONS, OTHER_METHODS, PLANS
+from emitter.scenarios.fitness.vocabulary import (
+    CASH,
+    FAILURE_REASONS,
+    FAILURE_REASONS_BY_METHOD,
+    OTHER_METHODS,
+    PAYMENT_METHODS,
+    PLANS,
+    STANDARD,
+)
 
 I64 = npt.NDArray[np.int64]
 BOOL = npt.NDArray[np.bool_]
@@ -38,6 +49,11 @@ PLAN_ANNUAL = np.array([p.annual_cents for p in PLANS], dtype=np.int64)
 PLAN_REGISTRATION = np.array([p.registration_cents for p in PLANS], dtype=np.int64)
 PLAN_DISCOUNT_BP = np.array([p.corporate_discount_bp for p in PLANS], dtype=np.int64)
 PLAN_AUTORENEW = np.array([p.autorenew for p in PLANS])
+PLAN_MAX_AGE = np.array([p.max_age or 1_000 for p in PLANS], dtype=np.int64)
+# per method, the failure reasons it can give (indices into FAILURE_REASONS), padded to one width
+_REASONS = [[FAILURE_REASONS.index(r) for r in FAILURE_REASONS_BY_METHOD[m]] or [0] for m in PAYMENT_METHODS]
+REASON_COUNT = np.array([len(r) for r in _REASONS], dtype=np.int64)
+REASON_OF = np.array([r + r[:1] * (int(REASON_COUNT.max()) - len(r)) for r in _REASONS], dtype=np.int8)
 
 
 def add_months(days: I64, months: I64) -> I64:
@@ -48,6 +64,23 @@ def add_months(days: I64, months: I64) -> I64:
     target = month + np.asarray(months, dtype=np.int64)
     length = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64)
     out: I64 = (target.astype("datetime64[D]") + np.minimum(day_of_month, length - 1)).astype(np.int64)
+    return out
+
+
+def age_on(born: I64, day: I64) -> I64:
+    """Whole years from ``born`` to ``day`` (epoch days)."""
+
+    def parts(days: I64) -> tuple[I64, I64]:
+        d = np.asarray(days, dtype="datetime64[D]")
+        month = d.astype("datetime64[M]")
+        year = d.astype("datetime64[Y]")
+        day_of_year = (month - year.astype("datetime64[M]")).astype(np.int64) * 32 + (
+            d - month.astype("datetime64[D]")
+        ).astype(np.int64)
+        return year.astype(np.int64), day_of_year
+
+    (born_year, born_day), (year, on_day) = parts(born), parts(day)
+    out: I64 = year - born_year - (on_day < born_day)
     return out
 
 
@@ -70,7 +103,8 @@ class Enrollments:
     start: I64  # epoch day of the first day covered
     end: I64  # epoch day of the first day not covered
     outcome: I64
-    spell_start: BOOL  # a first enrollment or a return, as opposed to a renewal
+    spell_start: BOOL  # a first enrollment or a return (or a Flex sign-up again), as opposed to a renewal
+    signed_up_us: I64  # when the member last signed up at the desk, up to this enrollment (µs since 1970)
     opened_us: I64  # time of day its Active row is stamped
     closed_us: I64  # time of day its closing row is stamped (on ``end``)
 
@@ -105,12 +139,22 @@ class Enrollments:
         """Indices of the enrollments whose first uncovered day is ``day``."""
         return _on(*self._by_end, day)
 
+    @cached_property
+    def _longest(self) -> int:
+        return int((self.end - self.start).max(initial=0))
+
+    def covering(self, day: int) -> tuple[I64, I64]:
+        """Members covered on ``day``, ascending, and the enrollment covering each; those who (re)join that day
+        are signing up, not yet in. A member's enrollments never overlap, so each member appears once."""
+        order, starts = self._by_start
+        lo, hi = np.searchsorted(starts, [day - self._longest, day + 1])  # only these can cover the day
+        found = order[lo:hi]
+        found = found[(self.end[found] > day) & ~(self.spell_start[found] & (self.start[found] == day))]
+        found = found[np.argsort(self.member[found], kind="stable")]
+        return self.member[found], found
+
     def active_members(self, day: int) -> I64:
-        """Members covered on ``day``, ascending, except those who (re)join that day: they are signing up."""
-        covered = (self.start <= day) & (self.end > day) & ~(self.spell_start & (self.start == day))
-        seen = np.zeros(int(self.member.max(initial=-1)) + 1, dtype=bool)
-        seen[self.member[covered]] = True  # a member's enrollments never overlap, but a mask is cheaper than unique
-        return np.flatnonzero(seen)
+        return self.covering(day)[0]
 
 
 @dataclass(frozen=True)
@@ -170,18 +214,20 @@ def _at_the_desk(rng: np.random.Generator, n: int) -> I64:
 
 
 def draw_lifecycles(
-    rng: np.random.Generator, join: I64, plan: I64, settings: FitnessSettings
+    rng: np.random.Generator, join: I64, born: I64, plan: I64, settings: FitnessSettings
 ) -> tuple[Enrollments, Charges]:
-    """Enrollments and charges of members who join on ``join`` (epoch days) with ``plan``.
+    """Enrollments and charges of members born on ``born`` who join on ``join`` (epoch days) with ``plan``.
 
     Each round places one more enrollment for every member still in the game: a renewal, a return after a
     lapse, or nothing once they leave for good.
     """
     p = settings.payments
     n = join.size
-    fail, retry_fail = p.first_failure, p.retry_failure
     other = 1.0 - p.credit_card - p.debit_card
-    methods = shares_cdf([p.credit_card, p.debit_card, *(other * w for _, w in OTHER_METHODS)])
+    shares = [p.credit_card, p.debit_card, *(other * w for _, w in OTHER_METHODS)]
+    methods = shares_cdf(shares)
+    # cash never fails, so the other methods fail a little more often for all payments to succeed at the setting
+    fail, retry_fail = min(p.first_failure / max(1.0 - shares[CASH], 1e-9), 1.0), p.retry_failure
     members = np.arange(n, dtype=np.int64)
     start = join.astype(np.int64)
     months_left = _tenure_months(rng, n, settings)
@@ -189,6 +235,8 @@ def draw_lifecycles(
     spell_start = np.ones(n, dtype=bool)
     first_ever = np.ones(n, dtype=bool)
     sign_up_us = _at_the_desk(rng, n)
+    signed_up = start * MICROS_PER_DAY + sign_up_us
+    current_plan = plan.astype(np.int64)
     rounds: list[dict[str, npt.NDArray[np.generic]]] = []
     charges: list[dict[str, npt.NDArray[np.generic]]] = []
     placed = 0
@@ -196,6 +244,9 @@ def draw_lifecycles(
         if members.size == 0:
             break
         k = members.size
+        current_plan = np.where(age_on(born[members], start) > PLAN_MAX_AGE[current_plan], STANDARD, current_plan)
+        plan_of = current_plan
+        autorenew = PLAN_AUTORENEW[plan_of]
         months_left = np.where(annual, -(-months_left // TERM_MONTHS) * TERM_MONTHS, months_left)
         term = np.minimum(months_left, TERM_MONTHS)
         renews = months_left > TERM_MONTHS
@@ -209,15 +260,24 @@ def draw_lifecycles(
         kind = np.where(first_ever[owner] & (local == 0), REGISTRATION, np.where(annual[owner], ANNUAL, MONTHLY))
         period = local - first_ever[owner]
         due = add_months(start[owner], np.maximum(period, 0))
+        fee = PLAN_REGISTRATION[plan_of][owner]
+        price = discounted(np.where(annual, PLAN_ANNUAL[plan_of], PLAN_MONTHLY[plan_of]), PLAN_DISCOUNT_BP[plan_of])[
+            owner
+        ]
+        amount = np.where(kind == REGISTRATION, fee, price)
+        # the card (or account) a charge is made to; its retry goes to the same one
+        method = cdf_pick(rng, methods, owner.size)
+        cash = method == CASH
         u = rng.random(owner.size)
         outcome = np.where(u < fail * retry_fail, SUSPENDS, np.where(u < fail, RETRIED, OK))
+        outcome[cash | (amount == 0)] = OK
         first_bad = np.minimum.reduceat(np.where(outcome == SUSPENDS, local, owner.size), np.cumsum(count) - count)
         suspended = first_bad < owner.size
         at_desk = spell_start[owner] & (due == start[owner])
         at_us = np.where(
             at_desk,
             sign_up_us[owner] + (local + 1) * 30 * MICROS_PER_SECOND,
-            _time_in(rng, owner.size, NIGHTLY_RUN_US, MICROS_PER_HOUR),
+            np.where(cash, _at_the_desk(rng, owner.size), _time_in(rng, owner.size, NIGHTLY_RUN_US, MICROS_PER_HOUR)),
         )
         suspended_on = np.zeros(k, dtype=np.int64)
         suspended_on[suspended] = due[np.cumsum(count)[suspended] - count[suspended] + first_bad[suspended]]
@@ -227,12 +287,8 @@ def draw_lifecycles(
         renews &= ~suspended
         # a suspension drops the charges after the failed one, except those due the same day (the first month's
         # price beside a registration fee): they were attempted before the retry failed
-        keep = (local <= first_bad[owner]) | (due <= suspended_on[owner])
-        plan_of = plan[members]
-        fee = PLAN_REGISTRATION[plan_of][owner]
-        price = discounted(np.where(annual, PLAN_ANNUAL[plan_of], PLAN_MONTHLY[plan_of]), PLAN_DISCOUNT_BP[plan_of])[
-            owner
-        ]
+        keep = ((local <= first_bad[owner]) | (due <= suspended_on[owner])) & (amount > 0)
+        reason = REASON_OF[method, (rng.random(owner.size) * REASON_COUNT[method]).astype(np.int64)]
         charges.append(
             {
                 "due": due[keep],
@@ -241,11 +297,10 @@ def draw_lifecycles(
                 "enrollment": (placed + owner)[keep],
                 "number": local[keep].astype(np.int16),
                 "kind": kind[keep].astype(np.int8),
-                "amount_cents": np.where(kind == REGISTRATION, fee, price)[keep].astype(np.int32),
+                "amount_cents": amount[keep].astype(np.int32),
                 "outcome": outcome[keep].astype(np.int8),
-                "reason": rng.integers(0, len(FAILURE_REASONS), owner.size, dtype=np.int8)[keep],
-                # the card (or account) a charge is made to; its retry goes to the same one
-                "method": cdf_pick(rng, methods, owner.size).astype(np.int8)[keep],
+                "reason": reason[keep],
+                "method": method.astype(np.int8)[keep],
             }
         )
         closed_us = _time_in(rng, k, STATUS_RUN_US, 10 * MICROS_PER_MINUTE)
@@ -258,9 +313,12 @@ def draw_lifecycles(
                 "start": start,
                 "end": end,
                 "outcome": np.where(
-                    suspended, SUSPENDED, np.where(renews, RENEWED, np.where(annual, EXPIRED, CANCELLED))
+                    suspended,
+                    SUSPENDED,
+                    np.where(renews & autorenew, RENEWED, np.where(annual | renews, EXPIRED, CANCELLED)),
                 ),
                 "spell_start": spell_start,
+                "signed_up_us": signed_up,
                 "opened_us": sign_up_us,  # a renewal's: just after its predecessor closes
                 "closed_us": closed_us,
             }
@@ -271,11 +329,17 @@ def draw_lifecycles(
         gap = rng.integers(30, 366, k)
         fresh = _tenure_months(rng, k, settings)
         go_on = renews | back
+        # a member staying on a plan without auto-renewal signs up again at the desk, the day it expires
+        again = (renews & ~autorenew) | back
         months_left = np.where(renews, months_left - TERM_MONTHS, fresh)[go_on]
         annual = np.where(renews, annual, rng.random(k) < settings.memberships.annual_share)[go_on]
-        start = np.where(renews, end, end + gap)[go_on]
-        sign_up_us = np.where(renews, closed_us + MICROS_PER_SECOND, _at_the_desk(rng, k))[go_on]
-        spell_start = back[go_on]
+        next_start = np.where(renews, end, end + gap)
+        sign_up = np.where(again, _at_the_desk(rng, k), closed_us + MICROS_PER_SECOND)
+        signed_up = np.where(again, next_start * MICROS_PER_DAY + sign_up, signed_up)[go_on]
+        start = next_start[go_on]
+        sign_up_us = sign_up[go_on]
+        spell_start = again[go_on]
+        current_plan = current_plan[go_on]
         first_ever = np.zeros(go_on.sum(), dtype=bool)
         members = members[go_on]
     enrollments = _enrollments(rounds)

@@ -19,7 +19,15 @@ from emitter.scenarios.fitness.calendar import JOIN_MONTH
 from emitter.scenarios.fitness.clubs import Clubs, epoch_days
 from emitter.scenarios.fitness.lifecycle import SUSPENDED, Charges, Enrollments, draw_lifecycles
 from emitter.scenarios.fitness.settings import FitnessSettings
-from emitter.scenarios.fitness.vocabulary import ADULT_PLAN_SHARES, CORPORATE, FAMILY, SENIOR, STUDENT
+from emitter.scenarios.fitness.vocabulary import (
+    ADULT_PLAN_SHARES,
+    AREA_CODES,
+    CITIES,
+    CORPORATE,
+    FAMILY,
+    SENIOR,
+    STUDENT,
+)
 from emitter.scenarios.tables import Catalog
 
 I64 = npt.NDArray[np.int64]
@@ -117,7 +125,7 @@ def build_members(
     plan = _plans(rng, age)
     engaged = np.exp(rng.normal(np.log(settings.visits.per_week), 0.35, n))
     weekly = np.where(rng.random(n) < RARELY_SHARE, rng.uniform(0.2, 1.2, n), np.minimum(engaged, 7.0))
-    enrollments, charges = draw_lifecycles(rng, join, plan, settings)
+    enrollments, charges = draw_lifecycles(rng, join, born, plan, settings)
     status = _status(enrollments, n, epoch_days(settings.volume.members_until))
     first = names.first_names.take(pa.array(rng.integers(0, len(names.first_names), n)))
     last = names.last_names.take(pa.array(rng.integers(0, len(names.last_names), n)))
@@ -132,7 +140,7 @@ def build_members(
             "firstname": first,
             "lastname": last,
             "email": email,
-            "phone": _phones(ids.astype(np.int64)),
+            "phone": _phones(ids.astype(np.int64), city),
             "dateofbirth": pa.array(born.astype(np.int32)).view(pa.date32()),
             "gender": pa.array([g[0] for g in GENDERS]).take(pa.array(gender)),
             "city": city,
@@ -147,9 +155,14 @@ def build_members(
     return Members(join, home, nearby, weekly, enrollments, charges, table)
 
 
-def _phones(ids: I64) -> pa.Array:
-    """``(AAA) 555-NNNN``: fictional numbers, as 555 exchanges are."""
-    area = (200 + ids * 7_919 % 800).astype(str)
+def _phones(ids: I64, city: pa.ChunkedArray) -> pa.Array:
+    """``(AAA) 555-NNNN``: fictional numbers, as 555 exchanges are, with an area code of the member's city."""
+    names = [c[0] for c in CITIES]
+    where = np.asarray(pc.index_in(city, value_set=pa.array(names)).to_numpy(zero_copy_only=False), dtype=np.int64)
+    width = max(len(codes) for codes in AREA_CODES.values())
+    table = np.array([[*AREA_CODES[c], *AREA_CODES[c][:1] * (width - len(AREA_CODES[c]))] for c in names])
+    count = np.array([len(AREA_CODES[c]) for c in names])
+    area = table[where, ids * 7_919 % count[where]].astype(str)
     line = np.char.zfill((ids * 104_729 % 10_000).astype(str), 4)
     return pa.array(np.char.add(np.char.add(np.char.add("(", area), ") 555-"), line))
 

@@ -47,7 +47,12 @@ class Visits(_Strict):
     """How often active members come, where, and how many come for a class."""
 
     per_week: float = Field(2.9, ge=0.1, le=7.0, description="Median visits a week of an engaged member.")
-    home_share: float = Field(0.85, ge=0.0, le=1.0, description="Visits at the home club; the rest at a nearby one.")
+    home_share: float = Field(
+        0.85,
+        ge=0.0,
+        le=1.0,
+        description="Visits at the home club by members with another club within 25 km; the rest go there.",
+    )
     class_share: float = Field(0.3, ge=0.0, le=1.0, description="Visits that want a class.")
     no_show: float = Field(0.12, ge=0.0, le=1.0, description="Booked places not turned up for.")
 

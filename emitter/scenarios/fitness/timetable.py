@@ -64,7 +64,11 @@ def build_timetable(
     rng: np.random.Generator, clubs: Clubs, members: Members, settings: FitnessSettings, catalog: Catalog
 ) -> Timetable:
     """Per club, its weekly number of slots, busy hours first; each a class type someone at the club teaches,
-    taught by a free certified instructor."""
+    taught by a free certified instructor.
+
+    Slots are placed in time order within a day, so a room (or an instructor) is free at a start when the
+    class it last held has ended: a long class rules out the next start rather than overlapping it.
+    """
     room_names = [a[0] for a in AREAS]
     class_room = np.array([room_names.index(c[5]) for c in CLASS_TYPES])
     duration = np.array([c[2] for c in CLASS_TYPES])
@@ -85,12 +89,15 @@ def build_timetable(
         score = np.array([_hours(w)[m // 15] * ROOM_USE[room_names[clubs.area_type[a]]] for w, m, a in slots])
         k = min(int(wanted[club]), len(slots))
         chosen = sorted(rng.choice(len(slots), k, replace=False, p=score / score.sum()).tolist())
-        busy_at: dict[tuple[int, int], npt.NDArray[np.bool_]] = {}
+        room_free_at: dict[tuple[int, int], int] = {}  # (weekday, area): minute its last class ends
+        staff_free_at = np.zeros((7, staff.size), dtype=np.int64)
         for i in chosen:
             weekday, start, area = slots[i]
+            if room_free_at.get((weekday, area), 0) > start:
+                continue
             weekend = weekday >= 5
             closes = clubs.closes[club, int(weekend)] * 60
-            busy = busy_at.setdefault((weekday, start), np.zeros(staff.size, dtype=bool))
+            busy = staff_free_at[weekday] > start
             room = int(clubs.area_type[area])
             fits = (class_room == room) & (start + duration + DOORS_CLOSE_AFTER_MIN <= closes)
             teachable = fits & (certified & ~busy[:, None]).any(axis=0)
@@ -100,7 +107,7 @@ def build_timetable(
             kind = int(rng.choice(np.flatnonzero(teachable)))
             free = np.flatnonzero(certified[:, kind] & ~busy)
             who = int(free[rng.integers(0, free.size)])
-            busy[who] = True
+            staff_free_at[weekday, who] = room_free_at[weekday, area] = start + int(duration[kind])
             capacity = int(min(places[kind], clubs.area_capacity[area]))
             rows.append((club, area, kind, int(staff[who]), weekday, start, capacity))
     a = np.array(rows, dtype=np.int64).reshape(-1, 7)

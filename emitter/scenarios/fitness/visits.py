@@ -89,7 +89,7 @@ def draw_visits(world: FitnessWorld, keys: BlockKeys, settings: FitnessSettings,
     v = settings.visits
     weekend = day.weekday() >= 5
     midnight = epoch_days(day) * MICROS_PER_DAY
-    active = members.enrollments.active_members(epoch_days(day))
+    active, covering = members.enrollments.covering(epoch_days(day))
     chance = np.minimum(members.weekly_visits[active] / 7.0 * visit_factor(day), MAX_DAILY_CHANCE)
     member = active[rng.random(active.size) < chance]
     away = rng.random(member.size) >= v.home_share
@@ -99,7 +99,8 @@ def draw_visits(world: FitnessWorld, keys: BlockKeys, settings: FitnessSettings,
     closes = midnight + np.minimum(clubs.closes[facility, int(weekend)] * 60 * MICROS_PER_MINUTE, MICROS_PER_DAY) - 1
     check_out = np.minimum(check_in + stay.astype(np.int64), closes)
     stay_home = np.setdiff1d(active, member, assume_unique=True)
-    classes, session = _classes(rng, world, settings, day, member, facility, stay_home)
+    signed_up = members.enrollments.signed_up_us[covering]
+    classes, session = _classes(rng, world, settings, day, member, facility, stay_home, (active, signed_up))
     taken = session >= 0
     start = classes.start_us[session[taken]]
     check_in[taken] = start - rng.integers(5, 16, int(taken.sum())) * MICROS_PER_MINUTE
@@ -139,8 +140,12 @@ def _classes(
     visitor: I64,
     facility: I64,
     stay_home: I64,
+    signed_up: tuple[I64, I64],
 ) -> tuple[Classes, I64]:
-    """Sessions of the day's timetable, bookings drawn from the club's demand, and each visit's class (or -1)."""
+    """Sessions of the day's timetable, bookings drawn from the club's demand, and each visit's class (or -1).
+
+    ``signed_up`` is (active members ascending, when each last signed up): nobody books before that.
+    """
     tt = world.timetable
     n_clubs = world.clubs.size
     schedule = np.flatnonzero(tt.weekday == day.weekday())
@@ -175,6 +180,8 @@ def _classes(
         rng.integers(30, 48 * 60, status.size),
     )
     booked_at = start[session_of] - lead * MICROS_PER_MINUTE - rng.integers(0, 60, status.size) * 1_000_000
+    active, since = signed_up
+    booked_at = np.maximum(booked_at, since[np.searchsorted(active, member)] + MICROS_PER_MINUTE)
     session = np.full(visitor.size, -1, dtype=np.int64)
     session[goers] = np.repeat(idx, attended)
     classes = Classes(

@@ -136,7 +136,7 @@ ROLES = (
 MANAGER = ("Club Manager", 32, 55)
 INSTRUCTOR = ROLES[0][0]
 
-# (city, state, latitude, longitude, weight)
+# (city, state, latitude, longitude, weight); area codes of each city follow
 CITIES = (
     ("New York", "NY", 40.7128, -74.0060, 9.0),
     ("Los Angeles", "CA", 34.0522, -118.2437, 7.0),
@@ -159,9 +159,40 @@ CITIES = (
     ("Nashville", "TN", 36.1627, -86.7816, 2.0),
     ("Charlotte", "NC", 35.2271, -80.8431, 2.0),
 )
+AREA_CODES = {
+    "New York": (212, 646, 718, 917, 347),
+    "Los Angeles": (213, 310, 323, 818, 424),
+    "Chicago": (312, 773, 872),
+    "Houston": (713, 281, 832),
+    "Phoenix": (602, 480, 623),
+    "Philadelphia": (215, 267),
+    "San Antonio": (210, 726),
+    "San Diego": (619, 858),
+    "Dallas": (214, 469, 972),
+    "Austin": (512, 737),
+    "San Jose": (408, 669),
+    "Seattle": (206, 425),
+    "Denver": (303, 720),
+    "Boston": (617, 857),
+    "Miami": (305, 786),
+    "Atlanta": (404, 470, 678),
+    "Minneapolis": (612, 952),
+    "Portland": (503, 971),
+    "Nashville": (615, 629),
+    "Charlotte": (704, 980),
+}
 
 # (method, share of the "other" 15 %)
 OTHER_METHODS = (("Bank Transfer", 0.5), ("Digital Wallet", 0.35), ("Cash", 0.15))
 PAYMENT_METHODS = ("Credit Card", "Debit Card", *(m for m, _ in OTHER_METHODS))
-FAILURE_REASONS = ("Insufficient funds", "Card expired", "Card declined", "Bank unavailable")
+# why a charge fails, by method: cash is taken at the desk and never fails
+FAILURE_REASONS_BY_METHOD = {
+    "Credit Card": ("Insufficient funds", "Card expired", "Card declined"),
+    "Debit Card": ("Insufficient funds", "Card expired", "Card declined"),
+    "Bank Transfer": ("Insufficient funds", "Account closed", "Bank unavailable"),
+    "Digital Wallet": ("Payment declined", "Card expired"),
+    "Cash": (),
+}
+FAILURE_REASONS = tuple(dict.fromkeys(r for m in PAYMENT_METHODS for r in FAILURE_REASONS_BY_METHOD[m]))
+CASH = PAYMENT_METHODS.index("Cash")
 ACCESS_METHODS = (("Card", 0.55), ("App", 0.35), ("QR", 0.10))

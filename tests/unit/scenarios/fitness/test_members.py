@@ -6,6 +6,8 @@ November and December", "older cohorts retain fewer") and from the vocabulary an
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from datetime import date
 
 import numpy as np
@@ -169,3 +171,28 @@ def test_memberstatus_takes_only_the_three_states(members: pa.Table) -> None:
     seen = set(members.column("memberstatus").unique().to_pylist())
     assert seen <= {"Active", "Suspended", "Inactive"}
     assert {"Active", "Inactive"} <= seen
+
+
+def test_phone_numbers_carry_an_area_code_of_the_members_city(members: pa.Table) -> None:
+    phones, cities = members.column("phone").to_pylist(), members.column("city").to_pylist()
+    codes: dict[str, set[str]] = defaultdict(set)
+    for phone, city in zip(phones, cities, strict=True):
+        assert re.fullmatch(r"\(\d{3}\) 555-\d{4}", phone), phone
+        codes[city].add(phone[1:4])
+    assert len(codes) > 1
+    # each city has its own codes: no code is shared by two cities, and a city uses only a handful
+    owners = defaultdict(set)
+    for city, seen in codes.items():
+        assert len(seen) <= 5, (city, seen)
+        for code in seen:
+            owners[code].add(city)
+    assert all(len(c) == 1 for c in owners.values()), {k: v for k, v in owners.items() if len(v) > 1}
+    # and they are the real ones, where the chain has clubs in these cities
+    real = {
+        "New York": {"212", "332", "347", "646", "718", "917", "929"},
+        "Los Angeles": {"213", "310", "323", "424", "747", "818"},
+        "Chicago": {"312", "773", "872"},
+    }
+    known = set(real) & set(codes)
+    assert known
+    assert all(codes[c] <= real[c] for c in known), {c: codes[c] for c in known}

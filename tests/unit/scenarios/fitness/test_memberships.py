@@ -106,7 +106,8 @@ def test_members_plan_and_join_date_are_those_of_their_first_enrollment(small: H
 
 
 def test_renewals_chain_to_the_previous_enrollment(small: History) -> None:
-    renewed = returns = 0
+    plans = {p["membershiptypeid"]: p for p in small.reference["mdm.membershiptypes"].to_pylist()}
+    renewed = returns = signed_again = 0
     for mid, r in small.opened.items():
         n = mid % 100
         if n == 0:
@@ -121,7 +122,16 @@ def test_renewals_chain_to_the_previous_enrollment(small: History) -> None:
             assert r["startdate"] == before["enddate"] + timedelta(days=1), (before, r)
             assert r["changedat"].date() == before["changedat"].date()
             assert r["changedat"] > before["changedat"]
-            assert (r["membershiptypeid"], r["billing"]) == (before["membershiptypeid"], before["billing"])
+            assert r["billing"] == before["billing"]
+            # the plan goes on, unless the member outgrew it (a student past 25 moves to Standard)
+            if r["membershiptypeid"] != before["membershiptypeid"]:
+                assert plans[before["membershiptypeid"]]["maxage"] is not None, (before, r)
+                assert plans[r["membershiptypeid"]]["typename"] == "Standard", (before, r)
+        elif before["status"] == "Expired" and not plans[before["membershiptypeid"]]["autorenewdefault"]:
+            # a plan without auto-renewal: the member staying on signs up again the day it expires
+            signed_again += 1
+            assert r["startdate"] == before["enddate"] + timedelta(days=1), (before, r)
+            assert 9 <= r["changedat"].hour < 19, r
         else:
             returns += 1
             assert r["startdate"] > before["enddate"] + timedelta(days=1), (before, r)
@@ -130,15 +140,46 @@ def test_renewals_chain_to_the_previous_enrollment(small: History) -> None:
         if r["status"] == "Renewed":
             nxt = small.opened.get(mid + 1)
             assert nxt is not None and nxt["startdate"] == r["enddate"] + timedelta(days=1), r
-    assert renewed > 50 and returns > 10, (renewed, returns)
+    assert renewed > 50 and returns > 10 and signed_again > 0, (renewed, returns, signed_again)
 
 
-def test_annual_enrollments_are_never_cancelled_and_monthly_never_expire(small: History) -> None:
+def test_plans_without_auto_renewal_never_renew(full: History) -> None:
+    manual = {p["membershiptypeid"] for p in full.reference["mdm.membershiptypes"].to_pylist()}
+    manual -= {
+        p["membershiptypeid"] for p in full.reference["mdm.membershiptypes"].to_pylist() if p["autorenewdefault"]
+    }
+    assert manual
+    ends = [r["status"] for r in full.closed.values() if r["membershiptypeid"] in manual]
+    assert ends and "Renewed" not in ends and "Expired" in ends, set(ends)
+
+
+def test_every_enrollment_fits_the_age_band_of_its_plan(full: History) -> None:
+    plans = {p["membershiptypeid"]: p for p in full.reference["mdm.membershiptypes"].to_pylist()}
+    born = {m["memberid"]: m["dateofbirth"] for m in full.reference["mdm.members"].to_pylist()}
+    checked = moved = 0
+    for r in full.opened.values():
+        plan = plans[r["membershiptypeid"]]
+        b, on = born[r["memberid"]], r["startdate"]
+        age = on.year - b.year - ((on.month, on.day) < (b.month, b.day))
+        assert (plan["minage"] or 0) <= age <= (plan["maxage"] or 1_000), (age, plan["typename"], r)
+        checked += 1
+        before = full.opened.get(r["membershipid"] - 1)
+        moved += before is not None and before["membershiptypeid"] != r["membershiptypeid"]
+    # ten thousand members over four years: students grow out of their plan at renewal
+    assert checked > 10_000 and moved > 10, (checked, moved)
+
+
+def test_annual_enrollments_are_never_cancelled_and_monthly_ones_expire_only_without_auto_renewal(
+    small: History,
+) -> None:
+    renewing = {
+        p["membershiptypeid"] for p in small.reference["mdm.membershiptypes"].to_pylist() if p["autorenewdefault"]
+    }
     ends: dict[str, set[str]] = defaultdict(set)
     for r in small.closed.values():
         ends[r["billing"]].add(r["status"])
+        assert not (r["billing"] == "Monthly" and r["status"] == "Expired" and r["membershiptypeid"] in renewing), r
     assert "Cancelled" not in ends["Annual"], ends
-    assert "Expired" not in ends["Monthly"], ends
     assert "Expired" in ends["Annual"] and "Cancelled" in ends["Monthly"], ends
 
 

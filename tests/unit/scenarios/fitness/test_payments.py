@@ -35,10 +35,10 @@ def full() -> History:
 
 
 @pytest.fixture(scope="module")
-def full_months(full: History) -> pa.Table:
-    """Payments of January to April 2024 at full scale."""
+def full_year(full: History) -> pa.Table:
+    """Payments of 2024 at full scale: ~36,000, so a 60 % share has a standard error of 0.26 points."""
     ts = full.payments.column("paymentdate")
-    start, end = (datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 5, 1, tzinfo=UTC))
+    start, end = (datetime(2024, 1, 1, tzinfo=UTC), datetime(2025, 1, 1, tzinfo=UTC))
     keep = pc.and_(pc.greater_equal(ts, pa.scalar(start, ts.type)), pc.less(ts, pa.scalar(end, ts.type)))
     return full.payments.filter(keep)
 
@@ -67,7 +67,11 @@ def test_registration_fee_once_at_a_members_first_enrollment(small: History, sma
     for p in payments:
         if p["paymenttype"] == "Registration" and p["attempt"] == 1:
             first[p["memberid"]].append(p)
-    assert set(first) == set(members), "every member pays the registration fee (and only members do)"
+    waived = {i for i, m in members.items() if plans[m["membershiptypeid"]]["registrationfee"] == 0}
+    assert waived and waived < set(members)
+    # every member pays the registration fee (and only members do), unless their plan waives it
+    assert set(first) == set(members) - waived
+    assert all(p["amount"] > 0 for p in payments)
     for member_id, rows in first.items():
         assert len(rows) == 1, rows
         (p,) = rows
@@ -192,16 +196,16 @@ def test_a_retry_goes_to_the_card_its_charge_went_to(full: History) -> None:
     assert set().union(*per_member.values()) == {"Credit Card", "Debit Card", "Bank Transfer", "Digital Wallet", "Cash"}
 
 
-def test_payment_method_shares_of_payments(full_months: pa.Table, full: History) -> None:
-    """Over the rows of four months at full scale (~12,000 payments of ~6,000 members)."""
-    methods = Counter(full_months.column("paymentmethod").to_pylist())
+def test_payment_method_shares_of_payments(full_year: pa.Table, full: History) -> None:
+    """Over the rows of a year at full scale."""
+    methods = Counter(full_year.column("paymentmethod").to_pylist())
     total = sum(methods.values())
     for name, (seen, expected) in _method_shares(methods, full.settings.payments).items():
         assert abs(seen - expected) <= 0.01, f"{name}: {seen:.2%} of {total:,} payments, expected {expected:.0%}"
 
 
-def test_payment_success_share(full_months: pa.Table, full: History) -> None:
-    status = Counter(full_months.column("status").to_pylist())
+def test_payment_success_share(full_year: pa.Table, full: History) -> None:
+    status = Counter(full_year.column("status").to_pylist())
     total = sum(status.values())
     success = status["Completed"] / total
     # ~12,000 independent attempts: the share's noise is 0.2 point
