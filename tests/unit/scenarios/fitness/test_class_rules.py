@@ -7,6 +7,9 @@ from datetime import date
 
 import numpy as np
 import pyarrow as pa
+import pytest
+
+from emitter.scenarios.fitness import rules
 
 from .fitness_data import (
     DAY,
@@ -70,79 +73,7 @@ def test_an_instance_unlike_its_slot_breaks_following_the_timetable(small_week: 
     assert_only(small_week, edit(small_week, INSTANCES, "capacity", [0], lambda v: v + 1), "are the timetable slot's")
 
 
-# ---- 6. class counts and attendance --------------------------------------------------------------------
-
-
-def test_more_participants_than_capacity_breaks_capacity(small_week: Tables) -> None:
-    i = small_week[INSTANCES]
-    booked, schedule = ints(i, "bookedcount"), ints(i, "scheduleid")
-    slot = schedule[np.argmax(booked)]
-    most = int(booked[schedule == slot].max())
-    assert most >= 1
-    tables = edit(small_week, INSTANCES, "capacity", np.flatnonzero(schedule == slot), most - 1)
-    c = tables[SCHEDULES]
-    tables = edit(tables, SCHEDULES, "capacity", np.flatnonzero(ints(c, "scheduleid") == slot), most - 1)
-    assert_only(small_week, tables, "participants ≤ capacity")
-
-
-def test_a_booking_miscounted_breaks_bookedcount(small_week: Tables) -> None:
-    i = small_week[INSTANCES]
-    row = first(ints(i, "bookedcount") < ints(i, "capacity"))
-    assert_only(
-        small_week, edit(small_week, INSTANCES, "bookedcount", row, lambda v: v + 1), "bookedcount = actualparticipants"
-    )
-
-
-def test_an_enrollment_of_another_status_breaks_the_instance_counts(small_week: Tables) -> None:
-    e = small_week[ENROLLMENTS]
-    row = first(where(e, "status", "Attended"))
-    assert_only(
-        small_week, edit(small_week, ENROLLMENTS, "status", row, "NoShow"), "attended, no-show and waitlist counts"
-    )
-
-
-# ---- 10. members ---------------------------------------------------------------------------------------
-
-
-def test_a_member_too_old_for_their_plan_breaks_the_age_rule(small_week: Tables) -> None:
-    m, plans = small_week[MEMBERS], small_week[PLANS]
-    banded = ints(plans, "membershiptypeid")[(ints(plans, "maxage") >= 0) | (ints(plans, "minage") >= 0)]
-    row = int(np.flatnonzero(np.isin(ints(m, "membershiptypeid"), banded))[0])
-    plan = np.flatnonzero(ints(plans, "membershiptypeid") == ints(m, "membershiptypeid")[row])[0]
-    joined = m.column("joindate")[row].as_py()
-    low, high = ints(plans, "minage")[plan], ints(plans, "maxage")[plan]
-    age = high + 5 if high >= 0 else low - 10
-    born = date(joined.year - int(age), 1, 1)
-    assert_only(small_week, edit(small_week, MEMBERS, "dateofbirth", [row], born), "the plan fits the age at joindate")
-
-
-def test_a_join_date_unlike_the_first_enrollment_breaks_the_join_rule(small_week: Tables) -> None:
-    m = small_week[MEMBERSHIPS]
-    joiner = ints(m, "memberid")[where(m, "status", "Active") & (ints(m, "membershipid") % 100 == 0)][0]
-    row = np.flatnonzero(ints(small_week[MEMBERS], "memberid") == joiner)
-    assert_only(
-        small_week,
-        edit(small_week, MEMBERS, "joindate", row, lambda v: v + DAY),
-        "joindate and plan are the first enrollment's",
-    )
-
-
-def test_an_unknown_member_status_breaks_the_status_rule(small_week: Tables) -> None:
-    assert_only(small_week, edit(small_week, MEMBERS, "memberstatus", [0], "Frozen"), "memberstatus is Active")
-
-
-def test_a_day_whose_bookings_are_lost_breaks_the_instance_counts(small_week: Tables) -> None:
-    """A day with instances and no bookings is judged too: its counts must then be zero."""
-    i, e = small_week[INSTANCES], small_week[ENROLLMENTS]
-    busy = day_of(i, "starttime")[ints(i, "bookedcount") > 0][0]
-    assert_only(
-        small_week,
-        drop(small_week, ENROLLMENTS, day_of(e, "classstart") == busy),
-        "attended, no-show and waitlist counts",
-    )
-
-
-# ---- 2. no room and no instructor is double-booked -----------------------------------------------------
+# ---- 1. no room and no instructor is double-booked ----------------------------------------------------
 
 
 def _minutes(hhmm: str) -> int:
@@ -225,7 +156,7 @@ def test_a_class_running_into_the_next_in_its_room_breaks_the_room_rule(full_for
     )
 
 
-# ---- 3. instructors hired and certified before they teach ----------------------------------------------
+# ---- 1. instructors hired and certified before they teach ---------------------------------------------
 
 
 def test_an_instructor_hired_after_a_class_breaks_the_hire_rule(small_week: Tables) -> None:
@@ -249,3 +180,91 @@ def test_a_certificate_dated_after_a_class_breaks_the_certification_date_rule(sm
         edit(small_week, "mdm.staffcertifications", "certifieddate", this, on.as_py() + DAY),
         "certified for the class type by the class date",
     )
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "classschedules: no room holds two slots",
+        "classschedules: no instructor holds two slots",
+        "classinstances: no room holds two classes",
+        "classinstances: no instructor teaches two classes",
+        "the instructor was hired by the class date",
+        "certified for the class type by the class date",
+    ],
+)
+def test_the_timetable_and_staffing_rules_judge_generated_classes(full_fortnight: Tables, rule: str) -> None:
+    (found,) = [r for r in rules.check_all(full_fortnight) if rule in r.rule]
+    assert found.ok and not found.detail.startswith("0 of 0"), found.detail
+
+
+# ---- 6. class counts and attendance --------------------------------------------------------------------
+
+
+def test_more_participants_than_capacity_breaks_capacity(small_week: Tables) -> None:
+    i = small_week[INSTANCES]
+    booked, schedule = ints(i, "bookedcount"), ints(i, "scheduleid")
+    slot = schedule[np.argmax(booked)]
+    most = int(booked[schedule == slot].max())
+    assert most >= 1
+    tables = edit(small_week, INSTANCES, "capacity", np.flatnonzero(schedule == slot), most - 1)
+    c = tables[SCHEDULES]
+    tables = edit(tables, SCHEDULES, "capacity", np.flatnonzero(ints(c, "scheduleid") == slot), most - 1)
+    assert_only(small_week, tables, "participants ≤ capacity")
+
+
+def test_a_booking_miscounted_breaks_bookedcount(small_week: Tables) -> None:
+    i = small_week[INSTANCES]
+    row = first(ints(i, "bookedcount") < ints(i, "capacity"))
+    assert_only(
+        small_week, edit(small_week, INSTANCES, "bookedcount", row, lambda v: v + 1), "bookedcount = actualparticipants"
+    )
+
+
+def test_an_enrollment_of_another_status_breaks_the_instance_counts(small_week: Tables) -> None:
+    e = small_week[ENROLLMENTS]
+    row = first(where(e, "status", "Attended"))
+    assert_only(
+        small_week, edit(small_week, ENROLLMENTS, "status", row, "NoShow"), "attended, no-show and waitlist counts"
+    )
+
+
+def test_a_day_whose_bookings_are_lost_breaks_the_instance_counts(small_week: Tables) -> None:
+    """A day with instances and no bookings is judged too: its counts must then be zero."""
+    i, e = small_week[INSTANCES], small_week[ENROLLMENTS]
+    busy = day_of(i, "starttime")[ints(i, "bookedcount") > 0][0]
+    assert_only(
+        small_week,
+        drop(small_week, ENROLLMENTS, day_of(e, "classstart") == busy),
+        "attended, no-show and waitlist counts",
+    )
+
+
+# ---- 10. members ---------------------------------------------------------------------------------------
+
+
+def test_a_member_too_old_for_their_plan_breaks_the_age_rule(small_week: Tables) -> None:
+    m, plans = small_week[MEMBERS], small_week[PLANS]
+    banded = ints(plans, "membershiptypeid")[(ints(plans, "maxage") >= 0) | (ints(plans, "minage") >= 0)]
+    row = int(np.flatnonzero(np.isin(ints(m, "membershiptypeid"), banded))[0])
+    plan = np.flatnonzero(ints(plans, "membershiptypeid") == ints(m, "membershiptypeid")[row])[0]
+    joined = m.column("joindate")[row].as_py()
+    low, high = ints(plans, "minage")[plan], ints(plans, "maxage")[plan]
+    age = high + 5 if high >= 0 else low - 10
+    born = date(joined.year - int(age), 1, 1)
+    assert_only(small_week, edit(small_week, MEMBERS, "dateofbirth", [row], born), "the plan fits the age at joindate")
+
+
+def test_a_join_date_unlike_the_first_enrollment_breaks_the_join_rule(small_week: Tables) -> None:
+    m = small_week[MEMBERSHIPS]
+    joiner = ints(m, "memberid")[where(m, "status", "Active") & (ints(m, "membershipid") % 100 == 0)][0]
+    row = np.flatnonzero(ints(small_week[MEMBERS], "memberid") == joiner)
+    assert_only(
+        small_week,
+        edit(small_week, MEMBERS, "joindate", row, lambda v: v + DAY),
+        "joindate and plan are the first enrollment's",
+    )
+
+
+def test_an_unknown_member_status_breaks_the_status_rule(small_week: Tables) -> None:
+    assert_only(small_week, edit(small_week, MEMBERS, "memberstatus", [0], "Frozen"), "memberstatus is Active")

@@ -179,6 +179,11 @@ def test_a_booking_just_after_signing_up_keeps_the_rules(small_week: Tables) -> 
     assert set(failed(_booking_at_sign_up(small_week, timedelta(minutes=1)))) <= set(failed(small_week))
 
 
+def test_the_booking_rules_judge_generated_bookings(full_fortnight: Tables) -> None:
+    for rule in ("bookedat on or after the member's joindate", "booked while the member holds a membership"):
+        assert _judged(full_fortnight, rule) > 0
+
+
 # ---- 7. the door log -----------------------------------------------------------------------------------
 
 
