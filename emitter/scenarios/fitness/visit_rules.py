@@ -28,10 +28,10 @@ from emitter.scenarios.fitness.rule_columns import (
 from emitter.scenarios.rules import RuleResult, ints, lookup
 
 DAY_KEY = 1 << 20  # more days than since 1970: member * DAY_KEY + day orders by member, then day
-# "most visit 2–4 times a week with a long tail", over weeks members are active all seven days: defaults give
-# a median of 3 and over half the weeks in the band; a flat 0–7 spread leaves 3/8 of them there
 # the fewest days a charge of each billing pays for: the shortest month, a year
 SHORTEST = {"Monthly": 28, "Annual": 365}
+# "most visit 2–4 times a week with a long tail", over weeks members are active all seven days: defaults give
+# a median of 3 and over half the weeks in the band; a flat 0–7 spread leaves 3/8 of them there
 MIN_MEMBERS, TYPICAL_BAND, TYPICAL_SHARE, TAIL_ABOVE, TAIL_SHARE = 1_000, (2, 4), 0.45, 5, 0.01
 
 
