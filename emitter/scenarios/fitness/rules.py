@@ -157,9 +157,10 @@ def double_bookings(t: Tables) -> list[RuleResult]:
 
 
 def _overlapping(who: I64, start: I64, end: I64) -> int:
-    """How many intervals [start, end) begin before the one before them (by start) of the same ``who`` ends.
+    """How many intervals [start, end) begin before the previous one (by start) of the same ``who`` ends.
 
-    Two intervals of one owner overlap only if some pair of neighbours by start does, so neighbours suffice.
+    Zero exactly when no two intervals of one owner overlap: if one begins before an earlier one ends, so
+    does the interval right after that earlier one, so neighbours by start suffice.
     """
     order = np.lexsort((start, who))
     w, s, e = who[order], start[order], end[order]
