@@ -181,7 +181,12 @@ class Catalog:
         return self._avro[spec.id]
 
     def arrow(self, spec: TableSpec) -> pa.Schema:
-        return arrow_schema(self.avro(spec))
+        return self._arrow[spec.id]
+
+    @cached_property
+    def _arrow(self) -> dict[str, pa.Schema]:
+        # every generated batch is conformed and checked against its schema: serialize each one once
+        return {t.id: arrow_schema(self.avro(t)) for t in self.tables}
 
     def conform(self, table: str, columns: dict[str, Any]) -> pa.Table:
         """Assemble a generated table's columns under its schema (by table id or name)."""

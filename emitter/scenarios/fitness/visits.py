@@ -115,7 +115,7 @@ def _chunks(rng: np.random.Generator, pool: I64, group: I64, n_groups: int, want
     Requests of one group take consecutive rows of a shuffle of that group's pool until it runs out.
     Returns (granted per request, the pool rows given, in request order).
     """
-    order = np.lexsort((rng.random(pool.size), group))
+    order = np.argsort(group + rng.random(pool.size))  # by group, shuffled within: one float key sorts faster
     by_group = pool[order]
     have = np.bincount(group, minlength=n_groups)
     first_row = np.cumsum(have) - have
