@@ -6,6 +6,7 @@ import numpy as np
 import pyarrow as pa
 
 from emitter.core.clock import MICROS_PER_DAY, MICROS_PER_HOUR
+from emitter.scenarios.fitness.calendar import HOLIDAYS
 from emitter.scenarios.fitness.money_rules import enrollments_at_hand
 from emitter.scenarios.fitness.rule_columns import (
     ACCESS,
@@ -248,7 +249,8 @@ def _opening_hours(a: pa.Table, f: pa.Table, facility: I64, day: I64) -> RuleRes
 
 
 def visit_frequency(t: Tables) -> list[RuleResult]:
-    """Most members visit two to four times a week, a few far more: judged over the window's full weeks."""
+    """Most members visit two to four times a week, a few far more: judged over the window's full weeks,
+    except weeks with a holiday in them (the holiday lull is meant to be quiet)."""
     if ACCESS not in t:
         return []
     rule = (
@@ -267,6 +269,7 @@ def visit_frequency(t: Tables) -> list[RuleResult]:
     member = ints(a, "memberid")[inside]
     week = (day[inside] - monday) // 7
     active = _active_weeks(t, member, monday, weeks)
+    active = active[~_holiday_weeks(monday, weeks)[active % weeks]]
     visits_in = lookup(member * weeks + week, active)
     counts = np.bincount(visits_in[visits_in >= 0], minlength=active.size)
     members_judged = np.unique(active // weeks).size
@@ -281,6 +284,13 @@ def visit_frequency(t: Tables) -> list[RuleResult]:
         f"of {active.size:,} weeks of {members_judged:,} members active all week"
     )
     return [RuleResult(rule, ok, detail)]
+
+
+def _holiday_weeks(monday: int, weeks: int) -> B:
+    """Per full week from ``monday`` (days since 1970), whether one of its days is a holiday."""
+    every_day = (np.datetime64("1970-01-01") + np.arange(monday, monday + 7 * weeks)).astype(object)
+    holiday = np.array([(d.month, d.day) in HOLIDAYS for d in every_day], dtype=bool)
+    return np.asarray(holiday.reshape(weeks, 7).any(axis=1), dtype=bool)
 
 
 def _active_weeks(t: Tables, visitor: I64, monday: int, weeks: int) -> I64:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +26,7 @@ from .fitness_data import (
     epoch_day,
     failed,
     first,
+    generated,
     ints,
     last_day,
     set_cells,
@@ -299,3 +301,18 @@ def test_uniform_visits_break_the_visit_frequency(full_fortnight: Tables) -> Non
     uniform = pa.table([columns[f.name].cast(f.type) for f in schema], schema=schema)
     tables = {k: v for k, v in full_fortnight.items() if k != ENROLLMENTS} | {ACCESS: uniform}
     assert_only(full_fortnight, tables, "visits per member-week")
+
+
+def test_the_christmas_lull_is_not_judged_against_ordinary_weeks() -> None:
+    """Two weeks around Christmas at full scale: the quiet holiday week is left out, the ordinary one judged."""
+    _, tables = generated("full-scale", date(2025, 12, 15), 14)  # Monday 15 to Sunday 28 December
+    (frequency,) = [r for r in rules.check_all(tables) if "visits per member-week" in r.rule]
+    assert frequency.ok, frequency.detail
+    weeks, members = (
+        int(x.replace(",", "")) for x in re.findall(r"of ([\d,]+) weeks of ([\d,]+) members", frequency.detail)[0]
+    )
+    assert 0 < weeks <= members, frequency.detail  # one week judged per member: the holiday week is not
+    # the week of Christmas alone has nothing ordinary to judge (in it, few members come more than five times)
+    _, tables = generated("full-scale", date(2025, 12, 20), 12)
+    (frequency,) = [r for r in rules.check_all(tables) if "visits per member-week" in r.rule]
+    assert frequency.ok, frequency.detail
