@@ -73,7 +73,7 @@ def backfill(
         bool,
         typer.Option(
             "--quiet",
-            help="No progress or summary (also when stdout is not a terminal).",
+            help="No summary. Progress shows only on a terminal; the summary is printed either way.",
             envvar="EMITTER_QUIET",
         ),
     ] = False,
@@ -101,7 +101,7 @@ def backfill(
         force=force,
         progress=RichBackfillProgress(console) if show else None,
     )
-    if show:
+    if not quiet:  # scripted runs' logs want the summary too
         print_summary(summary, console)
     if summary.damaged and not quiet:
         typer.echo(damaged_note(summary.damaged), err=True)

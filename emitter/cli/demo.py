@@ -128,7 +128,7 @@ def _report(result: DemoResult, console: Console) -> None:
     console.print(
         "query it further:\n"
         f"  {_python_snippet(str(result.warehouse), result.hint)}\n"
-        f"  or: duckdb {result.warehouse}   (schemas: {', '.join(schemas)}; "
+        f"  or, with the DuckDB CLI: duckdb {result.warehouse}   (schemas: {', '.join(schemas)}; "
         "main._emitter_offsets holds the consumed offsets)",
         soft_wrap=True,
     )

@@ -39,6 +39,14 @@ ScenarioOption = Annotated[
         envvar="EMITTER_SCENARIO",
     ),
 ]
+ManifestScenarioOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scenario",
+        help="Business domain the output must have been written with; read from its manifest when omitted.",
+        envvar="EMITTER_SCENARIO",
+    ),
+]
 PresetOption = Annotated[
     str | None,
     typer.Option(

@@ -13,20 +13,19 @@ from rich.live import Live
 from rich.text import Text
 
 from emitter.backfill.validate import expect_scenario
-from emitter.cli.options import ConfigPathOption, ScenarioOption, build_config, split_names
+from emitter.cli.options import ConfigPathOption, ManifestScenarioOption, ScenarioOption, build_config, split_names
 from emitter.cli.output import command_console, result_table
 from emitter.errors import ConfigError
 from emitter.kafka_client_log import ClientLog
 from emitter.scenarios import scenario_class
 from emitter.sink.broker_watch import matching_topics, subscription
 from emitter.sink.consumer import SinkSettings, SinkStatus, SinkStopped, SinkSummary
-from emitter.sink.destinations import open_destination
+from emitter.sink.destinations import open_destination, shown
 from emitter.sink.load import load_backfill
 from emitter.sink.reconcile import reconcile
 from emitter.sink.session import make_decoder, sink
 from emitter.stream.rate_profile import parse_duration
 from emitter.stream.targets.kafka import parse_producer_properties
-from emitter.urls import masked
 
 WarehouseOption = Annotated[
     str | None,
@@ -141,13 +140,13 @@ def sink_command(
             live.stop()
             live = None
         if not quiet and exc.summary.batches:
-            _print_sink_summary(exc.summary, masked(config.sink.warehouse), command_console())
+            _print_sink_summary(exc.summary, shown(config.sink.warehouse), command_console())
         raise
     finally:
         if live:
             live.stop()
     if not quiet:
-        _print_sink_summary(summary, masked(config.sink.warehouse), command_console())
+        _print_sink_summary(summary, shown(config.sink.warehouse), command_console())
 
 
 def _print_sink_summary(summary: SinkSummary, warehouse: str, console: Console) -> None:
@@ -176,7 +175,7 @@ def load_command(
     warehouse: WarehouseOption = None,
     tables: Annotated[str | None, typer.Option("--tables", help="Only these tables (comma-separated).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No summary.")] = False,
-    scenario: ScenarioOption = None,
+    scenario: ManifestScenarioOption = None,
     config_path: ConfigPathOption = None,
 ) -> None:
     """Load backfill output into the warehouse, one schema per namespace; a file loaded before is skipped.
@@ -188,7 +187,7 @@ def load_command(
     with open_destination(config.sink.warehouse) as destination:
         summary = load_backfill(out, destination, split_names(tables))
     if not quiet:
-        listing = result_table(f"load {out} → {masked(config.sink.warehouse)}")
+        listing = result_table(f"load {out} → {shown(config.sink.warehouse)}")
         listing.add_column("table")
         listing.add_column("files loaded", justify="right")
         listing.add_column("skipped", justify="right")
@@ -250,7 +249,7 @@ def reconcile_command(
     # a topic whose table doesn't exist yet is not loaded, unless it is empty
     unloaded = {c.topic for c in checks if c.topic_messages and not c.table_exists}
     checks = [c for c in checks if c.topic not in unloaded]
-    listing = result_table(f"reconcile {config.sink_topics} ↔ {masked(config.sink.warehouse)}")
+    listing = result_table(f"reconcile {config.sink_topics} ↔ {shown(config.sink.warehouse)}")
     for column in ("topic", "partition", "messages", "rows", "dead", "next offset", "end", "checksum", "result"):
         listing.add_column(column, justify="left" if column in ("topic", "result") else "right")
     for c in checks:

@@ -8,13 +8,13 @@ from typing import Annotated
 import typer
 
 from emitter.backfill.validate import expect_scenario, validate_output
-from emitter.cli.options import ScenarioOption
+from emitter.cli.options import ManifestScenarioOption
 from emitter.cli.output import command_console, result_table
 
 
 def validate(
     out: Annotated[Path, typer.Argument(help="A directory written by `emitter backfill`.", show_default=False)],
-    scenario: ScenarioOption = None,
+    scenario: ManifestScenarioOption = None,
 ) -> None:
     """Check file checksums, declared foreign keys and every business rule over backfill output; exit 1 on a breach.
 

@@ -78,12 +78,18 @@ def effective_settings(config: Config, reference: str | None = None) -> Scenario
         data = deep_merge(model.PRESETS[config.preset], data)
     try:
         settings = model.model_validate(data)
-        if config.scale != 1.0:
-            settings = model.model_validate(_scaled(settings.model_dump(), model.SCALABLE, config.scale))
     except ValidationError as exc:
-        lines = format_validation_error(exc).splitlines()
-        raise ConfigError("\n".join(f"{cls.name}.{line}" for line in lines)) from exc
+        raise ConfigError(_settings_error(cls.name, exc)) from exc
+    if config.scale != 1.0:
+        try:
+            settings = model.model_validate(_scaled(settings.model_dump(), model.SCALABLE, config.scale))
+        except ValidationError as exc:
+            raise ConfigError(f"{_settings_error(cls.name, exc)} (after --scale {config.scale:g})") from exc
     return settings
+
+
+def _settings_error(scenario: str, exc: ValidationError) -> str:
+    return "\n".join(f"{scenario}.{line}" for line in format_validation_error(exc).splitlines())
 
 
 def open_scenario(config: Config, reference: str | None = None) -> Scenario[Any]:

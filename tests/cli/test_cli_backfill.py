@@ -13,7 +13,9 @@ def _manifest(out: Path) -> dict[str, object]:
     return body
 
 
-def test_backfill_writes_the_range_quietly_when_not_a_terminal(runner: CliRunner, retail: Path, tmp_path: Path) -> None:
+def test_backfill_writes_the_range_and_prints_the_summary_without_progress_when_not_a_terminal(
+    runner: CliRunner, retail: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     args = [
         "backfill",
@@ -29,7 +31,12 @@ def test_backfill_writes_the_range_quietly_when_not_a_terminal(runner: CliRunner
     result = runner.invoke(app, [*args, "--tables", "stores,receipts", "--format", "csv"])
 
     assert result.exit_code == 0, result.output
-    assert result.output == ""
+    # a scripted run's log gets the summary (one row per table), and no progress bar
+    rows = {line.split("│")[1].strip() for line in result.output.splitlines() if line.count("│") > 2}
+    assert {"stores", "receipts", "total"} <= rows, result.output
+    assert "%" not in result.output and "ETA" not in result.output
+    quiet = runner.invoke(app, [*args, "--tables", "stores,receipts", "--format", "csv", "--quiet"])
+    assert quiet.exit_code == 0 and quiet.output == ""
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*.csv")) == [
         "facts/receipts/dt=2024-01-30/receipts_20240130.csv",
         "facts/receipts/dt=2024-01-31/receipts_20240131.csv",

@@ -121,6 +121,11 @@ def test_scale_must_be_positive(runner: CliRunner, config_file: Path) -> None:
     fails_with(runner, ["backfill", "--start", "2024-01-01", "--scale", "0", "--config", str(config_file)], "scale")
 
 
+def test_a_scale_that_shrinks_a_count_below_its_minimum_names_the_scale(runner: CliRunner, config_file: Path) -> None:
+    args = ["backfill", "--start", "2024-01-01", "--scale", "0.0001", "--config", str(config_file)]
+    fails_with(runner, args, "retail.volume.customers", "greater than or equal to", "(after --scale 0.0001)")
+
+
 def test_output_made_with_another_config(runner: CliRunner, retail: Path, tmp_path: Path) -> None:
     out = str(tmp_path / "out")
     base = [

@@ -38,6 +38,10 @@ class Volume(_Strict):
     def _window(self) -> Volume:
         if self.members_until < self.members_from:
             raise ValueError("members_until must not be before members_from")
+        if self.members < 10 * self.facilities:
+            raise ValueError(
+                f"members must be at least 10 per facility ({10 * self.facilities:,} for {self.facilities})"
+            )
         if self.staff < 3 * self.facilities:
             raise ValueError("staff must be at least 3 per facility (a manager and two instructors)")
         return self

@@ -17,8 +17,19 @@ from emitter.scenarios.tables import Catalog
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
-# start times (minutes after midnight) a room may hold a class: before work, at lunch, after work; weekend mornings
-WEEKDAY_STARTS = (6 * 60, 7 * 60, 9 * 60 + 30, 12 * 60 + 15, 17 * 60 + 30, 18 * 60 + 30, 19 * 60 + 30)
+# start times (minutes after midnight) a room may hold a class: before work, mid-morning, at lunch, after work
+# and late; weekend mornings and late afternoon. Afternoons are left to the gym floor, as in most clubs.
+WEEKDAY_STARTS = (
+    6 * 60,
+    7 * 60,
+    9 * 60 + 30,
+    10 * 60 + 45,
+    12 * 60 + 15,
+    17 * 60 + 30,
+    18 * 60 + 30,
+    19 * 60 + 30,
+    20 * 60 + 30,
+)
 WEEKEND_STARTS = (8 * 60, 9 * 60 + 15, 10 * 60 + 30, 11 * 60 + 45, 16 * 60 + 30)
 # how much a room is in demand for classes, against the others
 ROOM_USE = {"Studio": 1.0, "Cycle Studio": 0.9, "Functional": 0.7, "Pool": 0.4}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from emitter.core.clock import MICROS_PER_HOUR
+from emitter.core.clock import MICROS_PER_DAY, MICROS_PER_HOUR
+from emitter.scenarios.fitness.calendar import HOLIDAYS
 from emitter.scenarios.fitness.money_rules import enrollments_at_hand
 from emitter.scenarios.fitness.rule_columns import (
     ACCESS,
@@ -14,6 +15,7 @@ from emitter.scenarios.fitness.rule_columns import (
     I64,
     MEMBERS,
     MEMBERSHIPS,
+    PAYMENTS,
     B,
     Tables,
     days,
@@ -27,6 +29,8 @@ from emitter.scenarios.fitness.rule_columns import (
 from emitter.scenarios.rules import RuleResult, ints, lookup
 
 DAY_KEY = 1 << 20  # more days than since 1970: member * DAY_KEY + day orders by member, then day
+# the fewest days a charge of each billing pays for: the shortest month, a year
+SHORTEST = {"Monthly": 28, "Annual": 365}
 # "most visit 2–4 times a week with a long tail", over weeks members are active all seven days: defaults give
 # a median of 3 and over half the weeks in the band; a flat 0–7 spread leaves 3/8 of them there
 MIN_MEMBERS, TYPICAL_BAND, TYPICAL_SHARE, TAIL_ABOVE, TAIL_SHARE = 1_000, (2, 4), 0.45, 5, 0.01
@@ -38,38 +42,128 @@ def active_visitors(t: Tables) -> list[RuleResult]:
     for name, time, what in ((ENROLLMENTS, "classstart", "bookings"), (ACCESS, "accesstime", "access rows")):
         if name not in t:
             continue
-        judged, inactive = _inactive(t, ints(t[name], "memberid"), days(t[name], time))
+        judged, covered = cover(t, ints(t[name], "memberid"), ints(t[name], time))
+        inactive = judged & ~covered
         out.append(result(f"{name}: only members active that day", int(inactive.sum()), what, int(judged.sum())))
     return out
 
 
-def _inactive(t: Tables, member: I64, day: I64) -> tuple[B, B]:
-    """Which rows can be judged, and which of those are by a member not active that day.
+def bookings_by_members(t: Tables) -> list[RuleResult]:
+    """A class is booked on or after the member's joindate, while one of their enrollments covers the moment."""
+    if ENROLLMENTS not in t:
+        return []
+    e = t[ENROLLMENTS]
+    member, at = ints(e, "memberid"), ints(e, "bookedat")
+    out = []
+    if MEMBERS in t:
+        m = t[MEMBERS]
+        row = lookup(member, ints(m, "memberid"))
+        known = row >= 0
+        early = known & (at // MICROS_PER_DAY < ints(m, "joindate")[np.maximum(row, 0)])
+        out.append(
+            result(
+                f"{ENROLLMENTS}: bookedat on or after the member's joindate",
+                int(early.sum()),
+                "bookings",
+                int(known.sum()),
+            )
+        )
+    if MEMBERSHIPS in t or PAYMENTS in t:
+        judged, covered = cover(t, member, at, sign_up_time=True)
+        out.append(
+            result(
+                f"{ENROLLMENTS}: booked while the member holds a membership",
+                int((judged & ~covered).sum()),
+                "bookings",
+                int(judged.sum()),
+            )
+        )
+    return out
 
-    A member's enrollments at hand show all their cover over the window (enrollments do not overlap, so one
-    that began earlier and ran past the window would leave no room for rows of another); a member without
-    rows is judged only when joining in or after the window, and before joining nobody comes at all.
+
+def cover(t: Tables, member: I64, at: I64, sign_up_time: bool = False) -> tuple[B, B]:
+    """Which (member, moment) rows can be judged, and whether an enrollment of the member covers the moment.
+
+    On the day a spell begins the member is signing up: not covered at all, or with ``sign_up_time`` from the
+    time its Active row is stamped. Evidence, strongest first:
+
+    - A member's enrollments at hand show all their cover over the window: enrollments do not overlap, so
+      one that began earlier and ran past the window would leave no room for rows of another. Outside the
+      window they show cover where one of them reaches.
+    - A member without enrollment rows at hand had no enrollment start or end in the window, so their cover
+      is the same every day of it: a payment at hand shows it is there.
+    - Without the enrollments, a completed first charge shows cover from the day after it was due (its day
+      may be a sign-up) for at least the shortest month, or year when annual.
+    - Before joining nobody is covered; a member who joins in or after the window has no earlier cover.
     """
-    judged, inactive = np.zeros(member.size, bool), np.zeros(member.size, bool)
+    day = at // MICROS_PER_DAY
+    judged, covered = np.zeros(member.size, bool), np.zeros(member.size, bool)
+    span = window(t)
+    first, last = span if span else (0, -1)
+    in_window = (day >= first) & (day <= last)
+    joined = np.full(member.size, -1, np.int64)
     if MEMBERS in t:
         m = t[MEMBERS]
         row = lookup(member, ints(m, "memberid"))
         joined = np.where(row >= 0, ints(m, "joindate")[np.maximum(row, 0)], -1)
-        span = window(t)
-        start = span[0] if span else 0
-        judged |= (row >= 0) & (joined >= start)
-        inactive |= (row >= 0) & (day < joined)
     if MEMBERSHIPS in t:
         e = enrollments_at_hand(t[MEMBERSHIPS])
-        judged |= np.isin(member, e.memberid)
+        with_rows = np.isin(member, e.memberid)
         keys = e.memberid * DAY_KEY + e.start
         order = np.argsort(keys, kind="stable")
-        at = np.searchsorted(keys[order], member * DAY_KEY + day, side="right") - 1
-        o = order[np.maximum(at, 0)]
-        covered = (at >= 0) & (e.memberid[o] == member) & (day <= e.end[o])
-        covered &= (day != e.start[o]) | e.renewal[o]
-        inactive |= judged & ~covered
-    return judged, judged & inactive
+        found = np.searchsorted(keys[order], member * DAY_KEY + day, side="right") - 1
+        o = order[np.maximum(found, 0)]
+        inside = (found >= 0) & (e.memberid[o] == member) & (day <= e.end[o])
+        signing_up = inside & (day == e.start[o]) & ~e.renewal[o]
+        if sign_up_time:
+            signing_up &= at < _opened_at(t[MEMBERSHIPS], e.membershipid[o])
+        inside &= ~signing_up
+        judged |= with_rows & (in_window | inside)
+        covered |= with_rows & inside
+        # joining in the window brings rows: without them, a member who joins later has no cover yet
+        judged |= ~with_rows & in_window & (joined >= first)
+        if PAYMENTS in t:
+            steady = ~with_rows & in_window & (joined < first) & np.isin(member, ints(t[PAYMENTS], "memberid"))
+            judged |= steady
+            covered |= steady
+    elif PAYMENTS in t:
+        paid = _paid_cover(t[PAYMENTS], member, day)
+        judged |= paid
+        covered |= paid
+    before = day < joined
+    return judged | before, covered & ~before
+
+
+def _opened_at(m: pa.Table, membership: I64) -> I64:
+    """The time each enrollment's Active row is stamped (after any time when its row is not at hand)."""
+    active = is_(m, "status", "Active")
+    row = lookup(membership, ints(m, "membershipid")[active])
+    # a sentinel after the Active rows, for enrollments without one
+    opened: I64 = np.r_[ints(m, "changedat")[active], np.iinfo(np.int64).max][row]
+    return opened
+
+
+def _paid_cover(p: pa.Table, member: I64, day: I64) -> B:
+    """Rows on a day a completed first charge of the member covers: (due, due + SHORTEST[billing]).
+
+    A charge that fails twice suspends its enrollment a few days on; so may a failed charge due beside it
+    (a registration fee), so the member's charges of a day with a failure show nothing.
+    """
+    due, who = days(p, "paymentdate"), ints(p, "memberid")
+    first_try = ints(p, "attempt") == 1
+    failing = first_try & is_(p, "status", "Failed")
+    failed_days = np.unique(who[failing] * DAY_KEY + due[failing])
+    charge = first_try & is_(p, "status", "Completed") & is_(p, "paymenttype", *SHORTEST)
+    charge &= ~np.isin(who * DAY_KEY + due, failed_days)
+    length = np.where(is_(p, "paymenttype", "Annual"), SHORTEST["Annual"], SHORTEST["Monthly"])[charge]
+    keys = who[charge] * DAY_KEY + due[charge]
+    order = np.argsort(keys, kind="stable")
+    # the interval reaching furthest among those due before the row: as keys lead with the member, one of
+    # an earlier member never reaches the row
+    reach = np.r_[-1, np.maximum.accumulate((keys + length)[order])]
+    before = np.searchsorted(keys[order], member * DAY_KEY + day, side="left")
+    paid: B = member * DAY_KEY + day < reach[before]
+    return paid
 
 
 def attended_visits(t: Tables) -> list[RuleResult]:
@@ -155,7 +249,8 @@ def _opening_hours(a: pa.Table, f: pa.Table, facility: I64, day: I64) -> RuleRes
 
 
 def visit_frequency(t: Tables) -> list[RuleResult]:
-    """Most members visit two to four times a week, a few far more: judged over the window's full weeks."""
+    """Most members visit two to four times a week, a few far more: judged over the window's full weeks,
+    except weeks with a holiday in them (the holiday lull is meant to be quiet)."""
     if ACCESS not in t:
         return []
     rule = (
@@ -174,6 +269,7 @@ def visit_frequency(t: Tables) -> list[RuleResult]:
     member = ints(a, "memberid")[inside]
     week = (day[inside] - monday) // 7
     active = _active_weeks(t, member, monday, weeks)
+    active = active[~_holiday_weeks(monday, weeks)[active % weeks]]
     visits_in = lookup(member * weeks + week, active)
     counts = np.bincount(visits_in[visits_in >= 0], minlength=active.size)
     members_judged = np.unique(active // weeks).size
@@ -188,6 +284,13 @@ def visit_frequency(t: Tables) -> list[RuleResult]:
         f"of {active.size:,} weeks of {members_judged:,} members active all week"
     )
     return [RuleResult(rule, ok, detail)]
+
+
+def _holiday_weeks(monday: int, weeks: int) -> B:
+    """Per full week from ``monday`` (days since 1970), whether one of its days is a holiday."""
+    every_day = (np.datetime64("1970-01-01") + np.arange(monday, monday + 7 * weeks)).astype(object)
+    holiday = np.array([(d.month, d.day) in HOLIDAYS for d in every_day], dtype=bool)
+    return np.asarray(holiday.reshape(weeks, 7).any(axis=1), dtype=bool)
 
 
 def _active_weeks(t: Tables, visitor: I64, monday: int, weeks: int) -> I64:

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from emitter.sink.destinations.base import Capabilities, Destination
 from emitter.sink.destinations.errors import (
@@ -43,6 +44,7 @@ __all__ = [
     "StaleOffsetsError",
     "TableName",
     "open_destination",
+    "shown",
 ]
 
 EXAMPLES = "duckdb:///warehouse.duckdb or postgresql://user@localhost:5432/db"
@@ -65,6 +67,15 @@ _OPENERS: dict[str, Callable[[str], Destination]] = {
     "postgresql": _postgres,
     "postgres": _postgres,
 }
+
+
+def shown(url: str) -> str:
+    """``url`` as a summary shows it: secrets masked, and a DuckDB file's resolved path beside a relative URL."""
+    from emitter.sink.destinations.duckdb import MEMORY, SCHEME
+
+    if url.startswith(SCHEME) and not url.startswith(SCHEME + "/") and url[len(SCHEME) :] not in ("", MEMORY):
+        return f"{masked(url)} ({Path(url[len(SCHEME) :]).resolve()})"
+    return masked(url)
 
 
 def open_destination(url: str) -> Destination:

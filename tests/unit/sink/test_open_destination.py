@@ -10,7 +10,13 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from emitter.sink.destinations import DestinationConnectionError, DestinationURLError, TableName, open_destination
+from emitter.sink.destinations import (
+    DestinationConnectionError,
+    DestinationURLError,
+    TableName,
+    open_destination,
+    shown,
+)
 from emitter.sink.destinations.postgres import parse_url
 
 
@@ -127,3 +133,13 @@ def test_data_tables_go_to_their_namespace_whatever_the_urls_schema(pg_url: str)
             [receipts, *(TableName(schema, t) for schema in ("sales", "public") for t in bookkeeping)]
         )
         assert public.stored_offsets(["retail.receipts"]) == {}, "offsets live with the destination's schema"
+
+
+def test_summaries_show_where_a_relative_duckdb_url_resolves_and_never_a_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert shown("duckdb:///tmp/w.duckdb") == f"duckdb:///tmp/w.duckdb ({tmp_path / 'tmp' / 'w.duckdb'})"
+    assert shown("duckdb:////abs/w.duckdb") == "duckdb:////abs/w.duckdb"
+    assert shown("duckdb:///:memory:") == "duckdb:///:memory:"
+    assert shown("postgresql://u:secret@127.0.0.1/test") == "postgresql://u:***@127.0.0.1/test"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+
+from emitter.scenarios.fitness import rules
 
 from .fitness_data import (
     ACCESS,
@@ -14,13 +17,17 @@ from .fitness_data import (
     ENROLLMENTS,
     MEMBERS,
     MEMBERSHIPS,
+    PAYMENTS,
+    SETTINGS,
     Tables,
     assert_only,
     day_of,
     drop,
     edit,
     epoch_day,
+    failed,
     first,
+    generated,
     ints,
     last_day,
     set_cells,
@@ -68,6 +75,9 @@ def test_a_booking_by_a_member_not_yet_joined_breaks_active_bookings(small_week:
         small_week,
         edit(small_week, ENROLLMENTS, "memberid", row, int(later_joiners(small_week)[0])),
         "classenrollments: only members active",
+        # booked before joining, too
+        "bookedat on or after the member's joindate",
+        "booked while the member holds a membership",
     )
 
 
@@ -109,6 +119,72 @@ def test_a_visit_on_the_sign_up_day_breaks_active_visits(full_fortnight: Tables)
     start = int(ints(m, "startdate")[row])
     tables = _give_visit(full_fortnight, int(ints(m, "memberid")[row]), start, until=start)
     assert_only(full_fortnight, tables, "memberaccess: only members active")
+
+
+def _judged(tables: Tables, rule: str) -> int:
+    """How many rows ``rule`` judged: its detail reads "bad of judged what"."""
+    (found,) = [r for r in rules.check_all(tables, SETTINGS) if rule in r.rule]
+    assert found.ok, found.detail
+    return int(found.detail.split(" of ")[1].split(" ")[0].replace(",", ""))
+
+
+def test_payments_judge_the_rows_of_members_without_enrollment_rows(full_fortnight: Tables) -> None:
+    """A member with no enrollment starting or ending in the window has one cover all window: a payment shows it."""
+    without = {k: v for k, v in full_fortnight.items() if k != PAYMENTS}
+    for rule in ("classenrollments: only members active", "memberaccess: only members active"):
+        assert _judged(full_fortnight, rule) > _judged(without, rule)
+
+
+def test_without_enrollments_completed_charges_judge_the_days_they_pay_for(full_fortnight: Tables) -> None:
+    without = {k: v for k, v in full_fortnight.items() if k != MEMBERSHIPS}
+    none = {k: v for k, v in without.items() if k != PAYMENTS}
+    for rule in ("classenrollments: only members active", "memberaccess: only members active"):
+        assert _judged(without, rule) > _judged(none, rule)
+
+
+# ---- 5. bookings are made while the member holds a membership ------------------------------------------
+
+
+def test_a_booking_before_joining_breaks_the_booking_rules(small_week: Tables) -> None:
+    e, m = small_week[ENROLLMENTS], small_week[MEMBERS]
+    member = int(ints(e, "memberid")[0])
+    joined = m.column("joindate")[int(np.flatnonzero(ints(m, "memberid") == member)[0])].as_py()
+    the_eve = datetime(joined.year, joined.month, joined.day, tzinfo=UTC) - timedelta(hours=1)
+    assert_only(
+        small_week,
+        edit(small_week, ENROLLMENTS, "bookedat", [0], the_eve),
+        "bookedat on or after the member's joindate",
+        "booked while the member holds a membership",
+    )
+
+
+def _booking_at_sign_up(tables: Tables, after: timedelta) -> Tables:
+    """A booking of a later class handed to a member joining in the window, made ``after`` their Active row."""
+    m, e = tables[MEMBERSHIPS], tables[ENROLLMENTS]
+    row = first(where(m, "status", "Active") & (ints(m, "membershipid") % 100 == 0))
+    member, start = int(ints(m, "memberid")[row[0]]), int(ints(m, "startdate")[row[0]])
+    signed_up = m.column("changedat")[row[0]].as_py()
+    # no-shows and the waitlist need no visit; a class after the sign-up day is one the member may take
+    booking = first(where(e, "status", "NoShow", "Waitlisted") & (day_of(e, "classstart") > start))
+    tables = edit(tables, ENROLLMENTS, "memberid", booking, member)
+    return edit(tables, ENROLLMENTS, "bookedat", booking, signed_up + after)
+
+
+def test_a_booking_before_signing_up_breaks_the_membership_rule(small_week: Tables) -> None:
+    assert_only(
+        small_week,
+        _booking_at_sign_up(small_week, -timedelta(minutes=1)),
+        "booked while the member holds a membership",
+    )
+
+
+def test_a_booking_just_after_signing_up_keeps_the_rules(small_week: Tables) -> None:
+    assert set(failed(_booking_at_sign_up(small_week, timedelta(minutes=1)))) <= set(failed(small_week))
+
+
+def test_the_booking_rules_judge_generated_bookings(full_fortnight: Tables) -> None:
+    for rule in ("bookedat on or after the member's joindate", "booked while the member holds a membership"):
+        assert _judged(full_fortnight, rule) > 0
 
 
 # ---- 7. the door log -----------------------------------------------------------------------------------
@@ -226,3 +302,18 @@ def test_uniform_visits_break_the_visit_frequency(full_fortnight: Tables) -> Non
     uniform = pa.table([columns[f.name].cast(f.type) for f in schema], schema=schema)
     tables = {k: v for k, v in full_fortnight.items() if k != ENROLLMENTS} | {ACCESS: uniform}
     assert_only(full_fortnight, tables, "visits per member-week")
+
+
+def test_the_christmas_lull_is_not_judged_against_ordinary_weeks() -> None:
+    """Two weeks around Christmas at full scale: the quiet holiday week is left out, the ordinary one judged."""
+    _, tables = generated("full-scale", date(2025, 12, 15), 14)  # Monday 15 to Sunday 28 December
+    (frequency,) = [r for r in rules.check_all(tables, SETTINGS) if "visits per member-week" in r.rule]
+    assert frequency.ok, frequency.detail
+    weeks, members = (
+        int(x.replace(",", "")) for x in re.findall(r"of ([\d,]+) weeks of ([\d,]+) members", frequency.detail)[0]
+    )
+    assert 0 < weeks <= members, frequency.detail  # one week judged per member: the holiday week is not
+    # the week of Christmas alone has nothing ordinary to judge (in it, few members come more than five times)
+    _, tables = generated("full-scale", date(2025, 12, 20), 12)
+    (frequency,) = [r for r in rules.check_all(tables, SETTINGS) if "visits per member-week" in r.rule]
+    assert frequency.ok, frequency.detail
