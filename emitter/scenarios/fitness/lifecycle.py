@@ -209,8 +209,9 @@ def _time_in(rng: np.random.Generator, n: int, start_us: int, width_us: int) -> 
 
 
 def _at_the_desk(rng: np.random.Generator, n: int) -> I64:
+    """A time in desk hours, two minutes clear of closing: the payments of a sign-up follow it by a minute."""
     lo, hi = SIGN_UP_HOURS
-    return _time_in(rng, n, lo * MICROS_PER_HOUR, (hi - lo) * MICROS_PER_HOUR)
+    return _time_in(rng, n, lo * MICROS_PER_HOUR, (hi - lo) * MICROS_PER_HOUR - 2 * MICROS_PER_MINUTE)
 
 
 def draw_lifecycles(

@@ -314,10 +314,7 @@ CHECKS: Sequence[Callable[[Tables], list[RuleResult]]] = (
     autorenewal,
     charge_amounts,
     failures_by_method,
-    active_visitors,
-    bookings_by_members,
     visits,
-    visit_frequency,
 )
 # checks that also need the run's settings or what several checks derive from the tables (``Facts``)
 FACT_CHECKS: Sequence[Callable[[Tables, Facts], list[RuleResult]]] = (
@@ -326,6 +323,9 @@ FACT_CHECKS: Sequence[Callable[[Tables, Facts], list[RuleResult]]] = (
     payment_amounts,
     retries,
     payment_shares,
+    active_visitors,
+    bookings_by_members,
+    visit_frequency,
 )
 
 

@@ -7,7 +7,7 @@ import pyarrow as pa
 
 from emitter.core.clock import MICROS_PER_DAY, MICROS_PER_HOUR
 from emitter.scenarios.fitness.calendar import HOLIDAYS
-from emitter.scenarios.fitness.money_rules import enrollments_at_hand
+from emitter.scenarios.fitness.money_rules import Facts
 from emitter.scenarios.fitness.rule_columns import (
     ACCESS,
     ENROLLMENTS,
@@ -24,7 +24,6 @@ from emitter.scenarios.fitness.rule_columns import (
     pair,
     result,
     weekday,
-    window,
 )
 from emitter.scenarios.rules import RuleResult, ints, lookup
 
@@ -36,19 +35,19 @@ SHORTEST = {"Monthly": 28, "Annual": 365}
 MIN_MEMBERS, TYPICAL_BAND, TYPICAL_SHARE, TAIL_ABOVE, TAIL_SHARE = 1_000, (2, 4), 0.45, 5, 0.01
 
 
-def active_visitors(t: Tables) -> list[RuleResult]:
+def active_visitors(t: Tables, f: Facts) -> list[RuleResult]:
     """Bookings and visits only by members an enrollment covers that day (not on the day a spell begins)."""
     out = []
     for name, time, what in ((ENROLLMENTS, "classstart", "bookings"), (ACCESS, "accesstime", "access rows")):
         if name not in t:
             continue
-        judged, covered = cover(t, ints(t[name], "memberid"), ints(t[name], time))
+        judged, covered = cover(t, f, ints(t[name], "memberid"), ints(t[name], time))
         inactive = judged & ~covered
         out.append(result(f"{name}: only members active that day", int(inactive.sum()), what, int(judged.sum())))
     return out
 
 
-def bookings_by_members(t: Tables) -> list[RuleResult]:
+def bookings_by_members(t: Tables, f: Facts) -> list[RuleResult]:
     """A class is booked on or after the member's joindate, while one of their enrollments covers the moment."""
     if ENROLLMENTS not in t:
         return []
@@ -69,7 +68,7 @@ def bookings_by_members(t: Tables) -> list[RuleResult]:
             )
         )
     if MEMBERSHIPS in t or PAYMENTS in t:
-        judged, covered = cover(t, member, at, sign_up_time=True)
+        judged, covered = cover(t, f, member, at, sign_up_time=True)
         out.append(
             result(
                 f"{ENROLLMENTS}: booked while the member holds a membership",
@@ -81,7 +80,7 @@ def bookings_by_members(t: Tables) -> list[RuleResult]:
     return out
 
 
-def cover(t: Tables, member: I64, at: I64, sign_up_time: bool = False) -> tuple[B, B]:
+def cover(t: Tables, f: Facts, member: I64, at: I64, sign_up_time: bool = False) -> tuple[B, B]:
     """Which (member, moment) rows can be judged, and whether an enrollment of the member covers the moment.
 
     On the day a spell begins the member is signing up: not covered at all, or with ``sign_up_time`` from the
@@ -98,7 +97,7 @@ def cover(t: Tables, member: I64, at: I64, sign_up_time: bool = False) -> tuple[
     """
     day = at // MICROS_PER_DAY
     judged, covered = np.zeros(member.size, bool), np.zeros(member.size, bool)
-    span = window(t)
+    span = f.window
     first, last = span if span else (0, -1)
     in_window = (day >= first) & (day <= last)
     joined = np.full(member.size, -1, np.int64)
@@ -106,8 +105,8 @@ def cover(t: Tables, member: I64, at: I64, sign_up_time: bool = False) -> tuple[
         m = t[MEMBERS]
         row = lookup(member, ints(m, "memberid"))
         joined = np.where(row >= 0, ints(m, "joindate")[np.maximum(row, 0)], -1)
-    if MEMBERSHIPS in t:
-        e = enrollments_at_hand(t[MEMBERSHIPS])
+    e = f.enrollments
+    if e is not None:
         with_rows = np.isin(member, e.memberid)
         keys = e.memberid * DAY_KEY + e.start
         order = np.argsort(keys, kind="stable")
@@ -248,7 +247,7 @@ def _opening_hours(a: pa.Table, f: pa.Table, facility: I64, day: I64) -> RuleRes
     )
 
 
-def visit_frequency(t: Tables) -> list[RuleResult]:
+def visit_frequency(t: Tables, f: Facts) -> list[RuleResult]:
     """Most members visit two to four times a week, a few far more: judged over the window's full weeks,
     except weeks with a holiday in them (the holiday lull is meant to be quiet)."""
     if ACCESS not in t:
@@ -257,7 +256,7 @@ def visit_frequency(t: Tables) -> list[RuleResult]:
         f"{ACCESS}: visits per member-week: median in {TYPICAL_BAND[0]}–{TYPICAL_BAND[1]}, ≥ {TYPICAL_SHARE:.0%} "
         f"in that band, ≥ {TAIL_SHARE:.0%} above {TAIL_ABOVE}"
     )
-    span = window(t)
+    span = f.window
     first, last = span if span else (0, -1)
     monday = first + (7 - (first + 3) % 7) % 7  # the first Monday on or after the first day
     weeks = (last + 1 - monday) // 7
@@ -268,7 +267,7 @@ def visit_frequency(t: Tables) -> list[RuleResult]:
     inside = is_(a, "accesstype", "CheckIn") & (day >= monday) & (day < monday + 7 * weeks)
     member = ints(a, "memberid")[inside]
     week = (day[inside] - monday) // 7
-    active = _active_weeks(t, member, monday, weeks)
+    active = _active_weeks(f, member, monday, weeks)
     active = active[~_holiday_weeks(monday, weeks)[active % weeks]]
     visits_in = lookup(member * weeks + week, active)
     counts = np.bincount(visits_in[visits_in >= 0], minlength=active.size)
@@ -293,13 +292,13 @@ def _holiday_weeks(monday: int, weeks: int) -> B:
     return np.asarray(holiday.reshape(weeks, 7).any(axis=1), dtype=bool)
 
 
-def _active_weeks(t: Tables, visitor: I64, monday: int, weeks: int) -> I64:
+def _active_weeks(f: Facts, visitor: I64, monday: int, weeks: int) -> I64:
     """Keys member × weeks + week of the full weeks (from ``monday``) each member is active every day.
 
     Members with enrollments at hand: the weeks those cover entirely. Members without: one enrollment that
     began earlier covers the whole window if it covers any day, so those who visit are active every week.
     """
-    e = enrollments_at_hand(t[MEMBERSHIPS]) if MEMBERSHIPS in t else None
+    e = f.enrollments
     known = e.memberid if e is not None else np.zeros(0, np.int64)
     unknown = np.setdiff1d(visitor, known)
     keys = [(unknown[:, None] * weeks + np.arange(weeks)).ravel()]
