@@ -73,7 +73,7 @@ def backfill(
         bool,
         typer.Option(
             "--quiet",
-            help="No summary. Progress shows only on a terminal; the summary is printed either way.",
+            help="No progress or summary. Without it, progress shows on a terminal and the summary is always printed.",
             envvar="EMITTER_QUIET",
         ),
     ] = False,

@@ -35,7 +35,7 @@ EVENT_CODES = {
     "ods.classenrollments": 4,
     "ods.memberaccess": 5,
 }
-INSTANCE_FACTOR = 1_000_000  # instanceid = yyyymmdd * 10**6 + scheduleid (2,000 clubs run < 400,000 slots)
+INSTANCE_FACTOR = 1_000_000  # instanceid = yyyymmdd * 10**6 + scheduleid (2,000 clubs run < 500,000 weekly slots)
 ENROLLMENT_FACTOR = 1_000  # enrollmentid = instanceid * 1000 + the booking's number in its session
 VISIT_FACTOR = 10_000_000  # visitid = yyyymmdd * 10**7 + the visit's number in its day
 PAYMENT_FACTOR = 1_000  # paymentid = membershipid * 1000 + charge number * 2 + attempt - 1

@@ -5,8 +5,8 @@ every twelve months until the member leaves. A plan without auto-renewal (Flex) 
 instead, and a member who stays signs up again that day. Renewals move a member who outgrew an age-banded
 plan (Student) to Standard. Each enrollment's charges are drawn with it; a charge whose retry fails too
 suspends the enrollment and ends the spell. Charges of $0 (a waived registration fee) are not made; cash is
-paid at the desk and never fails. Because the whole history is known up front,
-any day's enrollment changes, payments and "who is active" are lookups, and days need no carried state.
+paid at the desk and never fails. Because the whole history is known up front, any day's enrollment
+changes, payments and "who is active" are lookups, and days need no carried state.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from emitter.core.arrivals import cdf_pick, shares_cdf
-from emitter.core.clock import MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND
+from emitter.core.clock import MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND, whole_years
 from emitter.scenarios.fitness.settings import FitnessSettings
 from emitter.scenarios.fitness.vocabulary import (
     CASH,
@@ -64,23 +64,6 @@ def add_months(days: I64, months: I64) -> I64:
     target = month + np.asarray(months, dtype=np.int64)
     length = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64)
     out: I64 = (target.astype("datetime64[D]") + np.minimum(day_of_month, length - 1)).astype(np.int64)
-    return out
-
-
-def age_on(born: I64, day: I64) -> I64:
-    """Whole years from ``born`` to ``day`` (epoch days)."""
-
-    def parts(days: I64) -> tuple[I64, I64]:
-        d = np.asarray(days, dtype="datetime64[D]")
-        month = d.astype("datetime64[M]")
-        year = d.astype("datetime64[Y]")
-        day_of_year = (month - year.astype("datetime64[M]")).astype(np.int64) * 32 + (
-            d - month.astype("datetime64[D]")
-        ).astype(np.int64)
-        return year.astype(np.int64), day_of_year
-
-    (born_year, born_day), (year, on_day) = parts(born), parts(day)
-    out: I64 = year - born_year - (on_day < born_day)
     return out
 
 
@@ -152,9 +135,6 @@ class Enrollments:
         found = found[(self.end[found] > day) & ~(self.spell_start[found] & (self.start[found] == day))]
         found = found[np.argsort(self.member[found], kind="stable")]
         return self.member[found], found
-
-    def active_members(self, day: int) -> I64:
-        return self.covering(day)[0]
 
 
 @dataclass(frozen=True)
@@ -245,8 +225,8 @@ def draw_lifecycles(
         if members.size == 0:
             break
         k = members.size
-        current_plan = np.where(age_on(born[members], start) > PLAN_MAX_AGE[current_plan], STANDARD, current_plan)
-        plan_of = current_plan
+        current_plan = np.where(whole_years(born[members], start) > PLAN_MAX_AGE[current_plan], STANDARD, current_plan)
+        plan_of = current_plan  # this round's plans, one per member still in the game
         autorenew = PLAN_AUTORENEW[plan_of]
         months_left = np.where(annual, -(-months_left // TERM_MONTHS) * TERM_MONTHS, months_left)
         term = np.minimum(months_left, TERM_MONTHS)
@@ -316,7 +296,12 @@ def draw_lifecycles(
                 "outcome": np.where(
                     suspended,
                     SUSPENDED,
-                    np.where(renews & autorenew, RENEWED, np.where(annual | renews, EXPIRED, CANCELLED)),
+                    # a term that runs out without auto-renewal expires, whether or not the member stays
+                    np.where(
+                        renews & autorenew,
+                        RENEWED,
+                        np.where(annual | renews | (~autorenew & (term == TERM_MONTHS)), EXPIRED, CANCELLED),
+                    ),
                 ),
                 "spell_start": spell_start,
                 "signed_up_us": signed_up,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from emitter.core.clock import MICROS_PER_HOUR
+from emitter.core.clock import MICROS_PER_HOUR, whole_years
 from emitter.scenarios.fitness.lifecycle import SIGN_UP_HOURS
 from emitter.scenarios.fitness.money_rules import Facts
 from emitter.scenarios.fitness.rule_columns import (
@@ -20,7 +20,6 @@ from emitter.scenarios.fitness.rule_columns import (
     micros_of_day,
     pair,
     result,
-    whole_years,
 )
 from emitter.scenarios.fitness.vocabulary import CASH, FAILURE_REASONS_BY_METHOD, PAYMENT_METHODS
 from emitter.scenarios.rules import RuleResult, codes, decimal_units, ints, lookup

@@ -55,22 +55,6 @@ def weekday(day: I64) -> I64:
     return (day + 3) % 7
 
 
-def whole_years(born: I64, on: I64) -> I64:
-    """Whole years from day ``born`` to day ``on`` (days since 1970): an age, a birthday counting from its day."""
-
-    def year_and_day(d: I64) -> tuple[I64, I64]:
-        day = d.astype("datetime64[D]")
-        year, month = day.astype("datetime64[Y]"), day.astype("datetime64[M]")
-        of_year = (month - year.astype("datetime64[M]")).astype(np.int64) * 100 + (
-            day - month.astype("datetime64[D]")
-        ).astype(np.int64)
-        return year.astype(np.int64), of_year
-
-    (born_year, born_day), (year, day) = year_and_day(born), year_and_day(on)
-    age: I64 = year - born_year - (day < born_day)
-    return age
-
-
 def window(t: Tables) -> tuple[int, int] | None:
     """First and last day any per-day table at hand covers, or None without events."""
     found = [days(t[name], col) for name, col in EVENT_TIME.items() if name in t and t[name].num_rows]

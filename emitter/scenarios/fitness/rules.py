@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from emitter.core.clock import whole_years
 from emitter.scenarios.fitness.money_rules import (
     Facts,
     histories,
@@ -264,7 +265,7 @@ def members(t: Tables) -> list[RuleResult]:
         row = lookup(ints(m, "membershiptypeid"), ints(p, "membershiptypeid"))
         known = row >= 0
         r = np.maximum(row, 0)
-        age = _age(m.column("dateofbirth"), m.column("joindate"))
+        age = whole_years(ints(m, "dateofbirth"), ints(m, "joindate"))
         low, high = ints(p, "minage", null=0)[r], ints(p, "maxage", null=1_000)[r]
         misfit = known & ((age < low) | (age > high))
         out.append(
@@ -288,18 +289,6 @@ def members(t: Tables) -> list[RuleResult]:
             )
         )
     return out
-
-
-def _age(born: pa.ChunkedArray, on: pa.ChunkedArray) -> I64:
-    """Whole years from ``born`` to ``on``."""
-
-    def parts(d: pa.ChunkedArray) -> tuple[I64, I64]:
-        year, month, day = (np.asarray(f(d).to_numpy(), np.int64) for f in (pc.year, pc.month, pc.day))
-        return year, month * 100 + day
-
-    (born_year, born_day), (year, day) = parts(born), parts(on)
-    age: I64 = year - born_year - (day < born_day)
-    return age
 
 
 # checks that need only the tables

@@ -77,8 +77,8 @@ def build_timetable(
     """Per club, its weekly number of slots, busy hours first; each a class type someone at the club teaches,
     taught by a free certified instructor.
 
-    Slots are placed in time order within a day, so a room (or an instructor) is free at a start when the
-    class it last held has ended: a long class rules out the next start rather than overlapping it.
+    A slot takes a class only if its room and an instructor are free for the class's whole length, so a long
+    class never overlaps the next start in its room or its instructor's next class.
     """
     room_names = [a[0] for a in AREAS]
     class_room = np.array([room_names.index(c[5]) for c in CLASS_TYPES])
@@ -96,31 +96,36 @@ def build_timetable(
         slots = _candidate_slots(clubs, club, areas)
         if not slots:
             continue
-        # busy hours and the rooms in demand are timetabled first
+        # busy hours and the rooms in demand are timetabled first; a slot that can't be filled gives way to the next
         score = np.array([_hours(w)[m // 15] * ROOM_USE[room_names[clubs.area_type[a]]] for w, m, a in slots])
         k = min(int(wanted[club]), len(slots))
-        chosen = sorted(rng.choice(len(slots), k, replace=False, p=score / score.sum()).tolist())
-        room_free_at: dict[tuple[int, int], int] = {}  # (weekday, area): minute its last class ends
-        staff_free_at = np.zeros((7, staff.size), dtype=np.int64)
-        for i in chosen:
+        room_busy: dict[tuple[int, int], list[tuple[int, int]]] = {}  # (weekday, area): its classes' minutes
+        staff_busy: dict[int, list[tuple[int, int, int]]] = {}  # weekday: (instructor, from, to) of its classes
+        placed: list[tuple[int, int, int, int, int, int, int]] = []
+        for i in rng.choice(len(slots), len(slots), replace=False, p=score / score.sum()).tolist():
+            if len(placed) == k:
+                break
             weekday, start, area = slots[i]
-            if room_free_at.get((weekday, area), 0) > start:
-                continue
-            weekend = weekday >= 5
-            closes = clubs.closes[club, int(weekend)] * 60
-            busy = staff_free_at[weekday] > start
-            room = int(clubs.area_type[area])
-            fits = (class_room == room) & (start + duration + DOORS_CLOSE_AFTER_MIN <= closes)
-            teachable = fits & (certified & ~busy[:, None]).any(axis=0)
+            ends = start + duration
+            closes = clubs.closes[club, int(weekday >= 5)] * 60
+            fits = (class_room == clubs.area_type[area]) & (ends + DOORS_CLOSE_AFTER_MIN <= closes)
+            for s0, e0 in room_busy.get((weekday, area), ()):
+                fits &= (e0 <= start) | (s0 >= ends)
+            busy = np.zeros(certified.shape, dtype=bool)  # (instructor, class type): teaching then
+            for who, s0, e0 in staff_busy.get(weekday, ()):
+                busy[who] |= (s0 < ends) & (e0 > start)
+            teachable = fits & (certified & ~busy).any(axis=0)
             if not teachable.any():
                 continue
             # any class the room and the free instructors allow: popularity shows in bookings, not in slots
             kind = int(rng.choice(np.flatnonzero(teachable)))
-            free = np.flatnonzero(certified[:, kind] & ~busy)
+            free = np.flatnonzero(certified[:, kind] & ~busy[:, kind])
             who = int(free[rng.integers(0, free.size)])
-            staff_free_at[weekday, who] = room_free_at[weekday, area] = start + int(duration[kind])
+            room_busy.setdefault((weekday, area), []).append((start, int(ends[kind])))
+            staff_busy.setdefault(weekday, []).append((who, start, int(ends[kind])))
             capacity = int(min(places[kind], clubs.area_capacity[area]))
-            rows.append((club, area, kind, int(staff[who]), weekday, start, capacity))
+            placed.append((club, area, kind, int(staff[who]), weekday, start, capacity))
+        rows.extend(sorted(placed, key=lambda r: (r[4], r[5], r[1])))  # scheduleids in time order
     a = np.array(rows, dtype=np.int64).reshape(-1, 7)
     clubs_, areas_, kinds, instructors, weekdays, starts, capacities = (np.ascontiguousarray(a[:, i]) for i in range(7))
     table = catalog.conform(

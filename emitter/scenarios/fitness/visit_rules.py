@@ -30,9 +30,16 @@ from emitter.scenarios.rules import RuleResult, ints, lookup
 DAY_KEY = 1 << 20  # more days than since 1970: member * DAY_KEY + day orders by member, then day
 # the fewest days a charge of each billing pays for: the shortest month, a year
 SHORTEST = {"Monthly": 28, "Annual": 365}
-# "most visit 2–4 times a week with a long tail", over weeks members are active all seven days: defaults give
-# a median of 3 and over half the weeks in the band; a flat 0–7 spread leaves 3/8 of them there
-MIN_MEMBERS, TYPICAL_BAND, TYPICAL_SHARE, TAIL_ABOVE, TAIL_SHARE = 1_000, (2, 4), 0.45, 5, 0.01
+# "most visit 2–4 times a week with a long tail", over weeks members are active all seven days: the band is
+# the settings' visits a week ± 1 (2–4 by default), the tail above it; defaults give a median of 3 and over
+# half the weeks in the band, while a flat 0–7 spread leaves 3/8 of them there
+MIN_MEMBERS, TYPICAL_SHARE, TAIL_SHARE, MOST_A_WEEK = 1_000, 0.45, 0.01, 7
+
+
+def visit_bands(per_week: float) -> tuple[tuple[int, int], int]:
+    """The typical band of visits a week for the ``visits.per_week`` setting, and the count the tail is above."""
+    centre = round(per_week)
+    return (max(centre - 1, 0), centre + 1), centre + 2
 
 
 def active_visitors(t: Tables, f: Facts) -> list[RuleResult]:
@@ -252,9 +259,11 @@ def visit_frequency(t: Tables, f: Facts) -> list[RuleResult]:
     except weeks with a holiday in them (the holiday lull is meant to be quiet)."""
     if ACCESS not in t:
         return []
-    rule = (
-        f"{ACCESS}: visits per member-week: median in {TYPICAL_BAND[0]}–{TYPICAL_BAND[1]}, ≥ {TYPICAL_SHARE:.0%} "
-        f"in that band, ≥ {TAIL_SHARE:.0%} above {TAIL_ABOVE}"
+    (low, high), tail_above = visit_bands(f.settings.visits.per_week)
+    # nobody comes more than once a day: with a band reaching six, there is no room for a tail to judge
+    judge_tail = tail_above < MOST_A_WEEK
+    rule = f"{ACCESS}: visits per member-week: median in {low}–{high}, ≥ {TYPICAL_SHARE:.0%} in that band" + (
+        f", ≥ {TAIL_SHARE:.0%} above {tail_above}" if judge_tail else ""
     )
     span = f.window
     first, last = span if span else (0, -1)
@@ -275,11 +284,11 @@ def visit_frequency(t: Tables, f: Facts) -> list[RuleResult]:
     if members_judged < MIN_MEMBERS:
         return [RuleResult(rule, True, f"too few active members to judge ({members_judged:,})")]
     median = float(np.median(counts))
-    typical = float(((counts >= TYPICAL_BAND[0]) & (counts <= TYPICAL_BAND[1])).mean())
-    tail = float((counts > TAIL_ABOVE).mean())
-    ok = TYPICAL_BAND[0] <= median <= TYPICAL_BAND[1] and typical >= TYPICAL_SHARE and tail >= TAIL_SHARE
+    typical = float(((counts >= low) & (counts <= high)).mean())
+    tail = float((counts > tail_above).mean())
+    ok = low <= median <= high and typical >= TYPICAL_SHARE and (tail >= TAIL_SHARE or not judge_tail)
     detail = (
-        f"median {median:g}, {typical:.1%} in the band, {tail:.1%} above {TAIL_ABOVE}, "
+        f"median {median:g}, {typical:.1%} in the band, {tail:.1%} above {tail_above}, "
         f"of {active.size:,} weeks of {members_judged:,} members active all week"
     )
     return [RuleResult(rule, ok, detail)]

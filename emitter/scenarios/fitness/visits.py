@@ -148,7 +148,8 @@ def _classes(
     """
     tt = world.timetable
     n_clubs = world.clubs.size
-    schedule = np.flatnonzero(tt.weekday == day.weekday())
+    # the timetable runs from the first join on: before it, nobody could book a class
+    schedule = np.flatnonzero(tt.weekday == day.weekday()) if day >= settings.volume.members_from else np.zeros(0, int)
     club = tt.facility[schedule]
     midnight = epoch_days(day) * MICROS_PER_DAY
     start = midnight + tt.start_min[schedule] * MICROS_PER_MINUTE

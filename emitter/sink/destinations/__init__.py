@@ -73,8 +73,9 @@ def shown(url: str) -> str:
     """``url`` as a summary shows it: secrets masked, and a DuckDB file's resolved path beside a relative URL."""
     from emitter.sink.destinations.duckdb import MEMORY, SCHEME
 
-    if url.startswith(SCHEME) and not url.startswith(SCHEME + "/") and url[len(SCHEME) :] not in ("", MEMORY):
-        return f"{masked(url)} ({Path(url[len(SCHEME) :]).resolve()})"
+    path = url[len(SCHEME) :] if url.startswith(SCHEME) else MEMORY
+    if path not in ("", MEMORY) and not Path(path).expanduser().is_absolute():
+        return f"{masked(url)} ({Path(path).resolve()})"
     return masked(url)
 
 

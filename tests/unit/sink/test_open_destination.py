@@ -142,4 +142,5 @@ def test_summaries_show_where_a_relative_duckdb_url_resolves_and_never_a_passwor
     assert shown("duckdb:///tmp/w.duckdb") == f"duckdb:///tmp/w.duckdb ({tmp_path / 'tmp' / 'w.duckdb'})"
     assert shown("duckdb:////abs/w.duckdb") == "duckdb:////abs/w.duckdb"
     assert shown("duckdb:///:memory:") == "duckdb:///:memory:"
+    assert shown("duckdb:///~/w.duckdb") == "duckdb:///~/w.duckdb"  # opened in the home directory, as it says
     assert shown("postgresql://u:secret@127.0.0.1/test") == "postgresql://u:***@127.0.0.1/test"

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import numpy as np
 
-from emitter.scenarios.fitness.rule_columns import whole_years
+from emitter.core.clock import whole_years
 from emitter.scenarios.rules import lookup
 
 from .fitness_data import (
@@ -18,7 +17,6 @@ from .fitness_data import (
     Tables,
     assert_only,
     edit,
-    epoch_day,
     first,
     ints,
     where,
@@ -31,12 +29,6 @@ def _plan_id(tables: Tables, name: str) -> int:
 
 
 # ---- the plan fits the member's age at every enrollment -----------------------------------------------
-
-
-def test_whole_years_count_a_birthday_from_its_day() -> None:
-    born = np.array([epoch_day(date(2000, 2, 29)), epoch_day(date(2000, 2, 29)), epoch_day(date(1960, 12, 31))])
-    on = np.array([epoch_day(date(2025, 2, 28)), epoch_day(date(2025, 3, 1)), epoch_day(date(2025, 12, 31))])
-    assert whole_years(born, on).tolist() == [24, 25, 65]
 
 
 def test_a_renewal_onto_a_plan_the_member_is_too_young_for_breaks_the_age_rule(full_fortnight: Tables) -> None:

@@ -9,7 +9,10 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from emitter.config import load_config
+from emitter.scenarios import open_scenario
 from emitter.scenarios.fitness import rules
+from emitter.scenarios.rules import RuleResult
 
 from .fitness_data import (
     ACCESS,
@@ -317,3 +320,19 @@ def test_the_christmas_lull_is_not_judged_against_ordinary_weeks() -> None:
     _, tables = generated("full-scale", date(2025, 12, 20), 12)
     (frequency,) = [r for r in rules.check_all(tables, SETTINGS) if "visits per member-week" in r.rule]
     assert frequency.ok, frequency.detail
+
+
+def test_the_visit_frequency_is_judged_by_the_runs_visits_a_week() -> None:
+    """Members who come five times a week: typical for that setting, far too often by the default's 2–4."""
+    sc = open_scenario(load_config(None, {"scenario": "fitness", "fitness": {"visits": {"per_week": 5.0}}}, {}))
+    span = [date(2024, 9, 2) + timedelta(days=i) for i in range(28)]
+    by_day = dict(sc.days(span, None))
+    tables = {**sc.reference(), **{n: pa.concat_tables([by_day[d][n] for d in span]) for n in by_day[span[0]]}}
+
+    def frequency(settings: object) -> RuleResult:
+        (found,) = [r for r in rules.check_all(tables, settings) if "visits per member-week" in r.rule]
+        return found
+
+    assert frequency(sc.settings).ok, frequency(sc.settings).detail
+    assert "median in 4–6" in frequency(sc.settings).rule
+    assert not frequency(SETTINGS).ok, frequency(SETTINGS).detail
