@@ -24,6 +24,11 @@ class RuleResult:
     detail: str
 
 
+def counted(rule: str, bad: int, what: str, of: int) -> RuleResult:
+    """A rule judged row by row: it holds when none of ``of`` rows (``what``) breaks it."""
+    return RuleResult(rule, bad == 0, f"{bad:,} of {of:,} {what}")
+
+
 def decimal_units(t: pa.Table, name: str) -> npt.NDArray[np.int64]:
     """A decimal column as integer units of its scale (cents for scale 2), exactly: the low word of each value."""
     col = t.column(name).combine_chunks()

@@ -15,10 +15,9 @@ from emitter.scenarios.ecommerce.rule_columns import (
     Tables,
     days_of,
     flag,
-    result,
     status_codes,
 )
-from emitter.scenarios.rules import RuleResult, codes, decimal_units, ints, lookup
+from emitter.scenarios.rules import RuleResult, codes, counted, decimal_units, ints, lookup
 
 
 def amounts(t: Tables) -> list[RuleResult]:
@@ -27,7 +26,7 @@ def amounts(t: Tables) -> list[RuleResult]:
         i = t["order_items"]
         gross = ints(i, "quantity") * decimal_units(i, "unit_price")
         bad = int((gross - decimal_units(i, "discount") != decimal_units(i, "line_total")).sum())
-        out.append(result("order_items: line_total = quantity × unit_price − discount", bad, "lines", i.num_rows))
+        out.append(counted("order_items: line_total = quantity × unit_price − discount", bad, "lines", i.num_rows))
     if "orders" not in t:
         return out
     o = t["orders"]
@@ -36,7 +35,7 @@ def amounts(t: Tables) -> list[RuleResult]:
         decimal_units(o, c) for c in ("subtotal", "discount", "shipping_fee", "tax", "total")
     )
     out.append(
-        result(
+        counted(
             "orders: total = subtotal − discount + shipping_fee + tax",
             int((subtotal - discount + fee + tax != total).sum()),
             "order rows",
@@ -52,7 +51,7 @@ def amounts(t: Tables) -> list[RuleResult]:
     for values in same:
         differ |= values[order][1:] != values[order][:-1]
     out.append(
-        result(
+        counted(
             "orders: every status row of an order carries the same amounts, customer and session",
             int((follows & differ).sum()),
             "consecutive rows",
@@ -74,7 +73,7 @@ def amounts(t: Tables) -> list[RuleResult]:
         want = [subtotal[placed], discount[placed], ints(o, "item_count")[placed]]
         bad = int((lines & ((sums[0] != want[0]) | (sums[1] != want[1]) | (sums[2] != want[2]))).sum())
         out.append(
-            result(
+            counted(
                 "orders: subtotal, discount and item_count = Σ of their lines",
                 bad,
                 "placed orders with lines",
@@ -110,14 +109,14 @@ def statuses(t: Tables) -> list[RuleResult]:
     cancelled[code[status == CANCELLED]] = ts[status == CANCELLED]
     late = int(((shipped >= 0) & (cancelled >= 0)).sum())
     return [
-        result(
+        counted(
             "orders: statuses follow placed → paid → shipped → delivered → returned or → cancelled",
             wrong_step + int(wrong_first.sum()) + int((status < 0).sum()),
             "status rows",
             o.num_rows,
         ),
-        result("orders: no status twice", int((twice > 1).sum()), "orders", n_orders),
-        result("orders: never cancelled once shipped", late, "orders", n_orders),
+        counted("orders: no status twice", int((twice > 1).sum()), "orders", n_orders),
+        counted("orders: never cancelled once shipped", late, "orders", n_orders),
     ]
 
 
@@ -146,9 +145,9 @@ def inventory(t: Tables) -> list[RuleResult]:
         kind = flag(pc.equal(v.column("movement_type"), name))
         shape_ok |= kind & (np.sign(qty) == sign) & (has_order == with_order)
     out = [
-        result("inventory: stock_after ≥ 0", int((after < 0).sum()), "movements", m),
-        result("inventory: stock_after = previous stock_after + quantity", broken, "movements", m),
-        result(
+        counted("inventory: stock_after ≥ 0", int((after < 0).sum()), "movements", m),
+        counted("inventory: stock_after = previous stock_after + quantity", broken, "movements", m),
+        counted(
             "inventory: shipments out with an order, returns and restocks in", int((~shape_ok).sum()), "movements", m
         ),
     ]
@@ -170,7 +169,7 @@ def inventory(t: Tables) -> list[RuleResult]:
             short = np.isin(when // MICROS_PER_DAY, moves) & (units.astype(np.int64) != ints(count_row, "item_count"))
             label = "shipped" if status == SHIPPED else "returned"
             out.append(
-                result(
+                counted(
                     f"inventory: each {movement} matches its order's `{label}` row (time, warehouse, units)",
                     int(bad.sum()) + int(short.sum()),
                     f"{movement}s and {label} orders",
@@ -186,7 +185,7 @@ def reviews(t: Tables) -> list[RuleResult]:
     r = t["reviews"]
     n = r.num_rows
     rating = ints(r, "rating")
-    out = [result("reviews: rating 1..5", int(((rating < 1) | (rating > 5)).sum()), "reviews", n)]
+    out = [counted("reviews: rating 1..5", int(((rating < 1) | (rating > 5)).sum()), "reviews", n)]
     if "orders" in t:
         o = t["orders"]
         r_code, o_code = codes(r.column("order_id"), o.column("order_id"))
@@ -194,13 +193,15 @@ def reviews(t: Tables) -> list[RuleResult]:
         known = row >= 0
         stranger = known & (ints(o, "customer_id")[np.maximum(row, 0)] != ints(r, "customer_id"))
         out.append(
-            result("reviews: by the order's customer", int(stranger.sum()), "reviews of known orders", int(known.sum()))
+            counted(
+                "reviews: by the order's customer", int(stranger.sum()), "reviews of known orders", int(known.sum())
+            )
         )
         ids, delivered, _ = _per_status(o, DELIVERED)
         d_code, r_code2 = codes(ids, r.column("order_id"))
         drow = lookup(r_code2, d_code)
         early = (drow >= 0) & (delivered[np.maximum(drow, 0)] >= ints(r, "event_ts"))
-        out.append(result("reviews: after the order's delivery", int(early.sum()), "reviews", n))
+        out.append(counted("reviews: after the order's delivery", int(early.sum()), "reviews", n))
     if "order_items" in t:
         i = t["order_items"]
         r_code, i_code = codes(r.column("order_id"), i.column("order_id"))
@@ -208,7 +209,7 @@ def reviews(t: Tables) -> list[RuleResult]:
         has_items = np.isin(r_code, i_code)
         on_line = np.isin(r_code * (1 << 32) + ints(r, "product_id"), line_key)
         out.append(
-            result(
+            counted(
                 "reviews: the product is a line of the order",
                 int((has_items & ~on_line).sum()),
                 "reviews of orders with lines",

@@ -13,7 +13,6 @@ import pyarrow.json as pa_json
 
 from emitter.core.clock import MICROS_PER_DAY
 from emitter.scenarios.ecommerce.orders import CANCELLED, DELIVERED, PAID, PLACED, RETURNED, SHIPPED, STATUSES
-from emitter.scenarios.rules import RuleResult
 
 Tables = Mapping[str, pa.Table]
 I64 = npt.NDArray[np.int64]
@@ -36,10 +35,6 @@ MOVEMENT_SHAPE = {"shipment": (-1, True), "return": (1, True), "restock": (1, Fa
 def flag(values: pa.ChunkedArray | pa.Array) -> B:
     """A boolean column as numpy, null as False."""
     return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def result(rule: str, bad: int, what: str, of: int) -> RuleResult:
-    return RuleResult(rule, bad == 0, f"{bad} of {of} {what}")
 
 
 def days_of(ts: I64) -> I64:

@@ -16,9 +16,9 @@ import pyarrow.compute as pc
 
 from emitter.core.clock import MICROS_PER_DAY
 from emitter.scenarios.ecommerce.order_rules import amounts, inventory, reviews, statuses
-from emitter.scenarios.ecommerce.rule_columns import I64, Tables, attributes_bad, days_of, flag, result
+from emitter.scenarios.ecommerce.rule_columns import I64, Tables, attributes_bad, days_of, flag
 from emitter.scenarios.ecommerce.vocabulary import DEPARTMENTS
-from emitter.scenarios.rules import RuleResult, codes, decimal_units, ints, lookup
+from emitter.scenarios.rules import RuleResult, codes, counted, decimal_units, ints, lookup
 
 
 def products(t: Tables) -> list[RuleResult]:
@@ -31,14 +31,14 @@ def products(t: Tables) -> list[RuleResult]:
     pair = pc.binary_join_element_wise(p.column("category"), p.column("brand"), "\x1f")
     misfit = n - int(pc.sum(pc.is_in(pair, value_set=allowed)).as_py() or 0)
     return [
-        result("products: 0 < cost < price", int(((cost <= 0) | (price <= cost)).sum()), "products", n),
-        result(
+        counted("products: 0 < cost < price", int(((cost <= 0) | (price <= cost)).sum()), "products", n),
+        counted(
             "products: attributes are JSON with colour and material",
             attributes_bad(p.column("attributes")),
             "products",
             n,
         ),
-        result("products: brand fits the category", misfit, "products", n),
+        counted("products: brand fits the category", misfit, "products", n),
     ]
 
 
@@ -54,7 +54,7 @@ def customers(t: Tables) -> list[RuleResult]:
         row = lookup(ints(o, "customer_id"), ids)
         known = row >= 0
         early = int((registered[row[known]] >= ints(o, "placed_at")[known]).sum())
-        out.append(result("customers: registered before each order", early, "order rows", int(known.sum())))
+        out.append(counted("customers: registered before each order", early, "order rows", int(known.sum())))
     if "sessions" in t:
         s = t["sessions"]
         row = lookup(ints(s, "customer_id"), ids)
@@ -64,7 +64,7 @@ def customers(t: Tables) -> list[RuleResult]:
         signup = flag(s.column("signed_up"))[known]
         bad = np.where(signup, (reg < start) | (reg > end), reg >= start)
         out.append(
-            result(
+            counted(
                 "customers: registered before each session, or during their sign-up session",
                 int(bad.sum()),
                 "signed-in sessions",
@@ -116,9 +116,9 @@ def sessions(t: Tables) -> list[RuleResult]:
         has_order = ~flag(s.column("order_id").is_null())
         cross = (end < start) | (start // MICROS_PER_DAY != end // MICROS_PER_DAY)
         out += [
-            result("sessions: is_bounce ⇔ events = 1", int((bounce != (events == 1)).sum()), "sessions", n),
-            result("sessions: start ≤ end on the same day", int(cross.sum()), "sessions", n),
-            result("sessions: converted ⇔ order_id set", int((converted != has_order).sum()), "sessions", n),
+            counted("sessions: is_bounce ⇔ events = 1", int((bounce != (events == 1)).sum()), "sessions", n),
+            counted("sessions: start ≤ end on the same day", int(cross.sum()), "sessions", n),
+            counted("sessions: converted ⇔ order_id set", int((converted != has_order).sum()), "sessions", n),
         ]
     if "clickstream" in t:
         out += _clicks(t["clickstream"], t.get("sessions"))
@@ -141,8 +141,8 @@ def _clicks(k: pa.Table, s: pa.Table | None) -> list[RuleResult]:
     rank = np.arange(m) - np.repeat(starts, np.diff(np.r_[starts, m]))
     gaps = int((position[order] != rank + 1).sum())
     out = [
-        result("clickstream: positions 1..n in event_ts order", gaps, "clicks", m),
-        result("clickstream: anonymous clicks never purchase", int((purchase & anonymous).sum()), "clicks", m),
+        counted("clickstream: positions 1..n in event_ts order", gaps, "clicks", m),
+        counted("clickstream: anonymous clicks never purchase", int((purchase & anonymous).sum()), "clicks", m),
     ]
     if s is None:
         return out
@@ -151,14 +151,14 @@ def _clicks(k: pa.Table, s: pa.Table | None) -> list[RuleResult]:
     r = np.maximum(row, 0)
     outside = ~known | (ts < ints(s, "started_at")[r]) | (ts > ints(s, "ended_at")[r])
     out.append(
-        result("clickstream: each click inside its session's [started_at, ended_at]", int(outside.sum()), "clicks", m)
+        counted("clickstream: each click inside its session's [started_at, ended_at]", int(outside.sum()), "clicks", m)
     )
     n = s.num_rows
-    counted = np.bincount(row[known], minlength=n)
+    clicks = np.bincount(row[known], minlength=n)
     views = flag(pc.is_in(k.column("event_type"), value_set=pa.array(["page_view", "product_view"])))
     viewed = np.bincount(row[known & views], minlength=n)
-    wrong = (counted != ints(s, "events")) | (viewed != ints(s, "page_views"))
-    out.append(result("sessions: events and page_views = their clicks", int(wrong.sum()), "sessions", n))
+    wrong = (clicks != ints(s, "events")) | (viewed != ints(s, "page_views"))
+    out.append(counted("sessions: events and page_views = their clicks", int(wrong.sum()), "sessions", n))
     # a session's order is its purchase click's; checked for sessions whose day of clicks is at hand
     present = np.isin(ints(s, "started_at") // MICROS_PER_DAY, days_of(ts))
     s_order, k_order = codes(s.column("order_id"), k.column("order_id"))
@@ -166,7 +166,9 @@ def _clicks(k: pa.Table, s: pa.Table | None) -> list[RuleResult]:
     bought[row[known & purchase]] = k_order[known & purchase]
     buys = np.bincount(row[known & purchase], minlength=n)
     mismatch = present & ((buys > 1) | (bought != s_order))
-    out.append(result("sessions: order_id = the purchase click's", int(mismatch.sum()), "sessions", int(present.sum())))
+    out.append(
+        counted("sessions: order_id = the purchase click's", int(mismatch.sum()), "sessions", int(present.sum()))
+    )
     return out
 
 
@@ -188,13 +190,13 @@ def purchases(t: Tables) -> list[RuleResult]:
     back = lookup(k_id, o_id)
     orphan = np.isin(k_ts // MICROS_PER_DAY, days_of(ints(o, "event_ts"))) & (back < 0)
     return [
-        result(
+        counted(
             "orders: each placed order has its purchase click (same session and time)",
             int(unmatched.sum()),
             "placed orders",
             int(at_hand.sum()),
         ),
-        result("clickstream: each purchase click has its placed order", int(orphan.sum()), "purchases", buys.num_rows),
+        counted("clickstream: each purchase click has its placed order", int(orphan.sum()), "purchases", buys.num_rows),
     ]
 
 
@@ -211,11 +213,11 @@ def labels(t: Tables) -> list[RuleResult]:
         s_code, l_code = codes(t["sessions"].column("session_id"), lab.column("session_id"))
         per = np.bincount(l_code, minlength=int(max(s_code.max(initial=-1), l_code.max(initial=-1))) + 1)
         bad = int((per[s_code] != 1).sum()) + int((~np.isin(l_code, s_code)).sum())
-        out.append(result("session_labels: one label per session", bad, "sessions", s_code.size))
+        out.append(counted("session_labels: one label per session", bad, "sessions", s_code.size))
     else:
         (l_code,) = codes(lab.column("session_id"))
         dup = int((np.bincount(l_code) > 1).sum()) if l_code.size else 0
-        out.append(result("session_labels: one label per session", dup, "sessions", lab.num_rows))
+        out.append(counted("session_labels: one label per session", dup, "sessions", lab.num_rows))
     if "clickstream" in t:
         k = t["clickstream"]
         cart = k.filter(
@@ -223,7 +225,9 @@ def labels(t: Tables) -> list[RuleResult]:
         )
         bots = lab.column("session_id").filter(pa.array(is_bot))
         touched = int(pc.sum(pc.is_in(cart.column("session_id"), value_set=bots.combine_chunks())).as_py() or 0)
-        out.append(result("session_labels: bots never add to cart", touched, "cart and checkout clicks", cart.num_rows))
+        out.append(
+            counted("session_labels: bots never add to cart", touched, "cart and checkout clicks", cart.num_rows)
+        )
     return out
 
 

@@ -20,11 +20,10 @@ from emitter.scenarios.fitness.rule_columns import (
     Tables,
     days,
     is_,
-    result,
     window,
 )
 from emitter.scenarios.fitness.settings import FitnessSettings
-from emitter.scenarios.rules import RuleResult, codes, decimal_units, ints, lookup
+from emitter.scenarios.rules import RuleResult, codes, counted, decimal_units, ints, lookup
 
 TOLERANCE = 0.01  # ± 1 point
 # the method is drawn per charge: with 20,000 charges a 60 % share has a standard error of 0.35 points, and
@@ -105,27 +104,27 @@ def histories(t: Tables) -> list[RuleResult]:
     handed_over = (successor >= 0) & (changed[s] == changed[renewed]) & (start[s] == end[renewed] + 1)
     unknown = n - int(pc.sum(pc.is_in(status, value_set=pa.array(("Active", *ENDINGS)))).as_py() or 0)
     return [
-        result(f"{MEMBERSHIPS}: status is Active or an ending", unknown, "rows", n),
-        result(f"{MEMBERSHIPS}: startdate ≤ enddate", int(((end < start) & (end >= 0)).sum()), "rows", n),
-        result(
+        counted(f"{MEMBERSHIPS}: status is Active or an ending", unknown, "rows", n),
+        counted(f"{MEMBERSHIPS}: startdate ≤ enddate", int(((end < start) & (end >= 0)).sum()), "rows", n),
+        counted(
             f"{MEMBERSHIPS}: an ending row comes the day after its enddate",
             int((ending & (changed != end + 1)).sum()),
             "ending rows",
             int(ending.sum()),
         ),
-        result(
+        counted(
             f"{MEMBERSHIPS}: previousmembershipid is the member's enrollment before",
             int(wrong_previous.sum()),
             "rows",
             n,
         ),
-        result(
+        counted(
             f"{MEMBERSHIPS}: a Renewed row has its successor's Active row that day, starting the next day",
             int((~handed_over).sum()),
             "Renewed rows",
             int(renewed.sum()),
         ),
-        result(
+        counted(
             f"{MEMBERSHIPS}: Annual enrollments are never Cancelled",
             int((is_(m, "billing", "Annual") & is_(m, "status", "Cancelled")).sum()),
             "rows",
@@ -148,8 +147,8 @@ def payment_windows(t: Tables, f: Facts) -> list[RuleResult]:
     stranger = known & (ints(p, "memberid") != e.memberid[r])
     of = int(known.sum())
     return [
-        result(f"{PAYMENTS}: only while the enrollment covers the day", int(outside.sum()), "payments", of),
-        result(f"{PAYMENTS}: the member is the enrollment's", int(stranger.sum()), "payments", of),
+        counted(f"{PAYMENTS}: only while the enrollment covers the day", int(outside.sum()), "payments", of),
+        counted(f"{PAYMENTS}: the member is the enrollment's", int(stranger.sum()), "payments", of),
     ]
 
 
@@ -172,13 +171,13 @@ def payment_amounts(t: Tables, f: Facts) -> list[RuleResult]:
         due = (2 * list_price * (10_000 - e.discount) + 10_000) // 20_000
         of = int(known.sum())
         out += [
-            result(
+            counted(
                 f"{MEMBERSHIPS}: price = the plan's price for the billing × (1 − discountpct), half up",
                 int((known & (e.price != due)).sum()),
                 "enrollments",
                 of,
             ),
-            result(
+            counted(
                 f"{MEMBERSHIPS}: discountpct = the plan's corporatediscountpct",
                 int((known & (e.discount != corporate[r])).sum()),
                 "enrollments",
@@ -198,7 +197,7 @@ def payment_amounts(t: Tables, f: Facts) -> list[RuleResult]:
         judged = registration & (member >= 0) & (plan >= 0)
         wrong = judged & (amount != fee[np.maximum(plan, 0)])
         out.append(
-            result(
+            counted(
                 f"{PAYMENTS}: Registration = the plan's registrationfee",
                 int(wrong.sum()),
                 "registrations",
@@ -211,7 +210,7 @@ def payment_amounts(t: Tables, f: Facts) -> list[RuleResult]:
         r = np.maximum(row, 0)
         wrong = period & ((amount != e.price[r]) | (is_(p, "paymenttype", "Annual") != e.annual[r]))
         out.append(
-            result(
+            counted(
                 f"{PAYMENTS}: Monthly and Annual charges = the enrollment's price for its billing",
                 int(wrong.sum()),
                 "charges",
@@ -234,7 +233,7 @@ def retries(t: Tables, f: Facts) -> list[RuleResult]:
     failed = is_(p, "status", "Failed")
     reason = ~np.asarray(p.column("failurereason").is_null().to_numpy(zero_copy_only=False), bool)
     out = [
-        result(
+        counted(
             f"{PAYMENTS}: failurereason set exactly when Failed", int((failed != reason).sum()), "payments", p.num_rows
         )
     ]
@@ -248,7 +247,7 @@ def retries(t: Tables, f: Facts) -> list[RuleResult]:
     orphan = second & (day - gap >= first) & ((back < 0) | (attempt[b] != 1) | ~failed[b] | (day[b] != day - gap))
     stray = ~(first_attempt | second) | (first_attempt & ~failed & (to_retry >= 0) & (attempt[r] == 2))
     out.append(
-        result(
+        counted(
             f"{PAYMENTS}: a failed first attempt is retried once, {gap} days later",
             int(missing.sum() + orphan.sum() + stray.sum()),
             "payments",
@@ -264,7 +263,7 @@ def retries(t: Tables, f: Facts) -> list[RuleResult]:
         due_suspension = second & failed & (day + 1 <= last)
         found = (changed[row] == day + 1) & (ended[row] == day)
         out.append(
-            result(
+            counted(
                 f"{PAYMENTS}: a failed retry suspends the enrollment (its Suspended row the next day)",
                 int((due_suspension & ~found).sum()),
                 "failed retries",
@@ -300,7 +299,7 @@ def payment_shares(t: Tables, f: Facts) -> list[RuleResult]:
     where = lookup(ids[retry] - 1, ids)
     seen = where >= 0
     out.append(
-        result(
+        counted(
             f"{PAYMENTS}: a retry uses its charge's method",
             int((method[retry[seen]] != method[where[seen]]).sum()),
             "retries",

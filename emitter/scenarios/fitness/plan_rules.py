@@ -19,10 +19,9 @@ from emitter.scenarios.fitness.rule_columns import (
     is_,
     micros_of_day,
     pair,
-    result,
 )
 from emitter.scenarios.fitness.vocabulary import CASH, FAILURE_REASONS_BY_METHOD, PAYMENT_METHODS
-from emitter.scenarios.rules import RuleResult, codes, decimal_units, ints, lookup
+from emitter.scenarios.rules import RuleResult, codes, counted, decimal_units, ints, lookup
 
 DESK_HOURS = SIGN_UP_HOURS  # cash is taken at the front desk, in the hours members sign up
 
@@ -41,7 +40,7 @@ def enrollment_ages(t: Tables, f: Facts) -> list[RuleResult]:
     low, high = ints(p, "minage", null=0)[r], ints(p, "maxage", null=1_000)[r]
     misfit = known & ((age < low) | (age > high))
     return [
-        result(
+        counted(
             f"{MEMBERSHIPS}: the plan fits the member's age at startdate",
             int(misfit.sum()),
             "enrollments",
@@ -58,7 +57,7 @@ def autorenewal(t: Tables) -> list[RuleResult]:
     renews = _flag(m, "autorenew")
     ending = is_(m, "status", *ENDINGS)
     out = [
-        result(
+        counted(
             f"{MEMBERSHIPS}: an enrollment without autorenew never ends Renewed",
             int((is_(m, "status", "Renewed") & ~renews).sum()),
             "ending rows without autorenew",
@@ -71,7 +70,7 @@ def autorenewal(t: Tables) -> list[RuleResult]:
         known = row >= 0
         differ = known & (renews != _flag(p, "autorenewdefault")[np.maximum(row, 0)])
         rule = f"{MEMBERSHIPS}: autorenew is the plan's autorenewdefault"
-        out.append(result(rule, int(differ.sum()), "rows", int(known.sum())))
+        out.append(counted(rule, int(differ.sum()), "rows", int(known.sum())))
     return out
 
 
@@ -81,7 +80,7 @@ def charge_amounts(t: Tables) -> list[RuleResult]:
         return []
     p = t[PAYMENTS]
     return [
-        result(
+        counted(
             f"{PAYMENTS}: every amount is above 0.00",
             int((decimal_units(p, "amount") <= 0).sum()),
             "payments",
@@ -111,13 +110,13 @@ def failures_by_method(t: Tables) -> list[RuleResult]:
     opens, closes = (h * MICROS_PER_HOUR for h in DESK_HOURS)
     off_desk = (clock < opens) | (clock > closes)
     return [
-        result(
+        counted(
             f"{PAYMENTS}: a failurereason is one its paymentmethod can give",
             int((failed & ~fits).sum()),
             "failed payments",
             int(failed.sum()),
         ),
-        result(
+        counted(
             f"{PAYMENTS}: {PAYMENT_METHODS[CASH]} never fails and is taken at the desk, "
             f"{DESK_HOURS[0]:02d}:00–{DESK_HOURS[1]:02d}:00",
             int((cash & (failed | off_desk)).sum()),

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from emitter.core.clock import MICROS_PER_DAY
-from emitter.scenarios.rules import RuleResult, ints
+from emitter.scenarios.rules import ints
 
 Tables = Mapping[str, pa.Table]
 I64 = npt.NDArray[np.int64]
@@ -62,7 +62,3 @@ def window(t: Tables) -> tuple[int, int] | None:
         return None
     every = np.concatenate(found)
     return int(every.min()), int(every.max())
-
-
-def result(rule: str, bad: int, what: str, of: int) -> RuleResult:
-    return RuleResult(rule, bad == 0, f"{bad:,} of {of:,} {what}")

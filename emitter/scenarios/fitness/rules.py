@@ -42,7 +42,6 @@ from emitter.scenarios.fitness.rule_columns import (
     Tables,
     is_,
     pair,
-    result,
 )
 from emitter.scenarios.fitness.settings import FitnessSettings
 from emitter.scenarios.fitness.visit_rules import (
@@ -52,7 +51,7 @@ from emitter.scenarios.fitness.visit_rules import (
     visit_frequency,
     visits,
 )
-from emitter.scenarios.rules import RuleResult, codes, ints, lookup
+from emitter.scenarios.rules import RuleResult, codes, counted, ints, lookup
 
 MINUTES_PER_DAY = 24 * 60
 MEMBER_STATUSES = ("Active", "Suspended", "Inactive")
@@ -76,7 +75,7 @@ def teaching(t: Tables) -> list[RuleResult]:
             s = t[CERTIFICATIONS]
             certified = np.isin(pair(instructor, class_type), pair(ints(s, "staffid"), ints(s, "classtypeid")))
             out.append(
-                result(f"{name}: the instructor is certified for the class", int((~certified).sum()), what, c.num_rows)
+                counted(f"{name}: the instructor is certified for the class", int((~certified).sum()), what, c.num_rows)
             )
         if STAFF in t:
             s = t[STAFF]
@@ -84,7 +83,7 @@ def teaching(t: Tables) -> list[RuleResult]:
             known = row >= 0
             away = known & (ints(s, "facilityid")[np.maximum(row, 0)] != facility)
             out.append(
-                result(f"{name}: the instructor works at the class's club", int(away.sum()), what, int(known.sum()))
+                counted(f"{name}: the instructor works at the class's club", int(away.sum()), what, int(known.sum()))
             )
     if SCHEDULES in t and AREAS in t and CLASS_TYPES in t:
         out.append(_rooms(t[SCHEDULES], t[AREAS], t[CLASS_TYPES]))
@@ -101,7 +100,7 @@ def _rooms(c: pa.Table, areas: pa.Table, class_types: pa.Table) -> RuleResult:
     area_type, needed = codes(areas.column("areatype"), class_types.column("areatype"))
     elsewhere = ints(areas, "facilityid")[r] != ints(c, "facilityid")
     wrong = known & (elsewhere | (area_type[r] != needed[k]))
-    return result(
+    return counted(
         f"{SCHEDULES}: the room is at the slot's club and of the class type's area type",
         int(wrong.sum()),
         "timetable slots",
@@ -116,7 +115,7 @@ def _instances_follow_schedule(c: pa.Table, i: pa.Table) -> RuleResult:
     differ = np.zeros(i.num_rows, bool)
     for col in ("facilityid", "classtypeid", "instructorid", "capacity"):
         differ |= ints(i, col) != ints(c, col)[r]
-    return result(
+    return counted(
         f"{INSTANCES}: club, class type, instructor and capacity are the timetable slot's",
         int((known & differ).sum()),
         "class instances",
@@ -134,7 +133,7 @@ def double_bookings(t: Tables) -> list[RuleResult]:
         end = start + ints(c, "durationminutes")
         for what, who in (("room", ints(c, "areaid")), ("instructor", ints(c, "instructorid"))):
             out.append(
-                result(
+                counted(
                     f"{SCHEDULES}: no {what} holds two slots of a weekday at once",
                     _overlapping(who, start, end),
                     "timetable slots",
@@ -145,7 +144,7 @@ def double_bookings(t: Tables) -> list[RuleResult]:
         i = t[INSTANCES]
         start, end = ints(i, "starttime"), ints(i, "endtime")
         out.append(
-            result(
+            counted(
                 f"{INSTANCES}: no instructor teaches two classes at once",
                 _overlapping(ints(i, "instructorid"), start, end),
                 "class instances",
@@ -158,7 +157,7 @@ def double_bookings(t: Tables) -> list[RuleResult]:
             known = row >= 0
             area = ints(c, "areaid")[np.maximum(row, 0)][known]
             out.append(
-                result(
+                counted(
                     f"{INSTANCES}: no room holds two classes at once",
                     _overlapping(area, start[known], end[known]),
                     "class instances",
@@ -192,7 +191,7 @@ def taught_when_qualified(t: Tables) -> list[RuleResult]:
         known = row >= 0
         early = known & (class_date < ints(s, "hiredate")[np.maximum(row, 0)])
         out.append(
-            result(
+            counted(
                 f"{INSTANCES}: the instructor was hired by the class date",
                 int(early.sum()),
                 "class instances",
@@ -205,7 +204,7 @@ def taught_when_qualified(t: Tables) -> list[RuleResult]:
         known = row >= 0
         early = known & (class_date < ints(s, "certifieddate")[np.maximum(row, 0)])
         out.append(
-            result(
+            counted(
                 f"{INSTANCES}: the instructor was certified for the class type by the class date",
                 int(early.sum()),
                 "class instances",
@@ -223,8 +222,8 @@ def class_counts(t: Tables) -> list[RuleResult]:
     n = i.num_rows
     booked, attended, no_show = (ints(i, c) for c in ("bookedcount", "actualparticipants", "noshowcount"))
     out = [
-        result(f"{INSTANCES}: participants ≤ capacity", int((booked > ints(i, "capacity")).sum()), "instances", n),
-        result(
+        counted(f"{INSTANCES}: participants ≤ capacity", int((booked > ints(i, "capacity")).sum()), "instances", n),
+        counted(
             f"{INSTANCES}: bookedcount = actualparticipants + noshowcount",
             int((booked != attended + no_show).sum()),
             "instances",
@@ -242,7 +241,7 @@ def class_counts(t: Tables) -> list[RuleResult]:
         mine = (row >= 0) & is_(e, "status", status)
         wrong |= np.bincount(row[mine], minlength=n) != ints(i, column)
     out.append(
-        result(
+        counted(
             f"{INSTANCES}: attended, no-show and waitlist counts = its enrollments by status",
             int(wrong.sum()),
             "instances",
@@ -259,7 +258,7 @@ def members(t: Tables) -> list[RuleResult]:
     m = t[MEMBERS]
     n = m.num_rows
     unknown = n - int(pc.sum(pc.is_in(m.column("memberstatus"), value_set=pa.array(MEMBER_STATUSES))).as_py() or 0)
-    out = [result(f"{MEMBERS}: memberstatus is Active, Suspended or Inactive", unknown, "members", n)]
+    out = [counted(f"{MEMBERS}: memberstatus is Active, Suspended or Inactive", unknown, "members", n)]
     if PLANS in t:
         p = t[PLANS]
         row = lookup(ints(m, "membershiptypeid"), ints(p, "membershiptypeid"))
@@ -269,7 +268,7 @@ def members(t: Tables) -> list[RuleResult]:
         low, high = ints(p, "minage", null=0)[r], ints(p, "maxage", null=1_000)[r]
         misfit = known & ((age < low) | (age > high))
         out.append(
-            result(f"{MEMBERS}: the plan fits the age at joindate", int(misfit.sum()), "members", int(known.sum()))
+            counted(f"{MEMBERS}: the plan fits the age at joindate", int(misfit.sum()), "members", int(known.sum()))
         )
     if MEMBERSHIPS in t:
         e = t[MEMBERSHIPS]
@@ -281,7 +280,7 @@ def members(t: Tables) -> list[RuleResult]:
             ints(m, "membershiptypeid")[r] != ints(e, "membershiptypeid")[first]
         )
         out.append(
-            result(
+            counted(
                 f"{MEMBERS}: joindate and plan are the first enrollment's",
                 int((known & differ).sum()),
                 "first enrollments",

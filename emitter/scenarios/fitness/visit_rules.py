@@ -22,10 +22,9 @@ from emitter.scenarios.fitness.rule_columns import (
     is_,
     micros_of_day,
     pair,
-    result,
     weekday,
 )
-from emitter.scenarios.rules import RuleResult, ints, lookup
+from emitter.scenarios.rules import RuleResult, counted, ints, lookup
 
 DAY_KEY = 1 << 20  # more days than since 1970: member * DAY_KEY + day orders by member, then day
 # the fewest days a charge of each billing pays for: the shortest month, a year
@@ -50,7 +49,7 @@ def active_visitors(t: Tables, f: Facts) -> list[RuleResult]:
             continue
         judged, covered = cover(t, f, ints(t[name], "memberid"), ints(t[name], time))
         inactive = judged & ~covered
-        out.append(result(f"{name}: only members active that day", int(inactive.sum()), what, int(judged.sum())))
+        out.append(counted(f"{name}: only members active that day", int(inactive.sum()), what, int(judged.sum())))
     return out
 
 
@@ -67,7 +66,7 @@ def bookings_by_members(t: Tables, f: Facts) -> list[RuleResult]:
         known = row >= 0
         early = known & (at // MICROS_PER_DAY < ints(m, "joindate")[np.maximum(row, 0)])
         out.append(
-            result(
+            counted(
                 f"{ENROLLMENTS}: bookedat on or after the member's joindate",
                 int(early.sum()),
                 "bookings",
@@ -77,7 +76,7 @@ def bookings_by_members(t: Tables, f: Facts) -> list[RuleResult]:
     if MEMBERSHIPS in t or PAYMENTS in t:
         judged, covered = cover(t, f, member, at, sign_up_time=True)
         out.append(
-            result(
+            counted(
                 f"{ENROLLMENTS}: booked while the member holds a membership",
                 int((judged & ~covered).sum()),
                 "bookings",
@@ -187,7 +186,7 @@ def attended_visits(t: Tables) -> list[RuleResult]:
     came = (row >= 0) & (ints(a, "facilityid")[check_in][r] == ints(e, "facilityid"))
     came &= ints(a, "accesstime")[check_in][r] < ints(e, "classstart")
     return [
-        result(
+        counted(
             f"{ENROLLMENTS}: each Attended booking has the member's check-in for it before the start",
             int((attended & ~came).sum()),
             "attended bookings",
@@ -218,13 +217,13 @@ def visits(t: Tables) -> list[RuleResult]:
     day = days(a, "accesstime")
     per_day = np.unique(member[check_in] * DAY_KEY + day[check_in], return_counts=True)[1]
     out = [
-        result(
+        counted(
             f"{ACCESS}: each visit is one CheckIn and one later CheckOut, same member and club",
             int(bad_pairs.sum()),
             "visits",
             groups,
         ),
-        result(
+        counted(
             f"{ACCESS}: at most one visit per member per day",
             int((per_day > 1).sum()),
             "member-days",
@@ -246,7 +245,7 @@ def _opening_hours(a: pa.Table, f: pa.Table, facility: I64, day: I64) -> RuleRes
     clock = micros_of_day(a, "accesstime")
     judged = (row >= 0) & ~always
     closed = judged & ((clock < opens) | (clock > closes))
-    return result(
+    return counted(
         f"{ACCESS}: visits inside the club's opening hours",
         int(closed.sum()),
         "rows at clubs with hours",
