@@ -44,7 +44,7 @@ class FileFormat:
         self, table: pa.Table, path: Path, staged: StagedFiles, avro_schema: AvroSchema | None = None
     ) -> WrittenFile:
         """Encode ``table`` for ``path`` into ``staged``: it lands, durably, when ``staged`` commits."""
-        return staged.write(path, lambda sink: self.encode(table, sink, avro_schema))
+        return staged.add(path, lambda sink: self.encode(table, sink, avro_schema))
 
 
 FORMATS: dict[str, FileFormat] = {

@@ -127,7 +127,7 @@ class StagedFiles:
         self._pending.append(_Pending(fd, temp, path, sink.describe(path)))
         self._pending_bytes += self._pending[-1].file.bytes
 
-    def write(self, path: Path, encode: Callable[[BinaryIO], None]) -> WrittenFile:
+    def add(self, path: Path, encode: Callable[[BinaryIO], None]) -> WrittenFile:
         """Stage ``path`` with the bytes ``encode(sink)`` writes; returns what it will hold once committed."""
         with self.open(path) as sink:
             encode(sink)

@@ -53,7 +53,7 @@ def test_staged_files_appear_only_at_commit_with_the_size_and_sha256_reported(tm
     targets = [tmp_path / "facts/a/dt=2024-01-01/a.bin", tmp_path / "facts/b/dt=2024-01-01/b.bin"]
     with StagedFiles() as staged:
         described = [
-            staged.write(path, lambda sink, n=n: sink.write(bytes([n]) * 3000)) for n, path in enumerate(targets)
+            staged.add(path, lambda sink, n=n: sink.write(bytes([n]) * 3000)) for n, path in enumerate(targets)
         ]
         assert not any(path.exists() for path in targets)
         assert all(is_temp_file(p) for p in tmp_path.rglob("*") if p.is_file())
@@ -73,8 +73,8 @@ def test_an_error_before_commit_leaves_every_file_as_it_was(tmp_path: Path) -> N
     old.parent.mkdir()
     old.write_bytes(b"complete old file")
     with pytest.raises(_Boom), StagedFiles() as staged:
-        staged.write(old, lambda sink: sink.write(b"new a"))
-        staged.write(tmp_path / "dt=2024-01-02/b.bin", lambda sink: sink.write(b"new b"))
+        staged.add(old, lambda sink: sink.write(b"new a"))
+        staged.add(tmp_path / "dt=2024-01-02/b.bin", lambda sink: sink.write(b"new b"))
         raise _Boom
 
     assert _files(tmp_path) == {"dt=2024-01-01/a.bin": b"complete old file"}
@@ -87,10 +87,10 @@ def test_a_failed_encode_drops_only_its_own_file(tmp_path: Path) -> None:
         raise _Boom
 
     with StagedFiles() as staged:
-        staged.write(tmp_path / "a.bin", lambda sink: sink.write(b"a"))
+        staged.add(tmp_path / "a.bin", lambda sink: sink.write(b"a"))
         with pytest.raises(_Boom):
-            staged.write(tmp_path / "b.bin", half_then_fail)
-        staged.write(tmp_path / "c.bin", lambda sink: sink.write(b"c"))
+            staged.add(tmp_path / "b.bin", half_then_fail)
+        staged.add(tmp_path / "c.bin", lambda sink: sink.write(b"c"))
         staged.commit()
 
     assert _files(tmp_path) == {"a.bin": b"a", "c.bin": b"c"}
@@ -121,7 +121,7 @@ def test_every_file_is_fsynced_before_any_is_renamed_and_each_folder_after(
     targets = [tmp_path / f"facts/{t}/dt=2024-01-0{d}/{t}{d}.bin" for d in (1, 2) for t in ("a", "b")]
     with StagedFiles() as staged:
         for path in targets:
-            staged.write(path, lambda sink: sink.write(b"rows"))
+            staged.add(path, lambda sink: sink.write(b"rows"))
         temps = sorted(str(p) for p in tmp_path.rglob("*") if is_temp_file(p))
         log = _SyscallLog(monkeypatch)
         staged.commit()
@@ -140,11 +140,11 @@ def test_every_file_is_fsynced_before_any_is_renamed_and_each_folder_after(
 def test_a_folder_removed_between_batches_is_made_again(tmp_path: Path) -> None:
     target = tmp_path / "dt=2024-01-01/a.bin"
     with StagedFiles() as staged:
-        staged.write(target, lambda sink: sink.write(b"first"))
+        staged.add(target, lambda sink: sink.write(b"first"))
         staged.commit()
         target.unlink()
         target.parent.rmdir()
-        staged.write(target, lambda sink: sink.write(b"second"))
+        staged.add(target, lambda sink: sink.write(b"second"))
         staged.commit()
 
     assert target.read_bytes() == b"second"
