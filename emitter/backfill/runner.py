@@ -56,7 +56,7 @@ def run_backfill(
         force: rewrite partitions even when the manifest shows them complete, and accept an
             output directory made under another configuration or in another format (its files are removed).
         progress: receives a call per written partition, once it is durable.
-        barrier: how many days' files are made durable together before the manifest records them.
+        barrier: when the staged days are made durable together and recorded (see ``chunk.Barrier``).
 
     Raises:
         ConfigError: bad dates, format, table names or worker count.
