@@ -25,11 +25,11 @@ from emitter.scenarios.contract import Scenario
 class Barrier:
     """When to make the staged days durable and report them: whichever limit is reached first.
 
-    Time bounds what a crash costs and how stale progress gets; files and bytes bound open temp files
-    and unsynced data.
+    Time bounds what a crash costs and how stale progress and the manifest get (a quarter of a second: about
+    twenty barriers in a full-scale fitness year); files and bytes bound open temp files and unsynced data.
     """
 
-    max_seconds: float = 1.0
+    max_seconds: float = 0.25
     max_files: int = 256
     max_bytes: int = 256 << 20
 
