@@ -16,9 +16,11 @@ process so peak RSS is its own.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
 import platform
+import pstats
 import resource
 import subprocess
 import sys
@@ -44,6 +46,7 @@ def measure_vectorized(
     sets: list[str] | None = None,
     workers: int = 1,
     start: date = START,
+    profile: bool = False,
 ) -> dict[str, object]:
     from emitter.backfill.runner import run_backfill
     from emitter.cli.options import parse_sets
@@ -52,12 +55,52 @@ def measure_vectorized(
     path = Path("config.json") if Path("config.json").exists() else None
     overrides = {**parse_sets(sets or []), "preset": preset, "scenario": scenario, "scale": scale}
     config = load_config(path=path, overrides=overrides, environ={})
+    profiler = cProfile.Profile() if profile else None
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
+        if profiler is not None:
+            profiler.enable()
         summary = run_backfill(config, start, start + timedelta(days=days - 1), Path(tmp), "parquet", tables, workers)
-        wall = time.perf_counter() - started
+        if profiler is not None:
+            profiler.disable()
+        wall = time.perf_counter() - started  # the run itself: removing the output below is not the backfill's
     per_table = {name: t.rows for name, t in summary.tables.items()}
-    return {"wall": wall, "tables": per_table, "peak_mb": _peak_mb()}
+    figures: dict[str, object] = {"wall": wall, "tables": per_table, "peak_mb": _peak_mb()}
+    if profiler is not None:
+        figures["split"] = profile_split(pstats.Stats(profiler), wall)
+    return figures
+
+
+# Where a one-worker run spends its time, by the functions that bound each step (cumulative, main thread;
+# the barrier's fsyncs run in threads and show as the time commit() waits for them).
+SPLIT = {
+    "generate days": [("emitter/scenarios/contract.py", "days")],
+    "reference data": [("/scenario.py", "reference")],
+    "encode (Arrow to Parquet)": [("emitter/formats/parquet.py", "write_parquet")],
+    "hash + buffered write()": [("emitter/formats/staged.py", "write"), ("emitter/formats/staged.py", "flush")],
+    "create temp files": [("emitter/formats/atomic.py", "create_temp_file")],
+    "make partition folders": [("emitter/formats/staged.py", "_ensure_dir")],
+    "barrier: fsync, rename, fsync folders": [("emitter/formats/staged.py", "commit")],
+    "manifest": [("emitter/backfill/manifest.py", "write_manifest")],
+    "plan + sweep temp files": [
+        ("emitter/backfill/plan.py", "plan_backfill"), ("emitter/formats/atomic.py", "remove_temp_files"),
+    ],
+}  # fmt: skip
+
+
+def profile_split(stats: pstats.Stats, wall: float) -> dict[str, float]:
+    """Seconds per step of :data:`SPLIT` (hashing is taken out of encoding, which calls it), and the rest."""
+    found = dict.fromkeys(SPLIT, 0.0)
+    for (filename, _line, name), row in stats.stats.items():  # type: ignore[attr-defined]
+        for label, keys in SPLIT.items():
+            if any(filename.endswith(suffix) and name == func for suffix, func in keys):
+                found[label] += row[3]
+    found["encode (Arrow to Parquet)"] -= found["hash + buffered write()"]
+    total = float(stats.total_tt)  # type: ignore[attr-defined]
+    found["everything else"] = total - sum(found.values())
+    found["profiled total"] = total
+    found["wall (profiled)"] = wall
+    return found
 
 
 def measure_naive(receipts: int) -> dict[str, object]:
@@ -127,11 +170,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="worker processes (figures are per run, not per core)")
     parser.add_argument("--skip-memory", action="store_true", help="skip the short and long runs that measure memory")
     parser.add_argument("--start", type=date.fromisoformat, default=START, help=f"first day (default {START})")
+    parser.add_argument("--profile", action="store_true", help="also run once under cProfile and print the time split")
     args = parser.parse_args()
     if args.part == "vectorized":
         tables = args.tables.split(",") if args.tables else None
         figures = measure_vectorized(
-            args.days, tables, args.preset, args.scenario, args.scale, args.set, args.workers, args.start
+            args.days, tables, args.preset, args.scenario, args.scale, args.set, args.workers, args.start, args.profile
         )
         print(json.dumps(figures))
         return
@@ -162,6 +206,8 @@ def main() -> None:
     print(f"{'total':<26}{total:>12,}{total / full['wall']:>14,.0f}")
     print("(per-day tables come from one joint pass, so rows/s = rows / the run's wall time, reference data included)")
 
+    if args.profile:
+        _print_split(_run("vectorized", "--days", str(args.days), "--profile", *preset))
     if args.scenario == "retail":
         _naive_comparison(args, preset)
     if args.skip_memory:
@@ -172,6 +218,16 @@ def main() -> None:
     print(f"  2 days   {short['peak_mb']:8.0f} MB")
     print(f"  {args.days} days   {full['peak_mb']:8.0f} MB")
     print(f"  {max(args.days * 2, 14)} days  {long['peak_mb']:8.0f} MB")
+
+
+def _print_split(run: dict[str, object]) -> None:
+    split = run["split"]
+    assert isinstance(split, dict)
+    total = split.pop("profiled total")
+    wall = split.pop("wall (profiled)")
+    print(f"\nwhere the time goes (cProfile, which slows Python code more than C; {wall:.1f} s profiled):")
+    for label, seconds in sorted(split.items(), key=lambda kv: -kv[1]):
+        print(f"  {label:<40}{seconds:8.2f} s {100 * seconds / total:6.1f} %")
 
 
 def _naive_comparison(args: argparse.Namespace, preset: tuple[str, ...]) -> None:

@@ -40,8 +40,8 @@ class Manifest:
     format: str
     partitions: dict[str, PartitionRecord] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)  # the scenario's effective settings
-    # each record's JSON, kept: the manifest is rewritten after every day, and re-encoding every record each
-    # time made a long backfill of small days quadratic
+    # each record's JSON, kept: the manifest is rewritten after every batch of days, and re-encoding every
+    # record each time made a long backfill of small days quadratic
     _encoded: dict[str, tuple[PartitionRecord, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def formats(self) -> set[str]:

@@ -1,4 +1,4 @@
-"""Write one generated batch as one partition file and describe it for the manifest."""
+"""Write generated batches as partition files, durable in batches, and describe them for the manifest."""
 
 from __future__ import annotations
 
@@ -11,47 +11,85 @@ import pyarrow as pa
 
 from emitter.backfill.manifest import PartitionRecord
 from emitter.errors import OutputError, SchemaError
-from emitter.formats import FileFormat
+from emitter.formats import FileFormat, StagedFiles
 from emitter.scenarios.tables import Catalog
 
 
 @dataclass(frozen=True)
 class WrittenPartition:
-    """A partition file now complete on disk; ``key`` is its path relative to the output directory."""
+    """A partition file (complete on disk once its batch is committed); ``key`` is its path under the output."""
 
     key: str
     record: PartitionRecord
     seconds: float
 
 
-def write_partition(
-    fmt: FileFormat, catalog: Catalog, table: str, batch: pa.Table, out_dir: Path, key: str, day: date | None
-) -> WrittenPartition:
-    """Check ``batch`` against the table's schema, then write it atomically to ``out_dir / key``."""
-    spec = catalog.get(table)
-    expected = catalog.arrow(spec)
-    if not batch.schema.equals(expected, check_metadata=False):
-        diff = _schema_diff(expected, batch.schema)
-        raise SchemaError(
-            f"{catalog.scenario}.{table}: generated batch doesn't match schemas/{catalog.path(spec)}.avsc: {diff}"
+class PartitionWriter:
+    """Checks batches against their schemas and stages them as files; :meth:`commit` makes them durable.
+
+    A partition returned by :meth:`stage` may be recorded in the manifest only after the next
+    :meth:`commit` returns. Use as a context manager: files not committed when it ends are removed.
+    """
+
+    def __init__(self, fmt: FileFormat, catalog: Catalog, out_dir: Path) -> None:
+        self.fmt, self.catalog, self.out_dir = fmt, catalog, out_dir
+        self._staged = StagedFiles()
+        self._schemas: dict[str, pa.Schema] = {}  # built from the Avro schema per call otherwise
+
+    def __enter__(self) -> PartitionWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._staged.close()
+
+    @property
+    def pending_files(self) -> int:
+        return self._staged.pending_files
+
+    @property
+    def pending_bytes(self) -> int:
+        return self._staged.pending_bytes
+
+    def stage(self, table: str, batch: pa.Table, key: str, day: date | None) -> WrittenPartition:
+        """Check ``batch`` against the table's schema, then encode it to ``out_dir / key`` under a temp name."""
+        spec = self.catalog.get(table)
+        expected = self._schemas.get(table)
+        if expected is None:
+            expected = self._schemas[table] = self.catalog.arrow(spec)
+        if not batch.schema.equals(expected, check_metadata=False):
+            diff = _schema_diff(expected, batch.schema)
+            raise SchemaError(
+                f"{self.catalog.scenario}.{table}: generated batch doesn't match "
+                f"schemas/{self.catalog.path(spec)}.avsc: {diff}"
+            )
+        started = time.perf_counter()
+        path = self.out_dir / key
+        try:
+            written = self.fmt.stage(batch, path, self._staged, self.catalog.avro(spec))
+        except OSError as exc:
+            raise _write_problem(exc, path) from exc
+        record = PartitionRecord(
+            table=table,
+            dt=None if day is None else day.isoformat(),
+            format=self.fmt.name,
+            rows=batch.num_rows,
+            bytes=written.bytes,
+            sha256=written.sha256,
         )
-    started = time.perf_counter()
-    path = out_dir / key
-    try:
-        written = fmt.write(batch, path, catalog.avro(spec))
-    except OSError as exc:
-        raise OutputError(
-            f"{path}: can't write ({exc.strerror or exc}); check free space and permissions, or choose another --out"
-        ) from exc
-    record = PartitionRecord(
-        table=table,
-        dt=None if day is None else day.isoformat(),
-        format=fmt.name,
-        rows=batch.num_rows,
-        bytes=written.bytes,
-        sha256=written.sha256,
+        return WrittenPartition(key=key, record=record, seconds=time.perf_counter() - started)
+
+    def commit(self) -> None:
+        """Make every staged file durable under its name; only then may the caller record them."""
+        try:
+            self._staged.commit()
+        except OSError as exc:
+            raise _write_problem(exc, Path(exc.filename) if exc.filename else self.out_dir) from exc
+
+
+def _write_problem(exc: OSError, path: Path) -> OutputError:
+    return OutputError(
+        f"{path}: can't write ({exc.strerror or exc}); check free space and permissions, or choose another --out"
     )
-    return WrittenPartition(key=key, record=record, seconds=time.perf_counter() - started)
 
 
 def _schema_diff(expected: pa.Schema, actual: pa.Schema) -> str:

@@ -12,12 +12,12 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from emitter.backfill.chunk import ChunkJob, DayDone, run_chunk, write_chunk
+from emitter.backfill.chunk import DEFAULT_BARRIER, Barrier, ChunkJob, DayDone, run_chunk, write_chunk
 from emitter.backfill.errors import BackfillInterrupted
 from emitter.backfill.layout import FACTS_DIR, MASTER_DIR, master_file
 from emitter.backfill.manifest import Manifest, manifest_path, open_manifest, write_manifest
 from emitter.backfill.output_dir import claimed_output_dir
-from emitter.backfill.partitions import WrittenPartition, write_partition
+from emitter.backfill.partitions import PartitionWriter, WrittenPartition
 from emitter.backfill.plan import BackfillPlan, plan_backfill, split_contiguous
 from emitter.backfill.progress import BackfillProgress
 from emitter.backfill.summary import BackfillSummary
@@ -41,6 +41,7 @@ def run_backfill(
     workers: int = 1,
     force: bool = False,
     progress: BackfillProgress | None = None,
+    barrier: Barrier = DEFAULT_BARRIER,
 ) -> BackfillSummary:
     """Write ``start``..``end`` (inclusive) of the configured scenario under ``out_dir``; resumable.
 
@@ -54,7 +55,8 @@ def run_backfill(
         workers: processes; the days are split into this many contiguous chunks.
         force: rewrite partitions even when the manifest shows them complete, and accept an
             output directory made under another configuration or in another format (its files are removed).
-        progress: receives a call per written partition.
+        progress: receives a call per written partition, once it is durable.
+        barrier: when the staged days are made durable together and recorded (see ``chunk.Barrier``).
 
     Raises:
         ConfigError: bad dates, format, table names or worker count.
@@ -95,7 +97,7 @@ def run_backfill(
             progress.begin(plan.partitions_per_table())
         try:
             with _sigterm_as_interrupt():
-                _execute(plan, config, scenario, file_format, out_dir, workers, recorder)
+                _execute(plan, config, scenario, file_format, out_dir, workers, recorder, barrier)
         except KeyboardInterrupt:
             recorder.save()
             for sub in (MASTER_DIR, FACTS_DIR):
@@ -125,27 +127,33 @@ def _execute(
     out_dir: Path,
     workers: int,
     recorder: _Recorder,
+    barrier: Barrier,
 ) -> None:
     jobs = [
-        ChunkJob(config, out_dir, file_format.name, tuple(chunk), reference_of(config))
+        ChunkJob(config, out_dir, file_format.name, tuple(chunk), reference_of(config), barrier)
         for chunk in split_contiguous(plan.days, workers)
     ]
     if len(jobs) <= 1:
         _write_master(scenario, plan.master, file_format, out_dir, recorder)
         for job in jobs:
             for done in run_chunk(job, scenario):
-                recorder.days_done([done])
+                recorder.days_done(done)
         return
     pool = WorkerProcesses(write_chunk, jobs, "emitter-backfill").start()
     try:
         # The parent writes reference tables while the workers generate days.
         _write_master(scenario, plan.master, file_format, out_dir, recorder)
         for finished in pool.items():
-            recorder.days_done(finished)
+            recorder.days_done(_flat(finished))
     except BaseException:
-        recorder.days_done(pool.stop())
+        recorder.days_done(_flat(pool.stop()))
         raise
     pool.stop()
+
+
+def _flat(reports: Iterable[Sequence[DayDone]]) -> list[DayDone]:
+    """The days of the barriers the workers reported (each report is one barrier's days)."""
+    return [done for report in reports for done in report]
 
 
 def _write_master(
@@ -155,18 +163,14 @@ def _write_master(
         return
     batches = scenario.reference()
     catalog = scenario.catalog()
-    written = [
-        write_partition(
-            file_format,
-            catalog,
-            table,
-            batches[table],
-            out_dir,
-            master_file(catalog.path(catalog.get(table)), file_format.extension),
-            None,
-        )
-        for table in tables
-    ]
+    with PartitionWriter(file_format, catalog, out_dir) as writer:
+        written = [
+            writer.stage(
+                table, batches[table], master_file(catalog.path(catalog.get(table)), file_format.extension), None
+            )
+            for table in tables
+        ]
+        writer.commit()
     recorder.record(written)
     recorder.save()
 
@@ -191,7 +195,7 @@ class _Recorder:
                 self.progress.advance(record.table, record.rows, record.bytes)
 
     def days_done(self, days: Sequence[DayDone]) -> None:
-        """Record the days, then rewrite the manifest once, so a crash loses no completed day."""
+        """Record days whose files are durable, then rewrite the manifest once for all of them."""
         if not days:
             return
         for done in days:

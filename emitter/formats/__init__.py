@@ -12,7 +12,8 @@ import pyarrow as pa
 from emitter.avro.schemas import AvroSchema
 from emitter.errors import ConfigError
 from emitter.formats import avro, csv, jsonl, parquet
-from emitter.formats.atomic import WrittenFile, atomic_file, describe_file
+from emitter.formats.atomic import WrittenFile
+from emitter.formats.staged import StagedFiles
 
 Encoder = Callable[[pa.Table, BinaryIO, AvroSchema | None], None]
 DEFAULT_FORMAT = "parquet"
@@ -27,16 +28,23 @@ class FileFormat:
     encode: Encoder
 
     def write(self, table: pa.Table, path: Path, avro_schema: AvroSchema | None = None) -> WrittenFile:
-        """Write ``table`` to ``path`` atomically and return its size and sha256.
+        """Write ``table`` to ``path`` atomically and durably; return its size and sha256.
 
         Args:
             table: the rows to write.
             path: the final file path; a hidden temp file beside it is used until the write is complete.
             avro_schema: the table's Avro schema (used by the avro format; others ignore it).
         """
-        with atomic_file(path) as sink:
-            self.encode(table, sink, avro_schema)
-        return describe_file(path)
+        with StagedFiles() as staged:
+            self.stage(table, path, staged, avro_schema)
+            (written,) = staged.commit()
+        return written
+
+    def stage(
+        self, table: pa.Table, path: Path, staged: StagedFiles, avro_schema: AvroSchema | None = None
+    ) -> WrittenFile:
+        """Encode ``table`` for ``path`` into ``staged``: it lands, durably, when ``staged`` commits."""
+        return staged.add(path, lambda sink: self.encode(table, sink, avro_schema))
 
 
 FORMATS: dict[str, FileFormat] = {
@@ -55,4 +63,4 @@ def writer_for(name: str) -> FileFormat:
         raise ConfigError(f"format: unknown format {name!r}; choose one of {', '.join(FORMATS)}") from None
 
 
-__all__ = ["DEFAULT_FORMAT", "FORMATS", "FileFormat", "WrittenFile", "writer_for"]
+__all__ = ["DEFAULT_FORMAT", "FORMATS", "FileFormat", "StagedFiles", "WrittenFile", "writer_for"]

@@ -35,7 +35,7 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
     KeyboardInterrupt, the temp file is removed and ``path`` is left as it was.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = _create_temp_file(path)
+    fd, tmp = create_temp_file(path)
     try:
         with os.fdopen(fd, "wb") as sink:
             yield sink
@@ -48,7 +48,7 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
     _fsync_directory(path.parent)
 
 
-def _create_temp_file(path: Path) -> tuple[int, Path]:
+def create_temp_file(path: Path) -> tuple[int, Path]:
     """A new hidden temp file beside ``path``, created with the umask applied (``mkstemp`` would force 0o600)."""
     for _ in range(_NAME_ATTEMPTS):
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")

@@ -125,24 +125,28 @@ def _day_files(out: Path) -> dict[str, set[Path]]:
     return by_day
 
 
-def _frozen_mid_day(process: subprocess.Popen[bytes], out: Path) -> dict[str, set[Path]]:
-    """Freeze the whole run (SIGSTOP) at a moment a worker has written part of a day; return the files then.
+def _staged(out: Path) -> list[Path]:
+    """Files a worker has written but not yet put in place (they wait under temp names for the batch's fsync)."""
+    return [path for path in (out / "facts").glob("*/dt=*/*") if is_temp_file(path)]
 
-    Frozen, the files can't change while they are read; a moment that turns out not to be mid-day is let go.
+
+def _frozen_mid_batch(process: subprocess.Popen[bytes], out: Path) -> dict[str, set[Path]]:
+    """Freeze the whole run (SIGSTOP) while a worker holds staged files; return the files in place then.
+
+    Frozen, the files can't change while they are read; a moment that turns out to hold none is let go.
     """
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
-        assert process.poll() is None, f"the run ended before a day was caught half written: {process.communicate()}"
-        if any(len(files) < PER_DAY_TABLES for files in _day_files(out).values()):
+        assert process.poll() is None, f"the run ended before a batch was caught staged: {process.communicate()}"
+        if (out / "facts").is_dir() and _staged(out):
             os.killpg(process.pid, signal.SIGSTOP)
             _wait_stopped(process.pid)
-            files = _day_files(out)
-            if any(len(day) < PER_DAY_TABLES for day in files.values()):
-                return files
+            if _staged(out):
+                return _day_files(out)
             os.killpg(process.pid, signal.SIGCONT)
         time.sleep(0.01)
     os.killpg(process.pid, signal.SIGKILL)
-    raise AssertionError("no half-written day caught")
+    raise AssertionError("no staged batch caught")
 
 
 def _wait_stopped(pid: int) -> None:
@@ -155,7 +159,7 @@ def _wait_stopped(pid: int) -> None:
 
 
 def test_kill_9_of_backfill_stops_its_workers_before_they_write_more(tmp_path: Path) -> None:
-    """The run is frozen with a day half written and its parent killed; thawed, the workers write nothing more.
+    """The run is frozen with files staged and its parent killed; thawed, the workers put nothing more in place.
 
     A re-run then resumes and completes, whatever the killed run left behind.
     """
@@ -166,7 +170,7 @@ def test_kill_9_of_backfill_stops_its_workers_before_they_write_more(tmp_path: P
     process = _start(command, tmp_path)
     _wait_for(process, lambda: len(ProcessTree.of(process.pid).matching("multiprocessing.spawn").processes) == 2,
               "two workers")  # fmt: skip
-    before = _frozen_mid_day(process, out)
+    before = _frozen_mid_batch(process, out)
     tree = ProcessTree.of(process.pid)
     _kill_and_expect_no_survivors(process, tree)
 
