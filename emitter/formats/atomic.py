@@ -45,7 +45,7 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_directory(path.parent)
+    fsync_folder(path.parent)
 
 
 def create_temp_file(path: Path) -> tuple[int, Path]:
@@ -95,10 +95,10 @@ def remove_temp_files(root: Path) -> int:
     return removed
 
 
-def _fsync_directory(directory: Path) -> None:
-    """Persist the rename itself; not every platform can open a directory, which is fine."""
+def fsync_folder(folder: Path) -> None:
+    """Persist a folder's entries (a rename into it); a platform that can't open folders (Windows) can't."""
     try:
-        fd = os.open(directory, os.O_RDONLY)
+        fd = os.open(folder, os.O_RDONLY)
     except OSError:
         return
     try:

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, TypeVar, cast
 
-from emitter.formats.atomic import WrittenFile, create_temp_file
+from emitter.formats.atomic import WrittenFile, create_temp_file, fsync_folder
 
 # Enough concurrent fsyncs for the filesystem to fold them into a few journal commits; threads only wait.
 _SYNC_THREADS = 16
@@ -154,7 +154,7 @@ class StagedFiles:
             raise
         folders = {p.final.parent for p in pending} | {d.parent for d in self._created}
         self._created.clear()
-        self._each(_fsync_folder, sorted(folders))
+        self._each(fsync_folder, sorted(folders))
         return [p.file for p in pending]
 
     def discard(self) -> None:
@@ -208,17 +208,3 @@ def _fsync_file(pending: _Pending) -> None:
         os.fsync(pending.fd)
     except OSError as exc:
         raise OSError(exc.errno, exc.strerror, str(pending.final)) from exc
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Persist a folder's entries; a platform that can't open folders (Windows) is left to its own devices."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
