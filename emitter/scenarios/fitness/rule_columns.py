@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from emitter.core.clock import MICROS_PER_DAY
-from emitter.scenarios.rules import ints
+from emitter.scenarios.rules import RuleResult, counted, ints, lookup
 
 Tables = Mapping[str, pa.Table]
 I64 = npt.NDArray[np.int64]
@@ -62,3 +62,12 @@ def window(t: Tables) -> tuple[int, int] | None:
         return None
     every = np.concatenate(found)
     return int(every.min()), int(every.max())
+
+
+def not_before(rule: str, day: I64, key: I64, ref_key: I64, ref_day: I64, what: str) -> RuleResult:
+    """Each row's ``day`` is on or after the ``ref_day`` of the row its ``key`` finds (rows it doesn't find are
+    not judged): a class not before its instructor's hiring, a booking not before joining."""
+    row = lookup(key, ref_key)
+    known = row >= 0
+    early = known & (day < ref_day[np.maximum(row, 0)])
+    return counted(rule, int(early.sum()), what, int(known.sum()))

@@ -41,6 +41,7 @@ from emitter.scenarios.fitness.rule_columns import (
     STAFF,
     Tables,
     is_,
+    not_before,
     pair,
 )
 from emitter.scenarios.fitness.settings import FitnessSettings
@@ -187,28 +188,26 @@ def taught_when_qualified(t: Tables) -> list[RuleResult]:
     out = []
     if STAFF in t:
         s = t[STAFF]
-        row = lookup(instructor, ints(s, "staffid"))
-        known = row >= 0
-        early = known & (class_date < ints(s, "hiredate")[np.maximum(row, 0)])
         out.append(
-            counted(
+            not_before(
                 f"{INSTANCES}: the instructor was hired by the class date",
-                int(early.sum()),
+                class_date,
+                instructor,
+                ints(s, "staffid"),
+                ints(s, "hiredate"),
                 "class instances",
-                int(known.sum()),
             )
         )
     if CERTIFICATIONS in t:
         s = t[CERTIFICATIONS]
-        row = lookup(pair(instructor, ints(i, "classtypeid")), pair(ints(s, "staffid"), ints(s, "classtypeid")))
-        known = row >= 0
-        early = known & (class_date < ints(s, "certifieddate")[np.maximum(row, 0)])
         out.append(
-            counted(
+            not_before(
                 f"{INSTANCES}: the instructor was certified for the class type by the class date",
-                int(early.sum()),
+                class_date,
+                pair(instructor, ints(i, "classtypeid")),
+                pair(ints(s, "staffid"), ints(s, "classtypeid")),
+                ints(s, "certifieddate"),
                 "class instances",
-                int(known.sum()),
             )
         )
     return out

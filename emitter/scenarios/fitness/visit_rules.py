@@ -21,6 +21,7 @@ from emitter.scenarios.fitness.rule_columns import (
     days,
     is_,
     micros_of_day,
+    not_before,
     pair,
     weekday,
 )
@@ -62,15 +63,14 @@ def bookings_by_members(t: Tables, f: Facts) -> list[RuleResult]:
     out = []
     if MEMBERS in t:
         m = t[MEMBERS]
-        row = lookup(member, ints(m, "memberid"))
-        known = row >= 0
-        early = known & (at // MICROS_PER_DAY < ints(m, "joindate")[np.maximum(row, 0)])
         out.append(
-            counted(
+            not_before(
                 f"{ENROLLMENTS}: bookedat on or after the member's joindate",
-                int(early.sum()),
+                at // MICROS_PER_DAY,
+                member,
+                ints(m, "memberid"),
+                ints(m, "joindate"),
                 "bookings",
-                int(known.sum()),
             )
         )
     if MEMBERSHIPS in t or PAYMENTS in t:
