@@ -12,7 +12,7 @@ from emitter.backfill.errors import ManifestMismatch, ManifestUnreadable
 from emitter.backfill.layout import MANIFEST_NAME
 from emitter.config import Config
 from emitter.errors import OutputError
-from emitter.formats.atomic import atomic_write_bytes
+from emitter.formats.staged import atomic_write_bytes
 
 # 2: the scenario's effective settings are recorded; the fingerprint digests them (data files are unchanged)
 MANIFEST_VERSION = 2

@@ -34,7 +34,6 @@ class PartitionWriter:
     def __init__(self, fmt: FileFormat, catalog: Catalog, out_dir: Path) -> None:
         self.fmt, self.catalog, self.out_dir = fmt, catalog, out_dir
         self._staged = StagedFiles()
-        self._schemas: dict[str, pa.Schema] = {}  # built from the Avro schema per call otherwise
 
     def __enter__(self) -> PartitionWriter:
         return self
@@ -53,9 +52,7 @@ class PartitionWriter:
     def stage(self, table: str, batch: pa.Table, key: str, day: date | None) -> WrittenPartition:
         """Check ``batch`` against the table's schema, then encode it to ``out_dir / key`` under a temp name."""
         spec = self.catalog.get(table)
-        expected = self._schemas.get(table)
-        if expected is None:
-            expected = self._schemas[table] = self.catalog.arrow(spec)
+        expected = self.catalog.arrow(spec)
         if not batch.schema.equals(expected, check_metadata=False):
             diff = _schema_diff(expected, batch.schema)
             raise SchemaError(

@@ -1,15 +1,12 @@
-"""Atomic file replacement, so readers and resumed runs never see a half-written file."""
+"""Temp files beside their targets, and what landed: the pieces of atomic writes (see ``staged``)."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import secrets
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 TEMP_SUFFIX = ".tmp"
 _HASH_CHUNK = 1 << 20
@@ -27,27 +24,6 @@ class WrittenFile:
     sha256: str
 
 
-@contextlib.contextmanager
-def atomic_file(path: Path) -> Iterator[BinaryIO]:
-    """Open a hidden temp file beside ``path``; on success fsync it and ``os.replace`` it into place.
-
-    The temp name starts with '.' so hive-style readers skip it; on any exception, including
-    KeyboardInterrupt, the temp file is removed and ``path`` is left as it was.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = create_temp_file(path)
-    try:
-        with os.fdopen(fd, "wb") as sink:
-            yield sink
-            sink.flush()
-            os.fsync(sink.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_folder(path.parent)
-
-
 def create_temp_file(path: Path) -> tuple[int, Path]:
     """A new hidden temp file beside ``path``, created with the umask applied (``mkstemp`` would force 0o600)."""
     for _ in range(_NAME_ATTEMPTS):
@@ -57,12 +33,6 @@ def create_temp_file(path: Path) -> tuple[int, Path]:
         except FileExistsError:
             continue
     raise FileExistsError(f"no free temp file name beside {path} after {_NAME_ATTEMPTS} attempts")
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically (small files such as the manifest)."""
-    with atomic_file(path) as sink:
-        sink.write(data)
 
 
 def describe_file(path: Path) -> WrittenFile:
@@ -77,7 +47,7 @@ def describe_file(path: Path) -> WrittenFile:
 
 
 def is_temp_file(path: Path) -> bool:
-    """Whether ``path`` looks like a temp file left behind by :func:`atomic_file`."""
+    """Whether ``path`` looks like a temp file left behind by an interrupted write."""
     return path.name.startswith(".") and path.name.endswith(TEMP_SUFFIX)
 
 

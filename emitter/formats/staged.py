@@ -208,3 +208,20 @@ def _fsync_file(pending: _Pending) -> None:
         os.fsync(pending.fd)
     except OSError as exc:
         raise OSError(exc.errno, exc.strerror, str(pending.final)) from exc
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A sink for ``path``'s new bytes under a hidden temp name; when the block ends they replace ``path``,
+    durably. On any exception, including KeyboardInterrupt, the temp file is removed and ``path`` is left
+    as it was."""
+    with StagedFiles() as staged:
+        with staged.open(path) as sink:
+            yield sink
+        staged.commit()
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically (small files such as the manifest)."""
+    with atomic_file(path) as sink:
+        sink.write(data)

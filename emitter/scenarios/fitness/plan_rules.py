@@ -18,6 +18,7 @@ from emitter.scenarios.fitness.rule_columns import (
     Tables,
     is_,
     micros_of_day,
+    misfit_plans,
     pair,
 )
 from emitter.scenarios.fitness.vocabulary import CASH, FAILURE_REASONS_BY_METHOD, PAYMENT_METHODS
@@ -31,14 +32,12 @@ def enrollment_ages(t: Tables, f: Facts) -> list[RuleResult]:
     e = f.enrollments
     if e is None or MEMBERS not in t or PLANS not in t:
         return []
-    m, p = t[MEMBERS], t[PLANS]
+    m = t[MEMBERS]
     member = lookup(e.memberid, ints(m, "memberid"))
-    plan = lookup(e.plan, ints(p, "membershiptypeid"))
-    known = (member >= 0) & (plan >= 0)
     age = whole_years(ints(m, "dateofbirth")[np.maximum(member, 0)], e.start)
-    r = np.maximum(plan, 0)
-    low, high = ints(p, "minage", null=0)[r], ints(p, "maxage", null=1_000)[r]
-    misfit = known & ((age < low) | (age > high))
+    plan_known, misfit = misfit_plans(t[PLANS], e.plan, age)
+    known = plan_known & (member >= 0)
+    misfit &= member >= 0
     return [
         counted(
             f"{MEMBERSHIPS}: the plan fits the member's age at startdate",

@@ -71,3 +71,12 @@ def not_before(rule: str, day: I64, key: I64, ref_key: I64, ref_day: I64, what: 
     known = row >= 0
     early = known & (day < ref_day[np.maximum(row, 0)])
     return counted(rule, int(early.sum()), what, int(known.sum()))
+
+
+def misfit_plans(plans: pa.Table, plan: I64, age: I64) -> tuple[B, B]:
+    """Which rows' plan is among ``plans``, and which of those has an age band ``age`` falls outside."""
+    row = lookup(plan, ints(plans, "membershiptypeid"))
+    known = row >= 0
+    r = np.maximum(row, 0)
+    low, high = ints(plans, "minage", null=0)[r], ints(plans, "maxage", null=1_000)[r]
+    return known, known & ((age < low) | (age > high))

@@ -41,6 +41,7 @@ from emitter.scenarios.fitness.rule_columns import (
     STAFF,
     Tables,
     is_,
+    misfit_plans,
     not_before,
     pair,
 )
@@ -259,13 +260,8 @@ def members(t: Tables) -> list[RuleResult]:
     unknown = n - int(pc.sum(pc.is_in(m.column("memberstatus"), value_set=pa.array(MEMBER_STATUSES))).as_py() or 0)
     out = [counted(f"{MEMBERS}: memberstatus is Active, Suspended or Inactive", unknown, "members", n)]
     if PLANS in t:
-        p = t[PLANS]
-        row = lookup(ints(m, "membershiptypeid"), ints(p, "membershiptypeid"))
-        known = row >= 0
-        r = np.maximum(row, 0)
         age = whole_years(ints(m, "dateofbirth"), ints(m, "joindate"))
-        low, high = ints(p, "minage", null=0)[r], ints(p, "maxage", null=1_000)[r]
-        misfit = known & ((age < low) | (age > high))
+        known, misfit = misfit_plans(t[PLANS], ints(m, "membershiptypeid"), age)
         out.append(
             counted(f"{MEMBERS}: the plan fits the age at joindate", int(misfit.sum()), "members", int(known.sum()))
         )

@@ -8,7 +8,8 @@ import pytest
 
 from emitter.avro.schemas import AvroSchema
 from emitter.formats import FileFormat
-from emitter.formats.atomic import atomic_file, describe_file, is_temp_file, remove_temp_files
+from emitter.formats.atomic import describe_file, is_temp_file, remove_temp_files
+from emitter.formats.staged import atomic_file
 
 
 class _Boom(Exception):
