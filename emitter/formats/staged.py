@@ -180,16 +180,19 @@ class StagedFiles:
             future.result()
 
     def _ensure_dir(self, folder: Path) -> None:
+        """Make ``folder`` (and its missing parents), as another process may be making the same ones."""
         if folder in self._known:
             return
         try:
             os.mkdir(folder)
-            self._created.add(folder)
         except FileExistsError:
             pass
         except FileNotFoundError:
+            self._known.discard(folder.parent)  # it may have been removed since we made it
             self._ensure_dir(folder.parent)
-            os.mkdir(folder)
+            self._ensure_dir(folder)
+            return
+        else:
             self._created.add(folder)
         self._known.add(folder)
 

@@ -148,3 +148,22 @@ def test_a_folder_removed_between_batches_is_made_again(tmp_path: Path) -> None:
         staged.commit()
 
     assert target.read_bytes() == b"second"
+
+
+def test_folders_another_process_makes_at_the_same_time_are_taken_as_they_are(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two backfill workers make the same table folder: the one that loses the race writes into it."""
+    day = tmp_path / "facts" / "receipts" / "dt=2024-01-03"
+    real_mkdir = os.mkdir
+
+    def racing_mkdir(path: os.PathLike[str] | str, *args: object) -> None:
+        real_mkdir(path)
+        if Path(path) == tmp_path / "facts":  # the other worker makes the next folder down right after
+            real_mkdir(tmp_path / "facts" / "receipts")
+
+    monkeypatch.setattr(os, "mkdir", racing_mkdir)
+    with StagedFiles() as staged:
+        staged.add(day / "receipts_20240103.parquet", lambda sink: sink.write(b"rows"))
+        staged.commit()
+    assert (day / "receipts_20240103.parquet").read_bytes() == b"rows"
