@@ -85,6 +85,7 @@ def run_demo(
 
         # reference data first, so joins work as soon as events arrive
         with open_destination(url) as destination:
+            destination.record_origin(scenario.name, scenario.seed, scenario.settings.model_dump_json())
             for name, table in scenario.reference().items():
                 spec = catalog.get(name)
                 destination.load_file(

@@ -60,7 +60,7 @@ app.command("reconcile")(reconcile_command)
 app.command("demo", cls=ScenarioFlagsCommand)(demo)
 app.command("tables")(tables)
 app.command("scenarios")(scenarios)
-app.command("validate")(validate)
+app.command("validate", cls=ScenarioFlagsCommand)(validate)
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from emitter.backfill.integrity import PartitionState, partition_problem, partition_state
 from emitter.backfill.manifest import Manifest
-from emitter.backfill.validate import manifest_of
+from emitter.backfill.validate import manifest_of, scenario_of
 from emitter.errors import ConfigError
 from emitter.formats.readers import read_table
 from emitter.scenarios import scenario_class
@@ -75,6 +75,8 @@ def load_backfill(
     catalog = scenario_class(manifest.scenario).catalog()
     keys = _selected(manifest, tables, out_dir)
     done = destination.loaded_files()
+    origin = scenario_of(manifest)  # recorded first: even a partial load is judged by its own settings
+    destination.record_origin(origin.name, origin.seed, origin.settings.model_dump_json())
     summary = LoadSummary()
     for key in keys:
         record = manifest.partitions[key]

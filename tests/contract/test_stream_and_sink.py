@@ -10,6 +10,7 @@ import io
 import math
 import uuid
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import fastavro
@@ -23,6 +24,7 @@ from emitter.sink.destinations import TableName, open_destination
 from emitter.sink.reconcile import reconcile
 from emitter.sink.session import make_decoder, sink
 from emitter.sink.topic_reader import read_topics
+from emitter.sink.validate import validate_warehouse
 from emitter.stream.runner import StreamSettings
 from emitter.stream.session import Delivery, StreamResult, stream
 from emitter.stream.targets import TargetOptions
@@ -147,3 +149,29 @@ def test_a_config_with_the_scenarios_own_section_streams(scenario_name: str, kaf
     )
     result = stream(config, settings, Delivery(options=TargetOptions(bootstrap_servers=kafka_bootstrap)))
     assert result.summary.total == 100
+
+
+def test_sunk_events_hold_every_rule_with_the_reference_rebuilt_from_the_seed(
+    replayed: tuple[Generated, str, StreamResult], kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    """What `emitter validate --warehouse` does after `emitter sink`: the stream's settings judge the rows."""
+    run, prefix, result = replayed
+    url = f"duckdb:///{tmp_path / 'sunk.duckdb'}"
+    settings = SinkSettings(
+        kafka_bootstrap,
+        topics=prefix + "*",
+        group=f"contract-{uuid.uuid4().hex[:8]}",
+        max_latency_ms=300,
+        session_timeout_ms=3_000,
+        idle_exit_s=3.0,
+        max_events=result.summary.total,
+    )
+    sink(run.catalog, settings, url)
+    with open_destination(url) as warehouse:
+        assert warehouse.origins() == []  # a sink can't know the stream's settings
+        check = validate_warehouse(warehouse, run.scenario)
+    assert check.rebuilt == [t.id for t in run.catalog.reference]
+    assert sum(check.rows.values()) == result.summary.total
+    assert [r for r in check.results if not r.ok] == []
+    first_day = {**run.reference, **{t.id: run.by_day[run.days[0]][t.id] for t in run.catalog.per_day}}
+    assert [r.rule for r in check.results[1:]] == [r.rule for r in run.scenario.rules(first_day)]

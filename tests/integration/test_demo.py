@@ -55,6 +55,7 @@ def _warehouse_counts(warehouse: Path) -> tuple[dict[str, int], int]:
             "_emitter_offsets",
             "_emitter_dead_letters",
             "_emitter_loaded_files",
+            "_emitter_origins",
         }, "only emitter's bookkeeping in the warehouse's own schema"
         tables = sorted(f"{s}.{t}" for s, t in names if s != "main")
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}

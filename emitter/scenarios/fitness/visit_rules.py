@@ -182,9 +182,11 @@ def attended_visits(t: Tables) -> list[RuleResult]:
     _, classes = np.unique(np.r_[ints(a, "instanceid")[check_in], ints(e, "instanceid")], return_inverse=True)
     door, booked = classes[: int(check_in.sum())], classes[int(check_in.sum()) :]
     row = lookup(pair(booked, ints(e, "memberid")), pair(door, ints(a, "memberid")[check_in]))
-    r = np.maximum(row, 0)
-    came = (row >= 0) & (ints(a, "facilityid")[check_in][r] == ints(e, "facilityid"))
-    came &= ints(a, "accesstime")[check_in][r] < ints(e, "classstart")
+    came = np.zeros(row.shape, dtype=bool)
+    if check_in.any():  # a stream cut early may hold bookings and no check-in yet
+        r = np.maximum(row, 0)
+        came = (row >= 0) & (ints(a, "facilityid")[check_in][r] == ints(e, "facilityid"))
+        came &= ints(a, "accesstime")[check_in][r] < ints(e, "classstart")
     return [
         counted(
             f"{ENROLLMENTS}: each Attended booking has the member's check-in for it before the start",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
+from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -11,7 +12,8 @@ import duckdb
 import pyarrow as pa
 
 from emitter.sink.destinations.base import Capabilities, Destination
-from emitter.sink.destinations.errors import DestinationConnectionError, DestinationURLError
+from emitter.sink.destinations.errors import DestinationConnectionError, DestinationError, DestinationURLError
+from emitter.sink.destinations.tables import TableName
 from emitter.sink.destinations.types import DUCKDB_TYPES
 
 SCHEME = "duckdb:///"
@@ -110,6 +112,21 @@ class DuckDBDestination(Destination):
             [schema, table],
         )
         return {str(name): str(sql) for name, sql in found} or None
+
+    def _check_data_table(self, table: TableName, columns: Sequence[str]) -> None:
+        super()._check_data_table(table, columns)
+        # DuckDB names the database after the file: retail.duckdb holding schema retail makes
+        # every `retail.<table>` ambiguous, and each load would fail with a binder error
+        if table.schema.lower() == self._database.lower():
+            raise DestinationError(
+                f"{self.where}: DuckDB calls this database {self._database!r}, the name of schema "
+                f"{table.schema}, so {table.schema}.<table> would be ambiguous; name the file otherwise, "
+                "e.g. warehouse.duckdb"
+            )
+
+    @cached_property
+    def _database(self) -> str:
+        return str(self._fetch("SELECT current_database()")[0][0])
 
     def _insert_arrow(self, qualified: str, columns: str, data: pa.Table) -> None:
         con = self.connection

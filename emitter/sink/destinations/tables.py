@@ -39,6 +39,7 @@ INTERNAL_PREFIX = "_emitter_"
 OFFSETS = "_emitter_offsets"
 DEAD_LETTERS = "_emitter_dead_letters"
 LOADED_FILES = "_emitter_loaded_files"
+ORIGINS = "_emitter_origins"
 
 OFFSETS_SCHEMA = pa.schema(
     [
@@ -67,11 +68,22 @@ LOADED_FILES_SCHEMA = pa.schema(
         pa.field("loaded_at", pa.timestamp("us", tz="UTC"), nullable=False),
     ]
 )
+#: the scenario, seed and settings the loaded rows were generated with (``emitter validate --warehouse``)
+ORIGINS_SCHEMA = pa.schema(
+    [
+        pa.field("scenario", pa.string(), nullable=False),
+        pa.field("seed", pa.int64(), nullable=False),
+        pa.field("settings", pa.string(), nullable=False),  # the settings model as JSON
+        pa.field("digest", pa.string(), nullable=False),  # sha256 of the three: the key
+        pa.field("recorded_at", pa.timestamp("us", tz="UTC"), nullable=False),
+    ]
+)
 #: table → (schema, primary key)
 INTERNAL_TABLES: dict[str, tuple[pa.Schema, tuple[str, ...]]] = {
     OFFSETS: (OFFSETS_SCHEMA, ("topic", "partition")),
     DEAD_LETTERS: (DEAD_LETTER_SCHEMA, ()),
     LOADED_FILES: (LOADED_FILES_SCHEMA, ("source",)),
+    ORIGINS: (ORIGINS_SCHEMA, ("digest",)),
 }
 
 

@@ -155,6 +155,7 @@ def test_internal_tables_exist_but_are_listed_only_on_request(destination: Desti
         "_emitter_offsets",
         "_emitter_dead_letters",
         "_emitter_loaded_files",
+        "_emitter_origins",
     }
 
 

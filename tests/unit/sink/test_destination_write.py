@@ -210,7 +210,7 @@ def test_bookkeeping_stays_in_the_destinations_own_schema(destination: Destinati
     destination.write({RECEIPTS: _kafka_rows("retail.receipts", 0, range(2))}, _dead("x", 0, 0, b"?"), {("x", 0): 1})
 
     own = destination.table_names(include_internal=True)
-    assert set(own) == {"_emitter_offsets", "_emitter_dead_letters", "_emitter_loaded_files"}
+    assert set(own) == {"_emitter_offsets", "_emitter_dead_letters", "_emitter_loaded_files", "_emitter_origins"}
     assert destination.data_tables(["retail"]) == [RECEIPTS]
     assert destination.data_tables([destination.schema, "retail"]) == sorted(
         [RECEIPTS, *(TableName(destination.schema, t) for t in own)]

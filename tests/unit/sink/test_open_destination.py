@@ -12,6 +12,7 @@ import pytest
 
 from emitter.sink.destinations import (
     DestinationConnectionError,
+    DestinationError,
     DestinationURLError,
     TableName,
     open_destination,
@@ -51,6 +52,7 @@ def test_an_absolute_duckdb_path_and_memory(tmp_path: Path) -> None:
             "_emitter_dead_letters",
             "_emitter_loaded_files",
             "_emitter_offsets",
+            "_emitter_origins",
         ]
 
 
@@ -112,6 +114,7 @@ def test_a_postgres_schema_is_created_and_used(pg_url: str) -> None:
             "_emitter_dead_letters",
             "_emitter_loaded_files",
             "_emitter_offsets",
+            "_emitter_origins",
         }
 
 
@@ -128,7 +131,7 @@ def test_data_tables_go_to_their_namespace_whatever_the_urls_schema(pg_url: str)
         assert destination.data_tables(["retail"]) == [receipts]
         assert destination.table_names() == []
     with open_destination(pg_url) as public:
-        bookkeeping = ("_emitter_dead_letters", "_emitter_loaded_files", "_emitter_offsets")
+        bookkeeping = ("_emitter_dead_letters", "_emitter_loaded_files", "_emitter_offsets", "_emitter_origins")
         assert public.data_tables(["retail", "sales", "public"]) == sorted(
             [receipts, *(TableName(schema, t) for schema in ("sales", "public") for t in bookkeeping)]
         )
@@ -144,3 +147,14 @@ def test_summaries_show_where_a_relative_duckdb_url_resolves_and_never_a_passwor
     assert shown("duckdb:///:memory:") == "duckdb:///:memory:"
     assert shown("duckdb:///~/w.duckdb") == "duckdb:///~/w.duckdb"  # opened in the home directory, as it says
     assert shown("postgresql://u:secret@127.0.0.1/test") == "postgresql://u:***@127.0.0.1/test"
+
+
+def test_a_duckdb_file_named_after_a_schema_is_refused_in_one_line(tmp_path: Path) -> None:
+    """DuckDB names the database after the file: retail.duckdb would make retail.<table> ambiguous."""
+    rows = pa.table({"id": [1, 2]})
+    with open_destination(f"duckdb:///{tmp_path / 'retail.duckdb'}") as warehouse:
+        with pytest.raises(DestinationError) as refused:
+            warehouse.load_file(TableName("retail", "stores"), rows, "master/stores.parquet", "x")
+        assert "name the file otherwise" in str(refused.value) and "\n" not in str(refused.value)
+        warehouse.load_file(TableName("shop", "stores"), rows, "master/stores.parquet", "x")  # other schemas load
+        assert warehouse.query("SELECT count(*) AS n FROM shop.stores").column("n")[0].as_py() == 2

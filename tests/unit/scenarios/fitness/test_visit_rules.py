@@ -68,6 +68,16 @@ def test_an_attended_class_without_its_check_in_breaks_attendance(small_week: Ta
     )
 
 
+def test_a_door_log_without_check_ins_breaks_attendance_instead_of_failing(small_week: Tables) -> None:
+    """A stream cut early can hold bookings and only check-outs: every attended booking lacks its check-in."""
+    tables = small_week
+    no_check_in = drop(tables, ACCESS, where(tables[ACCESS], "accesstype", "CheckIn"))
+    attended = int(where(tables[ENROLLMENTS], "status", "Attended").sum())
+    assert attended > 0
+    [found] = [r for r in rules.check_all(no_check_in, SETTINGS) if "each Attended booking" in r.rule]
+    assert not found.ok and found.detail.startswith(f"{attended:,} of {attended:,}")
+
+
 # ---- 5. only active members book and visit -------------------------------------------------------------
 
 
