@@ -46,6 +46,10 @@ class Stream(_Strict):
     bootstrap_servers: str = "127.0.0.1:9092"
     topic_prefix: str | None = Field(None, description="Default: the scenario's name and a dot (retail.).")
     partitions: int = Field(6, ge=1)
+    faults: dict[str, str] = Field(
+        default_factory=dict,
+        description="Per streamed table id (or * for all): a fault spec such as late=0.02:30s,duplicate=0.005.",
+    )
 
 
 class Sink(_Strict):

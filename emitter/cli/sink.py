@@ -70,6 +70,12 @@ def sink_command(
     consumer_property: Annotated[
         list[str] | None, typer.Option("--consumer-property", help="librdkafka consumer property k=v (repeatable).")
     ] = None,
+    dedupe: Annotated[
+        bool,
+        typer.Option(
+            "--dedupe", help="Skip events whose event id is already loaded (duplicates from retries or --faults)."
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No live status or summary.")] = False,
     scenario: ScenarioOption = None,
     config_path: ConfigPathOption = None,
@@ -108,6 +114,7 @@ def sink_command(
         consumer_properties=parse_producer_properties(consumer_property or []),
         idle_exit_s=idle,
         max_events=max_events,
+        dedupe=dedupe,
     )
     show = not quiet and sys.stderr.isatty()
     console = Console(stderr=True)
@@ -156,6 +163,8 @@ def _print_sink_summary(summary: SinkSummary, warehouse: str, console: Console) 
     for name, rows in sorted(summary.loaded_by_table.items()):
         table.add_row(name, f"{rows:,}")
     table.add_row("dead letters", f"{summary.dead:,}")
+    if summary.duplicates:
+        table.add_row("duplicates skipped", f"{summary.duplicates:,}")
     console.print(table)
     console.print(
         f"{summary.loaded:,} rows in {summary.batches} batches; {summary.rate:,.0f} events/s while loading, "

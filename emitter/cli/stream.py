@@ -24,6 +24,7 @@ from emitter.cli.output import command_console
 from emitter.cli.stream_display import StatusLine, print_stream_summary
 from emitter.errors import ConfigError
 from emitter.scenarios import scenario_class
+from emitter.stream.fault_spec import faults_by_table
 from emitter.stream.rate_profile import parse_duration, parse_rate_profile
 from emitter.stream.runner import DEFAULT_FLUSH_GRACE_S, StreamSettings
 from emitter.stream.session import VALUE_FORMATS, Delivery, StreamIncomplete, StreamResult, stream
@@ -124,6 +125,14 @@ def stream_command(
             "signal or --duration in all, else without progress), then report what is undelivered.",
         ),
     ] = None,
+    faults: Annotated[
+        str | None,
+        typer.Option(
+            "--faults",
+            help="Inject faults into every streamed table, e.g. late=0.02:30s,out_of_order=0.01:100,duplicate=0.005,"
+            "malformed=0.001 (shares of each table's events; per table: stream.faults in the config). Default: none.",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No live status or summary.")] = False,
     seed: SeedOption = None,
     scenario: ScenarioOption = None,
@@ -159,8 +168,9 @@ def stream_command(
     ensure_memory(config)
     catalog = scenario_class(config.scenario).catalog()
     replay = start.strip().lower() != "now"
+    streamed = tuple(t.id for t in catalog.select(split_names(tables), stream=True))
     settings = StreamSettings(
-        tables=tuple(t.id for t in catalog.select(split_names(tables), stream=True)),
+        tables=streamed,
         topic_prefix=config.topic_prefix,
         interval_ms=config.realtime.emit_interval_ms,
         burst=config.realtime.burst,
@@ -171,6 +181,7 @@ def stream_command(
         max_events=max_events,
         rate_profile=parse_rate_profile(rate_profile) if rate_profile else None,
         flush_grace_s=parse_duration(flush_grace, "--flush-grace") if flush_grace else DEFAULT_FLUSH_GRACE_S,
+        faults=faults_by_table(config.stream.faults, faults, streamed),
     )
     if not replay and (end or _speed(speed) != 1.0):
         raise ConfigError("--end and --speed replay a model timeline: give --start too (e.g. --start 2024-01-01T00:00)")

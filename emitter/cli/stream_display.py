@@ -61,11 +61,17 @@ def print_stream_summary(result: StreamResult, console: Console) -> None:
             table.add_row(topic, f"{sent:,}", f"{t.delivered_by_topic.get(topic, 0):,}", f"{rate:,.0f}")
     table.add_row("total", f"{s.total:,}", f"{t.delivered:,}", f"{s.achieved_rate:,.0f}", style="bold")
     console.print(table)
+    copies = sum(kinds["duplicate"] + kinds["malformed"] for kinds in result.faults.values())
     console.print(
-        f"sent {s.total:,} = delivered {t.delivered:,} + failed {t.failed:,} + never confirmed {t.unconfirmed:,}"
+        f"sent {s.total:,}"
+        + (f" + {copies:,} injected copies" if copies else "")
+        + f" = delivered {t.delivered:,} + failed {t.failed:,} + never confirmed {t.unconfirmed:,}"
         + (f" + still in flight {t.in_flight:,}" if t.in_flight else ""),
         style="bold red" if t.undelivered or t.in_flight else "bold",
     )
+    for name, kinds in result.faults.items():
+        shown = ", ".join(f"{kind.replace('_', ' ')} {n:,}" for kind, n in kinds.items())
+        console.print(f"faults in {result.topics[name]}: {shown}", style="yellow")
     lat = s.lateness.percentiles_ms()
     asked = f"asked {s.target_rate:,.0f}/s, " if s.target_rate else ""
     console.print(

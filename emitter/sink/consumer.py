@@ -28,6 +28,7 @@ from emitter.errors import EmitterError
 from emitter.scenarios.tables import Catalog
 from emitter.sink.batch import Decoder, Polled, prepare_batch
 from emitter.sink.broker_watch import BrokerWatch, SinkError, subscription
+from emitter.sink.dedupe import drop_duplicates
 from emitter.sink.destinations import Destination, StaleOffsetsError, TableName
 from emitter.throttled_log import ThrottledLog
 
@@ -47,6 +48,7 @@ class SinkSettings:
     consumer_properties: Mapping[str, Any] = field(default_factory=dict)
     idle_exit_s: float | None = None  # stop once caught up and nothing arrived for this long
     max_events: int | None = None
+    dedupe: bool = False  # skip events whose event id is already loaded (see dedupe)
 
 
 @dataclass
@@ -66,6 +68,7 @@ class SinkSummary:
     stopped_by: str
     loading_s: float = 0.0  # from the first message received to the last batch committed
     fenced: int = 0  # batches not written: another consumer had loaded past where they were read
+    duplicates: int = 0  # events skipped by --dedupe: their event id was already loaded
 
     @property
     def loaded(self) -> int:
@@ -157,6 +160,7 @@ class _SinkLoop:
         self.highs: dict[tuple[str, int], int] = {}
         self.started = time.monotonic()  # reset when run() starts
         self.fenced = 0  # batches refused because another consumer loaded past where they were read
+        self.duplicates = 0
         self._fenced_log = ThrottledLog(_LOG, FENCED_NOTICE_EVERY_S)
 
     # --- partition assignment ----------------------------------------------------------------
@@ -240,7 +244,14 @@ class _SinkLoop:
     def summary(self, started: float, stopped_by: str) -> SinkSummary:
         loading = (self.last_commit - self.first_message) if self.first_message and self.last_commit else 0.0
         return SinkSummary(
-            time.monotonic() - started, dict(self.loaded), self.dead, self.batches, stopped_by, loading, self.fenced
+            time.monotonic() - started,
+            dict(self.loaded),
+            self.dead,
+            self.batches,
+            stopped_by,
+            loading,
+            self.fenced,
+            self.duplicates,
         )
 
     def _check_broker(self, now: float) -> None:
@@ -253,7 +264,7 @@ class _SinkLoop:
 
     @property
     def total(self) -> int:
-        return sum(self.loaded.values()) + self.dead
+        return sum(self.loaded.values()) + self.dead + self.duplicates
 
     def flush(self) -> None:
         """Load the pending micro-batch: rows, dead letters and offsets in one transaction, then commit to Kafka."""
@@ -262,6 +273,7 @@ class _SinkLoop:
         # taken up front: a batch that fails is never retried (the run stops, or a fenced batch is read again)
         pending, self.pending = self.pending, Polled()
         prepared = prepare_batch(pending, self.decode, self.catalog)
+        skipped = drop_duplicates(prepared, self.destination, self.catalog) if self.settings.dedupe else 0
         for table, rows in prepared.rows.items():
             if self.schemas.get(table) != rows.schema:
                 self.destination.ensure_table(table, rows.schema)
@@ -277,6 +289,7 @@ class _SinkLoop:
         for table, rows in prepared.rows.items():
             self.loaded[str(table)] = self.loaded.get(str(table), 0) + rows.num_rows
         self.dead += prepared.dead
+        self.duplicates += skipped
         self.batches += 1
         self.positions.update(prepared.next_offsets)
         self.read_from.update(prepared.next_offsets)

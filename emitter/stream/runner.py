@@ -20,14 +20,15 @@ import contextlib
 import math
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from emitter.config import Config
 from emitter.core.clock import LAST_DAY, day_start_us
 from emitter.scenarios import reference_of
 from emitter.stream.emission import Emitter
+from emitter.stream.fault_spec import FaultSpec
 from emitter.stream.feeder import Feeder, FeedSpec
 from emitter.stream.pacing import SYSTEM_CLOCK, Clock, Lateness, Ticker
 from emitter.stream.rate_profile import RateProfile
@@ -55,6 +56,7 @@ class StreamSettings:
     rate_profile: RateProfile | None = None
     value_format: str = "avro"
     flush_grace_s: float = DEFAULT_FLUSH_GRACE_S  # see the module docstring
+    faults: Mapping[str, FaultSpec] = field(default_factory=dict)  # table id → spec (see stream.faults)
 
     @property
     def live(self) -> bool:

@@ -18,11 +18,13 @@ from confluent_kafka.schema_registry import SchemaRegistryClient
 
 from emitter.avro.framing import ConfluentFraming, Framing, SingleObjectFraming
 from emitter.config import Config
+from emitter.core.rng import BlockKeys
 from emitter.errors import ConfigError
 from emitter.scenarios import scenario_class
 from emitter.scenarios.tables import Catalog
 from emitter.signals import stop_on_signals
 from emitter.stream.emission import Emitter
+from emitter.stream.faults import FaultyTarget
 from emitter.stream.runner import StreamSettings, StreamStatus, StreamSummary, run_stream
 from emitter.stream.targets import Target, TargetError, TargetOptions, TargetStats, open_target
 
@@ -47,6 +49,7 @@ class StreamResult:
     target: TargetStats
     framing: str
     topics: dict[str, str] = field(default_factory=dict)  # table id → topic
+    faults: dict[str, dict[str, int]] = field(default_factory=dict)  # table id → fault kind → events affected
 
 
 class StreamIncomplete(TargetError):
@@ -82,6 +85,8 @@ def stream(
     emitter = make_emitter(catalog, delivery, settings.topic_prefix)
     settings = dataclasses.replace(settings, tables=tables, value_format=delivery.value_format)
     target = target or open_target(delivery.target, delivery.options)
+    faulty = with_faults(target, config, settings, emitter)
+    target = faulty or target
     stop = stop or threading.Event()
     try:
         target.ensure_topics([emitter.topic(t) for t in settings.tables], delivery.partitions)
@@ -92,10 +97,25 @@ def stream(
         # run_stream has flushed within its grace: what is still undelivered is dropped and counted
         with contextlib.suppress(Exception):
             target.close(timeout=0)
-    result = StreamResult(summary, target.stats(), emitter.name, {t: emitter.topic(t) for t in settings.tables})
+    result = StreamResult(
+        summary,
+        target.stats(),
+        emitter.name,
+        {t: emitter.topic(t) for t in settings.tables},
+        faulty.counts() if faulty else {},
+    )
     if result.target.undelivered:
         raise StreamIncomplete(_losses(result, delivery, settings.flush_grace_s), result)
     return result
+
+
+def with_faults(target: Target, config: Config, settings: StreamSettings, emitter: Emitter) -> FaultyTarget | None:
+    """``target`` wrapped to inject the settings' faults, or None when no streamed table has any."""
+    chosen = {t: spec for t, spec in settings.faults.items() if t in settings.tables and not spec.off}
+    if not chosen:
+        return None
+    specs = {emitter.topic(t): (t, spec, len(emitter.header(t))) for t, spec in chosen.items()}
+    return FaultyTarget(target, specs, BlockKeys(config.seed, config.scenario))
 
 
 def _losses(result: StreamResult, delivery: Delivery, grace_s: float) -> str:
