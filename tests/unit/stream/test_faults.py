@@ -74,7 +74,9 @@ def _run(
     return inner, faulty
 
 
-def test_every_event_arrives_once_plus_the_duplicates_and_broken_copies(events: tuple[list[bytes], list[bytes]]) -> None:
+def test_every_event_arrives_once_plus_the_duplicates_and_broken_copies(
+    events: tuple[list[bytes], list[bytes]],
+) -> None:
     keys, values = events
     inner, faulty = _run(events, chunk=50)
     counts = faulty.counts()["receipt_lines"]
@@ -89,8 +91,10 @@ def test_every_event_arrives_once_plus_the_duplicates_and_broken_copies(events: 
     intact = got - Counter((inner.sent[p][1], inner.sent[p][2]) for p, _ in rejected)
     assert intact == originals + Counter({e: 1 for e in intact if intact[e] == 2})  # duplicates: same key and bytes
     assert sum(intact.values()) - len(values) == counts["duplicate"]
-    assert len(inner.sent) == len(values) + counts["duplicate"] + counts["malformed"] == faulty.extra_messages() + len(
-        values
+    assert (
+        len(inner.sent)
+        == len(values) + counts["duplicate"] + counts["malformed"]
+        == faulty.extra_messages() + len(values)
     )
     assert sum(len(t) for t, _ in decoded.values()) == len(values) + counts["duplicate"]
 
@@ -136,7 +140,7 @@ def test_late_events_wait_for_their_delay_with_their_bytes_unchanged(events: tup
 def test_out_of_order_events_come_behind_at_most_a_window_of_later_ones(
     events: tuple[list[bytes], list[bytes]],
 ) -> None:
-    keys, values = events
+    values = events[1]
     spec = FaultSpec(out_of_order=0.1, window=5)
     inner, faulty = _run(events, chunk=13, spec=spec)
     position = {v: i for i, v in enumerate(values)}
