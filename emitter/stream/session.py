@@ -19,6 +19,8 @@ from confluent_kafka.schema_registry import SchemaRegistryClient
 from emitter.avro.framing import ConfluentFraming, Framing, SingleObjectFraming
 from emitter.config import Config
 from emitter.errors import ConfigError
+from emitter.ops.control import StreamControl
+from emitter.ops.stream_metrics import StreamMetrics
 from emitter.scenarios import scenario_class
 from emitter.scenarios.tables import Catalog
 from emitter.signals import stop_on_signals
@@ -75,19 +77,27 @@ def stream(
     on_status: Callable[[StreamStatus, TargetStats], None] | None = None,
     stop: threading.Event | None = None,
     target: Target | None = None,
+    *,
+    control: StreamControl | None = None,
+    metrics: StreamMetrics | None = None,
 ) -> StreamResult:
-    """Run a stream to completion (or until SIGINT/SIGTERM) and return what was sent and delivered."""
+    """Run a stream to completion (or until SIGINT/SIGTERM) and return what was sent and delivered.
+
+    ``control`` changes its pace while it runs; ``metrics`` counts what it sends (for /metrics).
+    """
     catalog = scenario_class(config.scenario).catalog()
     tables = tuple(t.id for t in catalog.select(settings.tables, stream=True))
     emitter = make_emitter(catalog, delivery, settings.topic_prefix)
     settings = dataclasses.replace(settings, tables=tables, value_format=delivery.value_format)
     target = target or open_target(delivery.target, delivery.options)
+    if metrics is not None:
+        target = metrics.watch(target)
     stop = stop or threading.Event()
     try:
         target.ensure_topics([emitter.topic(t) for t in settings.tables], delivery.partitions)
         status = (lambda s: on_status(s, target.stats())) if on_status else None
         with stop_on_signals(stop):
-            summary = run_stream(config, settings, emitter, target, stop=stop, on_status=status)
+            summary = run_stream(config, settings, emitter, target, stop=stop, on_status=status, control=control)
     finally:
         # run_stream has flushed within its grace: what is still undelivered is dropped and counted
         with contextlib.suppress(Exception):
