@@ -59,6 +59,7 @@ class LoopState:
     target_rate: float | None = None  # events/s asked for at the last tick (live)
     lag_s: float = 0.0  # how far emission is behind the simulated clock (replay)
     lateness: Lateness | None = None
+    pace: Pace | None = None  # the pace in effect (a request not applied yet is still in StreamControl.pace)
 
 
 class StreamControl:
@@ -75,7 +76,7 @@ class StreamControl:
             self.pace = replace(
                 self.pace, burst=settings.burst, interval_ms=settings.interval_ms, profile=settings.rate_profile
             )
-            self.loop = LoopState("running", settings.live, paced, lateness=lateness)
+            self.loop = LoopState("running", settings.live, paced, lateness=lateness, pace=self.pace)
             return self.pace
 
     def finish(self) -> None:
@@ -126,10 +127,15 @@ class StreamControl:
         return replace(pace, profile=profile), f"rate profile {profile.text} (its time starts now)"
 
     def state(self) -> dict[str, Any]:
-        """The state as JSON-ready values: what was asked for and what the loop reports."""
-        pace, loop = self.pace, self.loop
+        """The state as JSON-ready values: the pace in effect and what the loop reports.
+
+        ``pending`` is true from a request until the tick that applies it.
+        """
+        asked, loop = self.pace, self.loop
+        pace = loop.pace or asked
         return {
             "phase": loop.phase,
+            "pending": pace is not asked,
             "mode": ("live" if loop.live else "replay") if loop.paced or loop.live else "replay-unpaced",
             "paused": pace.paused,
             "burst": pace.burst if pace.profile is None else None,

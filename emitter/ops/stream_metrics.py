@@ -152,7 +152,8 @@ class StreamMetrics(Collector):
             ["topic"],
             {(topic,): buckets for topic, buckets in latency.items()},
         )
-        loop, pace = self.control.loop, self.control.pace
+        loop = self.control.loop
+        pace = loop.pace or self.control.pace
         if loop.lateness is not None:
             yield _lateness(loop.lateness)
         yield _gauge(

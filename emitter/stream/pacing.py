@@ -172,8 +172,8 @@ class Ticker:
         return tick
 
     def retime(self, interval_ns: int) -> None:
-        """Space the ticks from the next one on ``interval_ns`` apart; the next deadline stays where it is."""
-        self.start_ns += self.tick * (self.interval_ns - interval_ns)
+        """Space the ticks ``interval_ns`` apart from the last one on: the next is due that long after it."""
+        self.start_ns += max(0, self.tick - 1) * (self.interval_ns - interval_ns)
         self.interval_ns = interval_ns
 
     def scheduled_ns(self, tick: int) -> int:
@@ -185,7 +185,7 @@ class Ticker:
         return self.scheduled_ns(tick) / 1e9
 
     def elapsed_ns(self) -> int:
-        return self.clock.monotonic_ns() - self.start_ns
+        return self.clock.monotonic_ns() - self.origin_ns
 
     def elapsed_s(self) -> float:
         return self.elapsed_ns() / 1e9

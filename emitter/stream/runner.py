@@ -259,12 +259,17 @@ def _loop(
                 paused_ns, paused_at = paused_ns + now_ns - paused_at, None
             if asked.interval_ms != pace.interval_ms and paced:
                 ticker.retime(asked.interval_ms * 1_000_000)
-            if asked.profile is not pace.profile:
-                profile_from, carry = (now_ns - paused_ns) / 1e9, 0.0
-            pace = asked
+            new_profile = asked.profile is not pace.profile
+            pace = control.loop.pace = asked
+        else:
+            new_profile = False
         elapsed = ((paused_at if paused_at is not None else now_ns) - paused_ns) / 1e9
+        if new_profile:
+            profile_from, carry = elapsed, 0.0
         control.loop.elapsed_s, control.loop.paused_s = elapsed, (now_ns - elapsed * 1e9) / 1e9
         if pace.paused:
+            if settings.live:
+                control.loop.target_rate = 0.0
             if not paced:
                 clock.sleep_until(clock.monotonic_ns() + _PAUSED_POLL_NS)
             continue
