@@ -60,6 +60,7 @@ class OpsServer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._failure: OSError | None = None
+        self.bound: list[tuple[str, int]] = []  # the (host, port) pairs listened on
 
     @property
     def url(self) -> str:
@@ -111,7 +112,8 @@ class OpsServer:
             loop.run_until_complete(runner.setup())
             site = web.TCPSite(runner, self.host, self.port)
             loop.run_until_complete(site.start())
-            self.port = int(runner.addresses[0][1])  # the port chosen, when asked for port 0
+            self.bound = [(str(a[0]), int(a[1])) for a in runner.addresses]
+            self.port = self.bound[0][1]  # the port chosen, when asked for port 0
         except OSError as exc:
             self._failure = exc
             started.set()

@@ -268,6 +268,8 @@ def _loop(
             profile_from, carry = elapsed, 0.0
         control.loop.elapsed_s, control.loop.paused_s = elapsed, (now_ns - elapsed * 1e9) / 1e9
         if pace.paused:
+            with contextlib.suppress(TargetError):  # nothing is sent: serve the delivery reports still due
+                target.flush(0)
             if settings.live:
                 control.loop.target_rate = 0.0
             if not paced:

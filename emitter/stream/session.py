@@ -20,7 +20,7 @@ from emitter.avro.framing import ConfluentFraming, Framing, SingleObjectFraming
 from emitter.config import Config
 from emitter.errors import ConfigError
 from emitter.ops.control import StreamControl
-from emitter.ops.stream_metrics import StreamMetrics
+from emitter.ops.stream_metrics import TIMED_DELIVERY_PROPERTIES, StreamMetrics
 from emitter.scenarios import scenario_class
 from emitter.scenarios.tables import Catalog
 from emitter.signals import stop_on_signals
@@ -89,7 +89,12 @@ def stream(
     tables = tuple(t.id for t in catalog.select(settings.tables, stream=True))
     emitter = make_emitter(catalog, delivery, settings.topic_prefix)
     settings = dataclasses.replace(settings, tables=tables, value_format=delivery.value_format)
-    target = target or open_target(delivery.target, delivery.options)
+    if target is None:
+        options = delivery.options
+        if metrics is not None:  # timing deliveries needs a report for each; a user's own setting wins
+            properties = {**TIMED_DELIVERY_PROPERTIES, **options.producer_properties}
+            options = dataclasses.replace(options, producer_properties=properties)
+        target = open_target(delivery.target, options)
     if metrics is not None:
         target = metrics.watch(target)
     stop = stop or threading.Event()
