@@ -213,3 +213,19 @@ def test_sink_metrics_equal_the_summary_and_serve_no_secret(
     assert all(v == 0 for v in metrics["emitter_sink_lag"].values())  # stopped by idling once caught up
     assert metrics["emitter_sink_running"][()] == 0.0
     assert not any(SECRET in json.dumps(body) for body in bodies)
+
+
+def test_demo_serves_its_stream_and_sink_metrics(small_config: Config, tmp_path: Any) -> None:
+    from emitter.demo import run_demo
+
+    with serve_run("127.0.0.1:0", stream=True, sink=True) as ops:
+        assert ops.server is not None
+        result = run_demo(small_config, tmp_path / "demo.duckdb", 3.0, ops=ops)
+        metrics = _scrape(ops)
+        status, state = _get(f"{ops.server.url}/control")
+    assert status == 200 and state["mode"] == "replay" and state["phase"] == "finished"
+    sent = sum(metrics["emitter_stream_events_sent_total"].values())
+    assert sent == result.stream.summary.total > 0
+    assert sum(metrics["emitter_stream_events_delivered_total"].values()) == result.stream.target.delivered
+    assert sum(metrics["emitter_sink_rows_loaded_total"].values()) == result.sink.loaded
+    assert metrics["emitter_sink_batches_total"][()] == result.sink.batches
