@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from emitter.config import Config
 from emitter.errors import ConfigError
+from emitter.ops.run_ops import RunOps
 from emitter.scenarios import open_scenario
 from emitter.signals import stop_on_signals
 from emitter.sink.consumer import SinkSettings, SinkStatus, SinkSummary, run_sink
@@ -46,11 +47,14 @@ def run_demo(
     speed: float | None = None,
     on_status: Callable[[StreamStatus, TargetStats, SinkStatus | None], None] | None = None,
     stop: threading.Event | None = None,
+    ops: RunOps | None = None,
 ) -> DemoResult:
     """Broker → stream → sink → DuckDB; everything started here is stopped here, also on Ctrl-C.
 
-    ``start`` and ``speed`` default to the scenario's demo settings.
+    ``start`` and ``speed`` default to the scenario's demo settings; ``ops`` (``--http``) gets the stream's
+    control and both metrics.
     """
+    ops = ops or RunOps()
     if warehouse.suffix != ".duckdb":
         raise ConfigError(f"--warehouse: {warehouse} should be a .duckdb file (the demo writes a fresh DuckDB file)")
     for stale in (warehouse, warehouse.with_suffix(".duckdb.wal")):
@@ -79,6 +83,7 @@ def run_demo(
                         stop=sink_stop,
                         on_status=sink_status,
                         status_every_s=0.5,
+                        metrics=ops.sink,
                     )
             except BaseException as exc:  # reported by the main thread
                 sink_state["error"] = exc
@@ -111,6 +116,8 @@ def run_demo(
             Delivery(options=TargetOptions(bootstrap_servers=broker.bootstrap), partitions=3),
             on_status=status,
             stop=stop,
+            control=ops.control,
+            metrics=ops.stream,
         )
         # let the sink catch up with everything delivered (briefly after Ctrl-C), then stop it
         deadline = time.monotonic() + (10 if stop.is_set() else 60)

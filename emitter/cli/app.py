@@ -11,7 +11,7 @@ from emitter.cli.backfill import backfill
 from emitter.cli.broker import broker
 from emitter.cli.demo import demo
 from emitter.cli.error_reporting import EmitterGroup
-from emitter.cli.options import ScenarioFlagsCommand
+from emitter.cli.options import HttpOptionCommand, ScenarioFlagsCommand
 from emitter.cli.scenarios import scenarios
 from emitter.cli.sink import load_command, reconcile_command, sink_command
 from emitter.cli.stream import stream_command
@@ -54,7 +54,7 @@ def version() -> None:
 app.command("backfill", cls=ScenarioFlagsCommand)(backfill)
 app.command("stream", cls=ScenarioFlagsCommand)(stream_command)
 app.command("broker")(broker)
-app.command("sink")(sink_command)
+app.command("sink", cls=HttpOptionCommand)(sink_command)
 app.command("load")(load_command)
 app.command("reconcile")(reconcile_command)
 app.command("demo", cls=ScenarioFlagsCommand)(demo)

@@ -15,6 +15,8 @@ from rich.text import Text
 
 from emitter.cli.options import (
     ConfigPathOption,
+    HttpOption,
+    HttpTokenOption,
     PresetOption,
     ScaleOption,
     ScenarioOption,
@@ -27,6 +29,7 @@ from emitter.cli.options import (
 from emitter.cli.output import command_console, result_table
 from emitter.demo import DemoResult, run_demo
 from emitter.errors import ConfigError
+from emitter.ops.run_ops import serve_run
 from emitter.scenarios import scenario_class
 from emitter.sink.consumer import SinkStatus
 from emitter.stream.rate_profile import parse_duration
@@ -49,6 +52,8 @@ def demo(
     speed: Annotated[
         float | None, typer.Option("--speed", help="Simulated seconds per real second. Default: the scenario's.")
     ] = None,
+    http: HttpOption = None,
+    http_token: HttpTokenOption = None,
     seed: SeedOption = None,
     scenario: ScenarioOption = None,
     preset: PresetOption = None,
@@ -98,7 +103,8 @@ def demo(
     if show:
         live.start()
     try:
-        result = run_demo(config, warehouse, seconds, begin, speed, on_status=status if show else None)
+        with serve_run(http, http_token, stream=True, sink=True, announce=console.print) as ops:
+            result = run_demo(config, warehouse, seconds, begin, speed, on_status=status if show else None, ops=ops)
     finally:
         if show:
             live.stop()

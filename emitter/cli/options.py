@@ -16,6 +16,7 @@ from emitter.config import Config, deep_merge, drop_none, load_config, selected_
 from emitter.core.clock import FIRST_DAY, LAST_DAY
 from emitter.errors import ConfigError
 from emitter.memory import check_memory
+from emitter.ops.address import DEFAULT_ADDRESS
 from emitter.scenarios import open_scenario, scenario_class, scenario_names
 
 ConfigPathOption = Annotated[
@@ -73,8 +74,51 @@ SetOption = Annotated[
     ),
 ]
 
+HttpOption = Annotated[
+    str | None,
+    typer.Option(
+        "--http",
+        metavar="[HOST:PORT]",
+        help=f"Serve /metrics, /healthz and /readyz (and /control for a stream) while running; "
+        f"--http alone listens on {DEFAULT_ADDRESS} (loopback). Off by default.",
+        envvar="EMITTER_HTTP",
+        show_default=False,
+    ),
+]
+HttpTokenOption = Annotated[
+    str | None,
+    typer.Option(
+        "--http-token",
+        help="With --http: /control wants 'Authorization: Bearer TOKEN'.",
+        envvar="EMITTER_HTTP_TOKEN",
+        show_default=False,
+    ),
+]
 
-class ScenarioFlagsCommand(TyperCommand):
+
+def with_optional_values(args: list[str]) -> list[str]:
+    """``--http`` given alone (last, or before another option) means ``--http=<default address>``.
+
+    Typer options always take a value; this lets ``--http`` also stand alone, as its help says.
+    """
+    out: list[str] = []
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return out + args[i:]
+        alone = i + 1 == len(args) or args[i + 1].startswith("-")
+        out.append(f"--http={DEFAULT_ADDRESS}" if arg == "--http" and alone else arg)
+    return out
+
+
+class HttpOptionCommand(TyperCommand):
+    """A command with an ``--http`` whose value may be left out (see ``with_optional_values``)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # typer's click types are private
+        result: list[str] = super().parse_args(ctx, with_optional_values(args))
+        return result
+
+
+class ScenarioFlagsCommand(HttpOptionCommand):
     """A command that also takes the selected scenario's flags (``ScenarioSettings.FLAGS``).
 
     Click can't know them before the scenario is chosen, so it leaves every option it doesn't know in

@@ -13,10 +13,18 @@ from rich.live import Live
 from rich.text import Text
 
 from emitter.backfill.validate import expect_scenario
-from emitter.cli.options import ConfigPathOption, ManifestScenarioOption, ScenarioOption, build_config, split_names
+from emitter.cli.options import (
+    ConfigPathOption,
+    HttpOption,
+    ManifestScenarioOption,
+    ScenarioOption,
+    build_config,
+    split_names,
+)
 from emitter.cli.output import command_console, result_table
 from emitter.errors import ConfigError
 from emitter.kafka_client_log import ClientLog
+from emitter.ops.run_ops import serve_run
 from emitter.scenarios import scenario_class
 from emitter.sink.broker_watch import matching_topics, subscription
 from emitter.sink.consumer import SinkSettings, SinkStatus, SinkStopped, SinkSummary
@@ -77,6 +85,7 @@ def sink_command(
         ),
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No live status or summary.")] = False,
+    http: HttpOption = None,
     scenario: ScenarioOption = None,
     config_path: ConfigPathOption = None,
 ) -> None:
@@ -141,7 +150,16 @@ def sink_command(
         live.start()
     try:
         catalog = scenario_class(config.scenario).catalog()
-        summary = sink(catalog, settings, config.sink.warehouse, schema_registry, on_status=status if live else None)
+        announce = None if quiet else lambda line: typer.echo(line, err=True)
+        with serve_run(http, sink=True, announce=announce) as ops:
+            summary = sink(
+                catalog,
+                settings,
+                config.sink.warehouse,
+                schema_registry,
+                on_status=status if live else None,
+                metrics=ops.sink,
+            )
     except SinkStopped as exc:
         if live:
             live.stop()

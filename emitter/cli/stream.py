@@ -10,6 +10,8 @@ import typer
 
 from emitter.cli.options import (
     ConfigPathOption,
+    HttpOption,
+    HttpTokenOption,
     PresetOption,
     ScaleOption,
     ScenarioOption,
@@ -23,6 +25,7 @@ from emitter.cli.options import (
 from emitter.cli.output import command_console
 from emitter.cli.stream_display import StatusLine, print_stream_summary
 from emitter.errors import ConfigError
+from emitter.ops.run_ops import serve_run
 from emitter.scenarios import scenario_class
 from emitter.stream.fault_spec import faults_by_table
 from emitter.stream.rate_profile import parse_duration, parse_rate_profile
@@ -134,6 +137,8 @@ def stream_command(
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No live status or summary.")] = False,
+    http: HttpOption = None,
+    http_token: HttpTokenOption = None,
     seed: SeedOption = None,
     scenario: ScenarioOption = None,
     preset: PresetOption = None,
@@ -205,7 +210,15 @@ def stream_command(
     status = StatusLine(command_console(stderr=True)) if show else None
     incomplete: StreamIncomplete | None = None
     try:
-        result: StreamResult = stream(config, settings, delivery, on_status=status.update if status else None)
+        with serve_run(http, http_token, stream=True, announce=None if quiet else _announce) as ops:
+            result: StreamResult = stream(
+                config,
+                settings,
+                delivery,
+                on_status=status.update if status else None,
+                control=ops.control,
+                metrics=ops.stream,
+            )
     except StreamIncomplete as exc:
         result, incomplete = exc.result, exc
     finally:
@@ -215,6 +228,10 @@ def stream_command(
         print_stream_summary(result, command_console())
     if incomplete is not None:
         raise incomplete  # one line, exit 1 (see error_reporting)
+
+
+def _announce(line: str) -> None:
+    typer.echo(line, err=True)
 
 
 def _speed(text: str) -> float:

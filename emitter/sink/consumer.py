@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -25,6 +26,7 @@ import pyarrow as pa
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
 
 from emitter.errors import EmitterError
+from emitter.ops.sink_metrics import SinkMetrics
 from emitter.scenarios.tables import Catalog
 from emitter.sink.batch import Decoder, Polled, prepare_batch
 from emitter.sink.broker_watch import BrokerWatch, SinkError, subscription
@@ -93,7 +95,10 @@ def run_sink(
     stop: threading.Event | None = None,
     on_status: Callable[[SinkStatus], None] | None = None,
     status_every_s: float = 1.0,
+    *,
+    metrics: SinkMetrics | None = None,
 ) -> SinkSummary:
+    """Consume and load until ``stop``, idle or max events; ``metrics`` records each batch for /metrics."""
     stop = stop or threading.Event()
     watch = _broker_watch(settings)
     consumer = Consumer(
@@ -112,14 +117,17 @@ def run_sink(
             **settings.consumer_properties,
         }
     )
-    loop = _SinkLoop(settings, destination, decode, catalog, consumer, watch)
+    loop = _SinkLoop(settings, destination, decode, catalog, consumer, watch, metrics)
     consumer.subscribe(subscription(settings.topics), on_assign=loop.on_assign, on_revoke=loop.on_revoke)
     try:
-        return loop.run(stop, on_status, status_every_s)
+        summary = loop.run(stop, on_status, status_every_s)
     except EmitterError as exc:  # what was committed before the error stays committed: say how much
         raise SinkStopped(str(exc), loop.summary(loop.started, "error")) from exc
     finally:
+        if metrics is not None:
+            metrics.phase = "failed" if sys.exc_info()[0] is not None else "finished"
         consumer.close()
+    return summary
 
 
 class SinkStopped(EmitterError):
@@ -139,6 +147,7 @@ class _SinkLoop:
         catalog: Catalog,
         consumer: Consumer,
         watch: BrokerWatch | None = None,
+        metrics: SinkMetrics | None = None,
     ) -> None:
         self.settings = settings
         self.watch = watch or _broker_watch(settings)
@@ -162,6 +171,8 @@ class _SinkLoop:
         self.fenced = 0  # batches refused because another consumer loaded past where they were read
         self.duplicates = 0
         self._fenced_log = ThrottledLog(_LOG, FENCED_NOTICE_EVERY_S)
+        self.metrics = metrics
+        self.batch_started = self.started  # when the pending batch's first message arrived
 
     # --- partition assignment ----------------------------------------------------------------
     def on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
@@ -194,6 +205,8 @@ class _SinkLoop:
     ) -> SinkSummary:
         started = self.started = time.monotonic()
         batch_started = started
+        if self.metrics is not None:
+            self.metrics.phase = "running"
         last_message = started
         next_status = started + status_every_s
         stopped_by = "signal"
@@ -212,7 +225,7 @@ class _SinkLoop:
                     continue  # transient: librdkafka retries
                 self.watch.alive()
                 if not self.pending:
-                    batch_started = time.monotonic()
+                    batch_started = self.batch_started = time.monotonic()
                     if self.first_message is None:
                         self.first_message = batch_started
                 self.pending.add_message(message)
@@ -229,6 +242,8 @@ class _SinkLoop:
             if now >= next_status:
                 next_status = now + status_every_s
                 lag = self._lag()
+                if self.metrics is not None:
+                    self.metrics.lag(lag)
                 if on_status is not None:
                     on_status(SinkStatus(now - started, self.total, self.dead, lag))
                 idle = self.settings.idle_exit_s
@@ -238,6 +253,8 @@ class _SinkLoop:
                     stopped_by = "idle"
                     break
                 self._check_broker(now)
+                if self.metrics is not None:
+                    self.metrics.broker_down = self.watch.down_since is not None
         self.flush()
         return self.summary(started, stopped_by)
 
@@ -279,9 +296,12 @@ class _SinkLoop:
                 self.destination.ensure_table(table, rows.schema)
                 self.schemas[table] = rows.schema
         read_from = {where: self.read_from[where] for where in prepared.next_offsets if where in self.read_from}
+        writing = time.monotonic()
         try:
             self.destination.write(prepared.rows, prepared.dead_letters, prepared.next_offsets, read_from)
         except StaleOffsetsError as exc:
+            if self.metrics is not None:
+                self.metrics.batch(pending.topics, pending.partitions, None, None, 0.0, 0.0)
             self.fenced += 1
             self._fenced_log.note(logging.WARNING, f"{exc}; reading on from the stored offsets", kind="fenced")
             self._seek_to_stored(list(prepared.next_offsets))
@@ -294,6 +314,15 @@ class _SinkLoop:
         self.positions.update(prepared.next_offsets)
         self.read_from.update(prepared.next_offsets)
         self.last_commit = time.monotonic()
+        if self.metrics is not None:
+            self.metrics.batch(
+                pending.topics,
+                pending.partitions,
+                prepared.rows.values(),
+                prepared.dead_letters,
+                self.last_commit - self.batch_started,
+                self.last_commit - writing,
+            )
         commits = [TopicPartition(t, p, o) for (t, p), o in prepared.next_offsets.items()]
         with contextlib.suppress(KafkaException):  # advisory only: the warehouse holds the offsets that count
             self.consumer.commit(offsets=commits, asynchronous=True)

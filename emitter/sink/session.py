@@ -10,6 +10,7 @@ import pyarrow as pa
 from confluent_kafka.schema_registry import SchemaRegistryClient
 
 from emitter.avro.decode_framed import SchemaResolver, decode_messages
+from emitter.ops.sink_metrics import SinkMetrics
 from emitter.scenarios.tables import Catalog
 from emitter.signals import stop_on_signals
 from emitter.sink.batch import Decoder
@@ -47,12 +48,13 @@ def sink(
     registry: str | SchemaRegistryClient | None = None,
     stop: threading.Event | None = None,
     on_status: Callable[[SinkStatus], None] | None = None,
+    metrics: SinkMetrics | None = None,
 ) -> SinkSummary:
     """Consume until stopped (SIGINT/SIGTERM, idle, max events) and return what was loaded."""
     stop = stop or threading.Event()
     decode = make_decoder(catalog, registry)
     with open_destination(warehouse) as destination, stop_on_signals(stop):
-        return run_sink(settings, destination, decode, catalog, stop=stop, on_status=on_status)
+        return run_sink(settings, destination, decode, catalog, stop=stop, on_status=on_status, metrics=metrics)
 
 
 __all__ = ["make_decoder", "sink"]

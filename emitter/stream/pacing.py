@@ -103,11 +103,13 @@ class Lateness:
     def __init__(self) -> None:
         self.counts = np.zeros(self.BINS + self.WIDE_BINS, dtype=np.int64)
         self.max_ns = 0
+        self.total_ns = 0  # the sum, for a Prometheus histogram
         self.behind = 0  # ticks that started more than one interval late
         self.samples: list[int] = []  # the first KEPT ticks' lateness in ns, for inspection
 
     def add(self, late_ns: int) -> None:
         self.counts[self._bin(late_ns)] += 1
+        self.total_ns += late_ns
         self.max_ns = max(self.max_ns, late_ns)
         if len(self.samples) < self.KEPT:
             self.samples.append(late_ns)
@@ -146,7 +148,7 @@ class Ticker:
     def __init__(self, interval_ns: int, clock: Clock = SYSTEM_CLOCK) -> None:
         self.interval_ns = interval_ns
         self.clock = clock
-        self.start_ns = clock.monotonic_ns()
+        self.start_ns = self.origin_ns = clock.monotonic_ns()
         self.tick = 0
         self.lateness = Lateness()
 
@@ -169,12 +171,21 @@ class Ticker:
         self.tick += 1
         return tick
 
+    def retime(self, interval_ns: int) -> None:
+        """Space the ticks ``interval_ns`` apart from the last one on: the next is due that long after it."""
+        self.start_ns += max(0, self.tick - 1) * (self.interval_ns - interval_ns)
+        self.interval_ns = interval_ns
+
+    def scheduled_ns(self, tick: int) -> int:
+        """When tick ``tick`` is due, in ns after the start (0 when unpaced)."""
+        return self.deadline(tick) - self.origin_ns
+
     def offset_s(self, tick: int) -> float:
         """When tick ``tick`` is due, in seconds after the start (0 when unpaced)."""
-        return tick * self.interval_ns / 1e9
+        return self.scheduled_ns(tick) / 1e9
 
     def elapsed_ns(self) -> int:
-        return self.clock.monotonic_ns() - self.start_ns
+        return self.clock.monotonic_ns() - self.origin_ns
 
     def elapsed_s(self) -> float:
         return self.elapsed_ns() / 1e9

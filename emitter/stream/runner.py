@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 
 from emitter.config import Config
 from emitter.core.clock import LAST_DAY, day_start_us
+from emitter.ops.control import StreamControl
 from emitter.scenarios import reference_of
 from emitter.stream.emission import Emitter
 from emitter.stream.fault_spec import FaultSpec
@@ -40,6 +41,7 @@ from emitter.stream.timeline import to_micros
 FULL_SPEED_CHUNK = 20_000  # events per step when not paced
 DEFAULT_FLUSH_GRACE_S = 10.0
 _FLUSH_STEP_S = 0.5
+_PAUSED_POLL_NS = 50_000_000  # an unpaced replay, paused, looks at its control this often
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class StreamSummary:
     first_event_us: int | None = None
     last_event_us: int | None = None
     max_lag_s: float = 0.0
+    paused_s: float = 0.0  # time spent paused (see StreamControl), included in elapsed_s
 
     @property
     def total(self) -> int:
@@ -123,10 +126,12 @@ def run_stream(
     status_every_s: float = 0.5,
     *,
     clock: Clock = SYSTEM_CLOCK,
+    control: StreamControl | None = None,
 ) -> StreamSummary:
     """Stream until a stop condition (duration, max events, end time, ``stop``), flush, and summarize.
 
     ``clock`` paces the loop and stamps live events; a ``ManualClock`` makes a run exactly reproducible.
+    ``control`` changes the pace while it runs (pause, rate, burst, profile), read once per tick.
     """
     stop = stop or threading.Event()
     start_us = to_micros(settings.start) if settings.start else clock.wall_us()
@@ -145,7 +150,18 @@ def run_stream(
     )
     feeder = Feeder(spec)
     try:
-        return _loop(settings, emitter, target, stop, on_status, status_every_s, start_us, feeder, clock)
+        return _loop(
+            settings,
+            emitter,
+            target,
+            stop,
+            on_status,
+            status_every_s,
+            start_us,
+            feeder,
+            clock,
+            control or StreamControl(),
+        )
     finally:
         feeder.close()
 
@@ -160,6 +176,7 @@ def _loop(
     start_us: int,
     feeder: Feeder,
     clock: Clock,
+    control: StreamControl,
 ) -> StreamSummary:
     sent = {t: 0 for t in settings.tables}
     nbytes = 0
@@ -174,6 +191,10 @@ def _loop(
     max_lag = 0.0
     next_status = status_every_s
     stopped_by = "stopped"
+    pace = control.begin(settings, paced, ticker.lateness)
+    paused_ns = 0  # time paused, left out of the elapsed time that drives the simulated clock and profiles
+    paused_at: int | None = None
+    profile_from = 0.0  # a rate profile's time starts when it is applied
 
     gave_up: list[str] = []  # why a send stopped waiting for room: the run ends for that reason
 
@@ -223,7 +244,7 @@ def _loop(
             stopped_by = "max-events"
             break
         if duration_ns is not None and (
-            ticker.tick * ticker.interval_ns >= duration_ns if paced else ticker.elapsed_ns() >= duration_ns
+            ticker.scheduled_ns(ticker.tick) >= duration_ns if paced else ticker.elapsed_ns() >= duration_ns
         ):
             stopped_by = "duration"
             break
@@ -231,17 +252,43 @@ def _loop(
             stopped_by = "end"
             break
         ticker.wait()
-        elapsed = ticker.elapsed_s()
+        now_ns = ticker.elapsed_ns()
+        if control.pace is not pace:  # a control request: it applies from this tick
+            asked = control.pace
+            if asked.paused and paused_at is None:
+                paused_at = now_ns
+            elif not asked.paused and paused_at is not None:
+                paused_ns, paused_at = paused_ns + now_ns - paused_at, None
+            if asked.interval_ms != pace.interval_ms and paced:
+                ticker.retime(asked.interval_ms * 1_000_000)
+            new_profile = asked.profile is not pace.profile
+            pace = control.loop.pace = asked
+        else:
+            new_profile = False
+        elapsed = ((paused_at if paused_at is not None else now_ns) - paused_ns) / 1e9
+        if new_profile:
+            profile_from, carry = elapsed, 0.0
+        control.loop.elapsed_s, control.loop.paused_s = elapsed, (now_ns - elapsed * 1e9) / 1e9
+        if pace.paused:
+            with contextlib.suppress(TargetError):  # nothing is sent: serve the delivery reports still due
+                target.flush(0)
+            if settings.live:
+                control.loop.target_rate = 0.0
+            if not paced:
+                clock.sleep_until(clock.monotonic_ns() + _PAUSED_POLL_NS)
+            continue
         room = settings.max_events - total if settings.max_events is not None else math.inf
 
         try:
             if settings.live:
-                if settings.rate_profile is not None:
-                    carry += settings.rate_profile.rate(elapsed) * settings.interval_ms / 1000
+                if pace.profile is not None:
+                    rate = pace.profile.rate(elapsed - profile_from)
+                    carry += rate * pace.interval_ms / 1000
                     want = int(carry)
                     carry -= want
                 else:
-                    want = settings.burst
+                    rate, want = pace.burst * 1000 / pace.interval_ms, pace.burst
+                control.loop.target_rate = rate
                 emit(int(min(want, room)), clock.wall_us())
             else:
                 simulated_us = start_us + elapsed * settings.speed * 1e6 if paced else math.inf
@@ -250,7 +297,8 @@ def _loop(
                     budget -= emit(int(min(due, budget)), None)
                 upcoming = cursor.upcoming()
                 if upcoming is not None and simulated_us != math.inf:
-                    max_lag = max(max_lag, (simulated_us - upcoming) / 1e6)
+                    control.loop.lag_s = max(0.0, (simulated_us - upcoming) / 1e6)
+                    max_lag = max(max_lag, control.loop.lag_s)
         except DeliveryError:
             stopped_by = "delivery-error"  # the target latched it; the session reports it with the counts
             break
@@ -261,7 +309,9 @@ def _loop(
             lag = max(0.0, (start_us + elapsed * settings.speed * 1e6 - upcoming) / 1e6) if upcoming else 0.0
             on_status(StreamStatus(elapsed, dict(sent), lag))
 
-    emitted_s = ticker.elapsed_s()
+    emitted_ns = ticker.elapsed_ns()
+    emitted_s = emitted_ns / 1e9
+    control.finish()
     drain(target, settings.flush_grace_s, stop, capped=stopped_by in ("signal", "duration", "delivery-error"))
     delivered_s = ticker.elapsed_s()
     # paced live runs are measured over the ticks they ran (N ticks of a burst = the asked-for rate), or the
@@ -271,13 +321,12 @@ def _loop(
         sent=sent,
         bytes=nbytes,
         lateness=ticker.lateness,
-        target_rate=(settings.burst * 1000 / settings.interval_ms)
-        if settings.live and not settings.rate_profile
-        else None,
+        target_rate=(pace.burst * 1000 / pace.interval_ms) if settings.live and not pace.profile else None,
         stopped_by=stopped_by,
         first_event_us=first_us,
         last_event_us=last_us,
         max_lag_s=max_lag,
+        paused_s=(paused_ns + (emitted_ns - paused_at if paused_at is not None else 0)) / 1e9,
     )
 
 

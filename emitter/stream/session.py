@@ -20,6 +20,8 @@ from emitter.avro.framing import ConfluentFraming, Framing, SingleObjectFraming
 from emitter.config import Config
 from emitter.core.rng import BlockKeys
 from emitter.errors import ConfigError
+from emitter.ops.control import StreamControl
+from emitter.ops.stream_metrics import TIMED_DELIVERY_PROPERTIES, StreamMetrics
 from emitter.scenarios import scenario_class
 from emitter.scenarios.tables import Catalog
 from emitter.signals import stop_on_signals
@@ -78,21 +80,42 @@ def stream(
     on_status: Callable[[StreamStatus, TargetStats], None] | None = None,
     stop: threading.Event | None = None,
     target: Target | None = None,
+    *,
+    control: StreamControl | None = None,
+    metrics: StreamMetrics | None = None,
 ) -> StreamResult:
-    """Run a stream to completion (or until SIGINT/SIGTERM) and return what was sent and delivered."""
+    """Run a stream to completion (or until SIGINT/SIGTERM) and return what was sent and delivered.
+
+    ``control`` changes its pace while it runs; ``metrics`` counts what it sends (for /metrics).
+    """
     catalog = scenario_class(config.scenario).catalog()
     tables = tuple(t.id for t in catalog.select(settings.tables, stream=True))
     emitter = make_emitter(catalog, delivery, settings.topic_prefix)
     settings = dataclasses.replace(settings, tables=tables, value_format=delivery.value_format)
-    target = target or open_target(delivery.target, delivery.options)
+    if target is None:
+        options = delivery.options
+        if metrics is not None:  # timing deliveries needs a report for each; a user's own setting wins
+            properties = {**TIMED_DELIVERY_PROPERTIES, **options.producer_properties}
+            options = dataclasses.replace(options, producer_properties=properties)
+        target = open_target(delivery.target, options)
+    if metrics is not None:  # the messages as the broker gets them, injected copies included
+        target = metrics.watch(target)
     faulty = with_faults(target, config, settings, emitter)
+    if faulty is not None and metrics is not None:
+        counts = faulty.counts
+        metrics.add_counts(
+            "emitter_stream_faults",
+            "Events given an injected fault (--faults), by topic and kind.",
+            ("topic", "kind"),
+            lambda: {(emitter.topic(t), k): n for t, kinds in counts().items() for k, n in kinds.items()},
+        )
     target = faulty or target
     stop = stop or threading.Event()
     try:
         target.ensure_topics([emitter.topic(t) for t in settings.tables], delivery.partitions)
         status = (lambda s: on_status(s, target.stats())) if on_status else None
         with stop_on_signals(stop):
-            summary = run_stream(config, settings, emitter, target, stop=stop, on_status=status)
+            summary = run_stream(config, settings, emitter, target, stop=stop, on_status=status, control=control)
     finally:
         # run_stream has flushed within its grace: what is still undelivered is dropped and counted
         with contextlib.suppress(Exception):

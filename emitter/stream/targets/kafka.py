@@ -95,6 +95,9 @@ class KafkaTarget:
         self._queue_full_waits = 0
         self._first_error: str | None = None
         self._closed = False
+        # told (topic, seconds from produce to the report) of each delivery, in the thread that polls; set it
+        # before the first send (metrics time deliveries with it)
+        self.on_delivered: Callable[[str, float | None], None] | None = None
 
     @classmethod
     def connect(
@@ -326,6 +329,8 @@ class KafkaTarget:
             def callback(error: KafkaError | None, message: Message) -> None:
                 if error is None:
                     count.delivered += 1
+                    if self.on_delivered is not None:
+                        self.on_delivered(topic, message.latency())
                 elif error.code() in _PURGED:
                     count.unconfirmed += 1
                     self._unconfirmed += 1
