@@ -229,3 +229,30 @@ def test_demo_serves_its_stream_and_sink_metrics(small_config: Config, tmp_path:
     assert sum(metrics["emitter_stream_events_delivered_total"].values()) == result.stream.target.delivered
     assert sum(metrics["emitter_sink_rows_loaded_total"].values()) == result.sink.loaded
     assert metrics["emitter_sink_batches_total"][()] == result.sink.batches
+
+
+def test_injected_faults_are_counted_in_the_metrics_as_in_the_summary(
+    kafka_bootstrap: str, small_config: Config
+) -> None:
+    from emitter.stream.fault_spec import parse_faults
+
+    spec = parse_faults("late=0.05:100ms,out_of_order=0.05:20,duplicate=0.05,malformed=0.05")
+    settings = StreamSettings(
+        tables=("receipts", "receipt_lines"),
+        topic_prefix=_prefix(),
+        start=datetime(2024, 11, 29, 8),
+        end=datetime(2024, 11, 29, 9),
+        speed=float("inf"),
+        faults={"receipts": spec, "receipt_lines": spec},
+    )
+    delivery = Delivery(options=TargetOptions(bootstrap_servers=kafka_bootstrap), partitions=2)
+    with serve_run("127.0.0.1:0", stream=True) as ops:
+        result = stream(small_config, settings, delivery, control=ops.control, metrics=ops.stream)
+        metrics = _scrape(ops)
+    faults = _by(metrics["emitter_stream_faults_total"], "topic", "kind")
+    expected = {(result.topics[t], kind): float(n) for t, kinds in result.faults.items() for kind, n in kinds.items()}
+    assert faults == expected and all(expected.values())
+    # the broker got the model's events and the injected copies: the events-sent counter counts messages
+    copies = sum(kinds["duplicate"] + kinds["malformed"] for kinds in result.faults.values())
+    sent = sum(_by(metrics["emitter_stream_events_sent_total"], "topic").values())
+    assert sent == result.summary.total + copies == result.target.delivered
