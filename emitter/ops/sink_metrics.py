@@ -30,6 +30,7 @@ class SinkMetrics(Collector):
         self.lags: dict[Where, int] = {}
         self.batches = 0
         self.fenced = 0
+        self.duplicates = 0  # events skipped by --dedupe
         self.batch_latency = Buckets()
         self.commit_latency = Buckets()
 
@@ -90,6 +91,11 @@ class SinkMetrics(Collector):
         fenced = CounterMetricFamily("emitter_sink_fenced_batches", "Batches not written: another consumer was ahead.")
         fenced.add_metric([], self.fenced)
         yield fenced
+        duplicates = CounterMetricFamily(
+            "emitter_sink_duplicates_skipped", "Events not loaded by --dedupe: their event id was loaded before."
+        )
+        duplicates.add_metric([], self.duplicates)
+        yield duplicates
         for name, documentation, buckets in (
             (
                 "emitter_sink_batch_latency_seconds",

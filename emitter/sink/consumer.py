@@ -315,6 +315,7 @@ class _SinkLoop:
         self.read_from.update(prepared.next_offsets)
         self.last_commit = time.monotonic()
         if self.metrics is not None:
+            self.metrics.duplicates = self.duplicates
             self.metrics.batch(
                 pending.topics,
                 pending.partitions,

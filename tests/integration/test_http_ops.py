@@ -232,7 +232,7 @@ def test_demo_serves_its_stream_and_sink_metrics(small_config: Config, tmp_path:
 
 
 def test_injected_faults_are_counted_in_the_metrics_as_in_the_summary(
-    kafka_bootstrap: str, small_config: Config
+    kafka_bootstrap: str, small_config: Config, tmp_path: Any
 ) -> None:
     from emitter.stream.fault_spec import parse_faults
 
@@ -256,3 +256,22 @@ def test_injected_faults_are_counted_in_the_metrics_as_in_the_summary(
     copies = sum(kinds["duplicate"] + kinds["malformed"] for kinds in result.faults.values())
     sent = sum(_by(metrics["emitter_stream_events_sent_total"], "topic").values())
     assert sent == result.summary.total + copies == result.target.delivered
+
+    sink_settings = SinkSettings(
+        kafka_bootstrap,
+        topics=settings.topic_prefix + "*",
+        group=f"g{uuid.uuid4().hex[:8]}",
+        max_latency_ms=300,
+        session_timeout_ms=3_000,
+        idle_exit_s=2.0,
+        max_events=result.target.delivered,
+        dedupe=True,
+    )
+    with serve_run("127.0.0.1:0", sink=True) as ops:
+        summary = sink(CATALOG, sink_settings, f"duckdb:///{tmp_path / 'w.duckdb'}", metrics=ops.sink)
+        metrics = _scrape(ops)
+    duplicates = sum(kinds["duplicate"] for kinds in result.faults.values())
+    assert metrics["emitter_sink_duplicates_skipped_total"][()] == summary.duplicates == duplicates
+    malformed = sum(kinds["malformed"] for kinds in result.faults.values())
+    assert sum(metrics["emitter_sink_dead_letters_total"].values()) == summary.dead == malformed
+    assert summary.loaded == result.summary.total
