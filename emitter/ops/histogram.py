@@ -7,7 +7,7 @@ counts (one list copy, atomic under the GIL), so it never holds the loop up.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from prometheus_client.core import HistogramMetricFamily
 
@@ -69,8 +69,3 @@ def histogram_family(
         cumulative, total = buckets.cumulative()
         family.add_metric(list(label_values), cumulative, total)
     return family
-
-
-def labelled(values: Iterable[object]) -> list[str]:
-    """Label values as Prometheus wants them: strings."""
-    return [str(v) for v in values]

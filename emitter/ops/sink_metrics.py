@@ -13,7 +13,7 @@ import pyarrow as pa
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
 
-from emitter.ops.histogram import Buckets
+from emitter.ops.histogram import Buckets, histogram_family
 
 Where = tuple[str, int]  # (topic, partition)
 
@@ -104,10 +104,7 @@ class SinkMetrics(Collector):
             ),
             ("emitter_sink_commit_latency_seconds", "The warehouse transaction of a batch.", self.commit_latency),
         ):
-            family = HistogramMetricFamily(name, documentation, labels=[])
-            cumulative, total = buckets.cumulative()
-            family.add_metric([], cumulative, total)
-            yield family
+            yield histogram_family(name, documentation, [], {(): buckets})
         up = GaugeMetricFamily("emitter_sink_running", "1 while the sink loop runs.")
         up.add_metric([], 1.0 if self.phase == "running" else 0.0)
         yield up

@@ -8,6 +8,7 @@ faults by topic and kind), fed from a function returning a dict of counts.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
@@ -40,6 +41,8 @@ LATENESS_BOUNDS: tuple[float, ...] = (
 # rates); timing deliveries needs every report, so a run with metrics asks for them
 TIMED_DELIVERY_PROPERTIES: Mapping[str, object] = {"delivery.report.only.error": False}
 
+STALLED_S = 10.0  # in flight this long without a delivery: the broker is not taking them
+
 Counts = Callable[[], Mapping[tuple[str, ...], float]]
 
 
@@ -56,6 +59,7 @@ class MeteredTarget:
         self.bytes: dict[str, int] = {}
         self.latency: dict[str, Buckets] = {}
         self.last_stats: TargetStats | None = None
+        self.settled_at = time.monotonic()  # when a delivery last settled, or nothing was in flight
         if hasattr(inner, "on_delivered"):  # Kafka targets time each delivery report
             inner.on_delivered = self._delivered
 
@@ -73,24 +77,32 @@ class MeteredTarget:
         taken = self.inner.send(topic, keys, values, give_up)
         self.events[topic] = self.events.get(topic, 0) + taken
         self.bytes[topic] = self.bytes.get(topic, 0) + sum(map(len, values[:taken]))
-        self.last_stats = self.inner.stats()
+        self.stats()
         return taken
 
     def flush(self, timeout: float | None = None) -> None:
         try:
             self.inner.flush(timeout)
         finally:
-            self.last_stats = self.inner.stats()
+            self.stats()
 
     def close(self, timeout: float | None = 30.0) -> None:
         try:
             self.inner.close(timeout)
         finally:
-            self.last_stats = self.inner.stats()
+            self.stats()
 
     def stats(self) -> TargetStats:
-        self.last_stats = self.inner.stats()
-        return self.last_stats
+        stats, before = self.inner.stats(), self.last_stats
+        if stats.in_flight == 0 or before is None or stats.delivered + stats.failed > before.delivered + before.failed:
+            self.settled_at = time.monotonic()
+        self.last_stats = stats
+        return stats
+
+    def stalled_s(self) -> float:
+        """How long events have been in flight without any delivery settling (0 when none are)."""
+        stats = self.last_stats
+        return 0.0 if stats is None or stats.in_flight == 0 else time.monotonic() - self.settled_at
 
 
 class StreamMetrics(Collector):
@@ -100,6 +112,7 @@ class StreamMetrics(Collector):
         self.control = control
         self.target: MeteredTarget | None = None
         self._extra: list[tuple[str, str, tuple[str, ...], Counts]] = []
+        self.stalled_after_s = STALLED_S
 
     def watch(self, target: Target) -> MeteredTarget:
         """Wrap the run's target so its sends are counted; send through what this returns."""
@@ -122,6 +135,9 @@ class StreamMetrics(Collector):
         stats = self.target.last_stats if self.target else None
         if stats is not None and (stats.failed or stats.first_error):
             return f"deliveries failing: {stats.failed} events failed"
+        stalled = self.target.stalled_s() if self.target else 0.0
+        if stalled >= self.stalled_after_s:
+            return f"no delivery confirmed for {stalled:.0f}s with {stats.in_flight if stats else 0} in flight"
         return None
 
     def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily | HistogramMetricFamily]:

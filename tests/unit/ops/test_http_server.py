@@ -184,3 +184,18 @@ def test_a_taken_port_is_a_one_line_error() -> None:
             serve_run(f"127.0.0.1:{first.server.port}"),
         ):
             pass
+
+
+def test_a_labelled_counter_fed_from_a_dict_joins_the_stream_metrics(ops: RunOps) -> None:
+    assert ops.server is not None and ops.stream is not None
+    counts = {("r.receipts", "late"): 3, ("r.receipts", "duplicate"): 1}
+    ops.stream.add_counts("emitter_faults", "Faults injected.", ("topic", "kind"), lambda: dict(counts))
+    counts[("r.lines", "malformed")] = 2  # read at scrape time, not when added
+    _, text = call(f"{ops.server.url}/metrics")
+    faults = {
+        (s.labels["topic"], s.labels["kind"]): s.value
+        for f in text_string_to_metric_families(text)
+        if f.name == "emitter_faults"
+        for s in f.samples
+    }
+    assert faults == {("r.receipts", "late"): 3, ("r.receipts", "duplicate"): 1, ("r.lines", "malformed"): 2}

@@ -51,3 +51,19 @@ def test_a_failing_sasl_stream_serves_counts_and_reasons_but_never_its_password(
     assert json.loads(readyz) == {"status": "not ready", "reason": "deliveries failing: 3 events failed"}
     assert "emitter_stream_events_failed_total 3.0" in served[0]
     assert not any(SECRET in body for body in served)
+
+
+def test_a_stream_whose_events_stay_in_flight_is_not_ready() -> None:
+    target = KafkaTarget.connect("127.0.0.1:1")  # nothing listens; events wait out their 5 min timeout
+    with serve_run("127.0.0.1:0", stream=True) as ops:
+        assert ops.server is not None and ops.control is not None and ops.stream is not None
+        ops.control.begin(StreamSettings(tables=("receipts",), topic_prefix="r."), True, Lateness())
+        ops.stream.stalled_after_s = 0.3
+        metered = ops.stream.watch(target)
+        metered.send("r.receipts", [b"k"] * 2, [b"v"] * 2)
+        deadline = time.monotonic() + 30
+        while "no delivery confirmed" not in (readyz := _body(f"{ops.server.url}/readyz")):
+            assert time.monotonic() < deadline, f"hang guard: still {readyz}"
+            time.sleep(0.05)
+        assert "with 2 in flight" in readyz
+    target.close(timeout=0)
