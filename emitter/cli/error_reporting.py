@@ -19,8 +19,11 @@ def print_error(message: str) -> None:
         typer.echo(f"error: {line}", err=True)
 
 
+CONTROL_LOG = "emitter.control"
+
+
 class _StderrLines(logging.Handler):
-    """emitter's log records of WARNING and above, as ``warning: ...`` lines like the ``error:`` ones."""
+    """emitter's log records as ``warning: ...`` (or ``info: ...``) lines like the ``error:`` ones."""
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -33,9 +36,12 @@ def report_warnings() -> None:
     """Print emitter's warnings on stderr unless the embedding program set up logging itself."""
     logger = logging.getLogger("emitter")
     if not logger.handlers and not logging.getLogger().handlers:
-        handler = _StderrLines(logging.WARNING)
+        handler = _StderrLines(logging.INFO)
+        # and what /control changed: the one INFO a terminal user needs to see
+        handler.addFilter(lambda r: r.levelno >= logging.WARNING or r.name == CONTROL_LOG)
         logger.addHandler(handler)
         logger.propagate = False
+        logging.getLogger(CONTROL_LOG).setLevel(logging.INFO)
 
 
 class EmitterGroup(TyperGroup):

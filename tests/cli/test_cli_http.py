@@ -102,3 +102,4 @@ def test_emitter_stream_with_http_serves_and_obeys_the_token_from_the_environmen
         process.send_signal(signal.SIGTERM)
         _, err = process.communicate(timeout=HANG_GUARD_S)
     assert process.returncode == 0, err
+    assert "info: stream control: pause" in err  # a change is logged where the user sees it
