@@ -48,10 +48,17 @@ def plan_charts(scenario: Scenario[Any], tables: Mapping[str, pa.Table]) -> list
         marked = ", ".join(f"{name} ({d:%d %b})" for d, name in holidays) or "no holidays in the range"
         out += [
             PlannedChart(
-                "volume", "Events per hour of day", "each table's share of its events", hour_heatmap(volumes), True
+                "volume",
+                "Events per hour of day",
+                "each table against its own busiest hour",
+                hour_heatmap(volumes),
+                True,
             ),
             PlannedChart(
-                "volume", "Events per day of week", "each table's share of its events", weekday_heatmap(volumes)
+                "volume",
+                "Events per day of week",
+                "each table against its own busiest weekday",
+                weekday_heatmap(volumes),
             ),
             PlannedChart(
                 "volume", "Events per day", f"holidays marked: {marked}", daily_chart(volumes, holidays), True

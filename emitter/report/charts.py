@@ -26,9 +26,9 @@ def _data(rows: list[dict[str, Any]]) -> alt.Data:
 
 
 def hour_heatmap(volumes: Sequence[TableVolume]) -> Spec:
-    """Each table's share of its events per hour of day: one row per table."""
+    """Each table's events per hour of day against its busiest hour: one row per table."""
     rows = [
-        {"table": v.table, "hour": hour, "share": float(n) / v.rows}
+        {"table": v.table, "hour": hour, "share": n / max(int(v.by_hour.max()), 1)}
         for v in volumes
         for hour, n in enumerate(v.by_hour.tolist())
     ]
@@ -36,9 +36,9 @@ def hour_heatmap(volumes: Sequence[TableVolume]) -> Spec:
 
 
 def weekday_heatmap(volumes: Sequence[TableVolume]) -> Spec:
-    """Each table's share of its events per day of week: one row per table."""
+    """Each table's events per day of week against its busiest weekday: one row per table."""
     rows = [
-        {"table": v.table, "weekday": WEEKDAYS[d], "share": float(n) / v.rows}
+        {"table": v.table, "weekday": WEEKDAYS[d], "share": n / max(int(v.by_weekday.max()), 1)}
         for v in volumes
         for d, n in enumerate(v.by_weekday.tolist())
     ]
@@ -57,8 +57,8 @@ def _heatmap(
             y=alt.Y("table:N", title=None, sort=tables, axis=alt.Axis(labelLimit=220)),
             color=alt.Color(
                 "share:Q",
-                title="share of the table's events",
-                scale=alt.Scale(scheme="blues"),
+                title="against the table's busiest",
+                scale=alt.Scale(scheme="blues", domain=[0, 1]),
                 legend=alt.Legend(format=".0%", orient="bottom", gradientLength=240),
             ),
         )
@@ -68,7 +68,7 @@ def _heatmap(
 
 def daily_chart(volumes: Sequence[TableVolume], holidays: Sequence[tuple[date, str]]) -> Spec:
     """Events per day of every table (log scale), holidays marked with a rule and their name."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"table": v.table, "day": day.isoformat(), "events": int(n)}
         for v in volumes
         for day, n in zip(v.days(), v.by_day.tolist(), strict=True)
@@ -80,7 +80,12 @@ def daily_chart(volumes: Sequence[TableVolume], holidays: Sequence[tuple[date, s
         .mark_line(point=alt.OverlayMarkDef(size=18))
         .encode(
             x=x,
-            y=alt.Y("events:Q", title="events per day (log scale)", scale=alt.Scale(type="log")),
+            y=alt.Y(
+                "events:Q",
+                title="events per day (log scale)",
+                scale=alt.Scale(type="log"),
+                axis=alt.Axis(values=_decades(max((int(v.by_day.max()) for v in volumes), default=1)), format="~s"),
+            ),
             color=alt.Color(
                 "table:N",
                 title="table",
@@ -102,6 +107,14 @@ def daily_chart(volumes: Sequence[TableVolume], holidays: Sequence[tuple[date, s
     return cast(Spec, alt.layer(*layers).properties(width=WIDE - 160, height=260))
 
 
+def _decades(most: int) -> list[int]:
+    """Log-axis ticks at 1, 10, 100, ... up to the first power of ten at or above ``most``."""
+    ticks = [1]
+    while ticks[-1] < most:
+        ticks.append(ticks[-1] * 10)
+    return ticks
+
+
 def figure_chart(figure: Figure) -> Spec:
     """A domain figure: vertical bars for a distribution, horizontal bars with a label for the others."""
     labels = [label for label, _ in figure.points]
@@ -112,7 +125,7 @@ def figure_chart(figure: Figure) -> Spec:
             alt.Chart(_data(rows))
             .mark_bar(color=ACCENT)
             .encode(
-                x=alt.X("label:O", title=figure.x, sort=labels, axis=alt.Axis(labelAngle=0)),
+                x=alt.X("label:O", title=figure.x, sort=labels, axis=alt.Axis(labelAngle=0, labelOverlap="parity")),
                 y=alt.Y("value:Q", title=figure.y),
             )
             .properties(width=NARROW, height=200),

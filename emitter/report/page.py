@@ -130,24 +130,28 @@ def _chart(chart: DrawnChart) -> str:
 
 
 def _rules(results: Sequence[RuleResult]) -> str:
+    """Breaches in plain view; the rules that hold folded under one line, so a breach is the first thing read."""
     failed = [r for r in results if not r.ok]
-    summary = (
-        f"<p class='bad'>{len(failed)} of {len(results)} rules fail.</p>"
-        if failed
-        else f"<p class='ok'>All {len(results)} rules hold.</p>"
-    )
-    # failures first, so a breach is the first thing read
-    ordered = sorted(results, key=lambda r: r.ok)
+    held = [r for r in results if r.ok]
+    parts = ["<section id='rules'><h2>Rules</h2>"]
+    if failed:
+        parts.append(f"<p class='bad'>{len(failed)} of {len(results)} rules fail.</p>{_rule_table(failed)}")
+    elif results:
+        parts.append(f"<p class='ok'>All {len(results)} rules hold.</p>")
+    else:
+        parts.append("<p class='sub'>No rule was checked.</p>")
+    if held:
+        parts.append(f"<details><summary>the {len(held)} rules that hold</summary>{_rule_table(held)}</details>")
+    return "".join(parts) + "</section>"
+
+
+def _rule_table(results: Sequence[RuleResult]) -> str:
     rows = "".join(
-        f"<tr class='{'ok-row' if r.ok else 'failed'}'><td>{escape(r.rule)}</td>"
+        f"<tr class='{'held' if r.ok else 'failed'}'><td>{escape(r.rule)}</td>"
         f"<td class='{'ok' if r.ok else 'bad'}'>{'ok' if r.ok else 'FAILED'}</td><td>{escape(r.detail)}</td></tr>"
-        for r in ordered
+        for r in results
     )
-    return (
-        "<section id='rules'><h2>Rules</h2>"
-        f"{summary}<table><thead><tr><th>rule</th><th>result</th><th>detail</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table></section>"
-    )
+    return f"<table><thead><tr><th>rule</th><th>result</th><th>detail</th></tr></thead><tbody>{rows}</tbody></table>"
 
 
 def _row_counts(rows: Sequence[tuple[str, str, int]]) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pyarrow as pa
 
@@ -17,7 +17,7 @@ def _receipts(times: list[datetime]) -> pa.Table:
 
 def test_counts_follow_the_event_time_of_each_table() -> None:
     catalog = scenario_class("retail").catalog()
-    utc = timezone.utc
+    utc = UTC
     times = [
         datetime(2024, 3, 4, 9, 15, tzinfo=utc),  # a Monday
         datetime(2024, 3, 4, 9, 59, tzinfo=utc),
