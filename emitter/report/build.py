@@ -15,7 +15,7 @@ from emitter.formats.staged import atomic_write_bytes
 from emitter.report.charts import daily_chart, figure_chart, hour_heatmap, weekday_heatmap
 from emitter.report.page import DrawnChart, Header, Section, render_page
 from emitter.report.svg import svg_of
-from emitter.report.volume import date_range, table_volumes
+from emitter.report.volume import TableVolume, date_range, table_volumes
 from emitter.scenarios import RuleResult, Scenario
 from emitter.scenarios.figures import FigureKind
 
@@ -38,9 +38,11 @@ SECTIONS = (
 )
 
 
-def plan_charts(scenario: Scenario[Any], tables: Mapping[str, pa.Table]) -> list[PlannedChart]:
+def plan_charts(
+    scenario: Scenario[Any], tables: Mapping[str, pa.Table], volumes: Sequence[TableVolume] | None = None
+) -> list[PlannedChart]:
     """Every chart of the page: the volume charts from the table declarations, then the scenario's figures."""
-    volumes = table_volumes(scenario.catalog(), tables)
+    volumes = table_volumes(scenario.catalog(), tables) if volumes is None else list(volumes)
     out = []
     span = date_range(volumes)
     if span is not None:
@@ -72,15 +74,16 @@ def plan_charts(scenario: Scenario[Any], tables: Mapping[str, pa.Table]) -> list
 
 def build_report(scenario: Scenario[Any], tables: Mapping[str, pa.Table], results: Sequence[RuleResult]) -> str:
     """The report page (HTML) of ``tables`` as ``scenario`` declares them, with the rule results given."""
-    planned = plan_charts(scenario, tables)
+    catalog = scenario.catalog()
+    volumes = table_volumes(catalog, tables)
+    planned = plan_charts(scenario, tables, volumes)
     drawn = {id(p): DrawnChart(p.title, p.note, svg_of(p.spec, p.title), p.wide) for p in planned}
     sections = [
         Section(anchor, title, [drawn[id(p)] for p in planned if p.section == anchor], empty)
         for anchor, title, empty in SECTIONS
     ]
-    catalog = scenario.catalog()
     rows = [(t.id, str(t.kind), tables[t.id].num_rows) for t in catalog.tables if t.id in tables]
-    span = date_range(table_volumes(catalog, tables))
+    span = date_range(volumes)
     header = Header(scenario.name, scenario.title, scenario.seed, _range_text(span), rows)
     return render_page(header, sections, results)
 

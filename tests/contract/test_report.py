@@ -14,7 +14,7 @@ from emitter.cli.app import app
 from emitter.report.build import build_report
 
 from .browser import chromium_or_reason
-from .conftest import DAYS, Generated, first_day
+from .conftest import DAYS, SCENARIOS, Generated, first_day
 
 VOLUME_CHARTS = 3  # events per hour of day, per day of week, per day
 
@@ -47,9 +47,14 @@ def test_report_writes_the_page_of_a_backfill(isolated_runner: CliRunner, scenar
     manifest = manifest_of(Path("out"))
     assert f"<dd>{manifest.seed}</dd>" in page
     assert f"({DAYS} days)" in page
+    other = next(name for name in SCENARIOS if name != scenario_name)
+    result = isolated_runner.invoke(app, ["report", "out", "--scenario", other, "-o", "other.html"])
+    assert result.exit_code == 1
+    assert f"was written by scenario {scenario_name}, not {other}" in result.output
+    assert not Path("other.html").exists()
 
 
-def test_report_refuses_a_missing_directory_and_a_wrong_scenario(isolated_runner: CliRunner) -> None:
+def test_report_refuses_a_missing_or_foreign_directory(isolated_runner: CliRunner) -> None:
     result = isolated_runner.invoke(app, ["report", "nowhere"])
     assert result.exit_code == 1
     assert "nowhere: no such directory" in result.output
