@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -77,9 +78,9 @@ def build_report(scenario: Scenario[Any], tables: Mapping[str, pa.Table], result
     catalog = scenario.catalog()
     volumes = table_volumes(catalog, tables)
     planned = plan_charts(scenario, tables, volumes)
-    drawn = {id(p): DrawnChart(p.title, p.note, svg_of(p.spec, p.title), p.wide) for p in planned}
+    drawn = [(p.section, DrawnChart(p.title, p.note, svg_of(p.spec, p.title), p.wide)) for p in planned]
     sections = [
-        Section(anchor, title, [drawn[id(p)] for p in planned if p.section == anchor], empty)
+        Section(anchor, title, [chart for section, chart in drawn if section == anchor], empty)
         for anchor, title, empty in SECTIONS
     ]
     rows = [(t.id, str(t.kind), tables[t.id].num_rows) for t in catalog.tables if t.id in tables]
@@ -88,7 +89,7 @@ def build_report(scenario: Scenario[Any], tables: Mapping[str, pa.Table], result
     return render_page(header, sections, results)
 
 
-def _range_text(span: tuple[Any, Any] | None) -> str:
+def _range_text(span: tuple[date, date] | None) -> str:
     if span is None:
         return "no events"
     first, last = span
