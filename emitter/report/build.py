@@ -18,7 +18,7 @@ from emitter.report.page import DrawnChart, Header, Section, render_page
 from emitter.report.svg import svg_of
 from emitter.report.volume import TableVolume, date_range, table_volumes
 from emitter.scenarios import RuleResult, Scenario
-from emitter.scenarios.figures import FigureKind
+from emitter.scenarios.figures import Figure, FigureKind
 
 
 @dataclass(frozen=True)
@@ -67,10 +67,15 @@ def plan_charts(
                 "volume", "Events per day", f"holidays marked: {marked}", daily_chart(volumes, holidays), True
             ),
         ]
-    for figure in scenario.figures(tables):
+    for figure in drawable_figures(scenario, tables):
         section = "top" if figure.kind is FigureKind.TOP else "distributions"
         out.append(PlannedChart(section, figure.title, figure.note, figure_chart(figure)))
     return out
+
+
+def drawable_figures(scenario: Scenario[Any], tables: Mapping[str, pa.Table]) -> list[Figure]:
+    """The scenario's figures that have something to draw; an empty one is left off the page."""
+    return [f for f in scenario.figures(tables) if not f.empty]
 
 
 def build_report(scenario: Scenario[Any], tables: Mapping[str, pa.Table], results: Sequence[RuleResult]) -> str:

@@ -46,6 +46,11 @@ class Figure:
     y: str
     note: str = ""
 
+    @property
+    def empty(self) -> bool:
+        """Nothing to draw: no point has a value (the tables at hand had none of it)."""
+        return not any(value > 0 for _, value in self.points)
+
 
 def distribution(
     title: str, sizes: npt.NDArray[np.int64], x: str, y: str, cap: int, note: str = "", least: int = 0

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from emitter.backfill.validate import load_output, manifest_of, scenario_of
 from emitter.cli.app import app
-from emitter.report.build import build_report
+from emitter.report.build import build_report, drawable_figures
 
 from .browser import chromium_or_reason
 from .conftest import DAYS, SCENARIOS, Generated, first_day
@@ -24,7 +24,7 @@ def test_the_page_holds_the_volume_charts_and_every_declared_figure(generated: G
 
     page = build_report(generated.scenario, tables, generated.scenario.rules(tables))
 
-    expected = VOLUME_CHARTS + len(generated.scenario.figures(tables))
+    expected = VOLUME_CHARTS + len(drawable_figures(generated.scenario, tables))
     assert page.count("<figure class='chart") == expected
     assert page.count("<svg") == expected
     assert f"<h1>{generated.name} report</h1>" in page
@@ -92,7 +92,7 @@ def test_a_browser_draws_every_chart_offline(
     page_path = _backfill_and_report(isolated_runner, scenario_name)
     manifest = manifest_of(Path("out"))
     tables = load_output(Path("out"), manifest=manifest)
-    expected = VOLUME_CHARTS + len(scenario_of(manifest).figures(tables))
+    expected = VOLUME_CHARTS + len(drawable_figures(scenario_of(manifest), tables))
     errors: list[str] = []
     failed: list[str] = []
     elsewhere: list[str] = []

@@ -72,6 +72,7 @@ def test_the_check_sees_a_script_a_stylesheet_or_an_image() -> None:
 
 def test_every_planned_chart_is_drawn_as_inline_svg(retail: tuple[Scenario[Any], dict[str, pa.Table]]) -> None:
     scenario, tables = retail
+    assert not any(f.empty for f in scenario.figures(tables))
     expected = 3 + len(scenario.figures(tables))  # hour, weekday and day volume, then the domain's figures
 
     page = build_report(scenario, tables, [])
@@ -110,3 +111,15 @@ def test_failed_rules_are_listed_first_and_counted(retail: tuple[Scenario[Any], 
     assert "1 of 2 rules fail." in page and "<dd>1 of 2 hold</dd>" in page
     assert page.index("stock &lt;never&gt; negative") < page.index("totals add up")  # escaped, and first
     assert "<td class='bad'>FAILED</td>" in page
+
+
+def test_a_figure_with_nothing_to_draw_is_left_off(retail: tuple[Scenario[Any], dict[str, pa.Table]]) -> None:
+    scenario, tables = retail
+    without_receipts = {**tables, "receipts": tables["receipts"].slice(0, 0)}
+    empty = [f.title for f in scenario.figures(without_receipts) if f.empty]
+    assert "Payment mix" in empty and "Top stores by receipts" in empty
+
+    titles = [p.title for p in plan_charts(scenario, without_receipts)]
+
+    assert not set(empty) & set(titles)
+    assert "Basket size" in titles  # receipt lines are still there
