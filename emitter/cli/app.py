@@ -12,6 +12,7 @@ from emitter.cli.broker import broker
 from emitter.cli.demo import demo
 from emitter.cli.error_reporting import EmitterGroup
 from emitter.cli.options import HttpOptionCommand, ScenarioFlagsCommand
+from emitter.cli.report import report
 from emitter.cli.scenarios import scenarios
 from emitter.cli.sink import load_command, reconcile_command, sink_command
 from emitter.cli.stream import stream_command
@@ -61,6 +62,7 @@ app.command("demo", cls=ScenarioFlagsCommand)(demo)
 app.command("tables")(tables)
 app.command("scenarios")(scenarios)
 app.command("validate", cls=ScenarioFlagsCommand)(validate)
+app.command("report", cls=ScenarioFlagsCommand)(report)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ import pyarrow as pa
 from pydantic import BaseModel, ConfigDict
 
 from emitter.core.rng import BlockKeys, run_tag
+from emitter.scenarios.figures import Figure
 from emitter.scenarios.rules import RuleResult, check_foreign_keys
 from emitter.scenarios.tables import Catalog, TableSpec
 
@@ -124,6 +125,14 @@ class Scenario(ABC, Generic[S]):
         Commands refuse a run that would not fit before starting it; None (the default) skips that check.
         """
         return None
+
+    def figures(self, tables: Mapping[str, pa.Table]) -> list[Figure]:
+        """The domain's charts for ``emitter report`` (distributions, mixes, top entities) over ``tables``.
+
+        ``tables`` may hold only some of the scenario's tables: leave out a figure whose tables are absent.
+        The report draws the volume charts of every table from its declaration; the default adds none.
+        """
+        return []
 
     def stream_keys(self, table: str, batch: pa.Table) -> pa.Array:
         """Message keys (strings) for a batch of ``table``: its declared key column."""

@@ -18,6 +18,7 @@ from emitter.scenarios.ecommerce.demo_queries import SAMPLE_QUERIES
 from emitter.scenarios.ecommerce.orders import LOOKBACK_DAYS, Orders, place_orders
 from emitter.scenarios.ecommerce.pages import Pages
 from emitter.scenarios.ecommerce.plans import Plan, plan_sessions
+from emitter.scenarios.ecommerce.report import figures
 from emitter.scenarios.ecommerce.review_text import review_pools
 from emitter.scenarios.ecommerce.rules import check_all
 from emitter.scenarios.ecommerce.settings import EcommerceSettings
@@ -26,6 +27,7 @@ from emitter.scenarios.ecommerce.table_specs import TABLES
 from emitter.scenarios.ecommerce.visits import draw_visits
 from emitter.scenarios.ecommerce.world import SUBCATEGORIES, EcommerceWorld, build_world
 from emitter.scenarios.event_tables import EventTables
+from emitter.scenarios.figures import Figure
 from emitter.scenarios.rules import RuleResult
 
 I64 = npt.NDArray[np.int64]
@@ -88,6 +90,9 @@ class EcommerceScenario(Scenario[EcommerceSettings]):
 
     def check(self, tables: Mapping[str, pa.Table]) -> list[RuleResult]:
         return check_all(tables)
+
+    def figures(self, tables: Mapping[str, pa.Table]) -> list[Figure]:
+        return figures(tables)
 
     # ---- simulation -----------------------------------------------------------------------------
     def plan(self, day: date) -> Plan:

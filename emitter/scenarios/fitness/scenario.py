@@ -10,8 +10,10 @@ import pyarrow as pa
 
 from emitter.scenarios.contract import DayTables, DemoSpec, Scenario
 from emitter.scenarios.event_tables import EventTables
+from emitter.scenarios.figures import Figure
 from emitter.scenarios.fitness.day_tables import EVENT_CODES, TableBuilder
 from emitter.scenarios.fitness.demo_queries import DEMO_QUERIES
+from emitter.scenarios.fitness.report import figures
 from emitter.scenarios.fitness.rules import check_all
 from emitter.scenarios.fitness.settings import FitnessSettings
 from emitter.scenarios.fitness.table_specs import TABLES
@@ -60,6 +62,9 @@ class FitnessScenario(Scenario[FitnessSettings]):
 
     def check(self, tables: Mapping[str, pa.Table]) -> list[RuleResult]:
         return check_all(tables, self.settings)
+
+    def figures(self, tables: Mapping[str, pa.Table]) -> list[Figure]:
+        return figures(tables)
 
     def generate(self, day: date, state: None, tables: Collection[str]) -> tuple[DayTables, None]:
         wanted = set(tables)

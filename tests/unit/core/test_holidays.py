@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from emitter.core.holidays import black_friday, cyber_monday, thanksgiving
+from emitter.core.holidays import black_friday, cyber_monday, holidays_between, thanksgiving
 
 
 def test_known_holidays() -> None:
@@ -24,3 +24,20 @@ def test_thanksgiving_is_the_fourth_thursday(year: int) -> None:
     assert day == thursdays[3]
     assert black_friday(year).weekday() == 4 and black_friday(year) - day == timedelta(days=1)
     assert cyber_monday(year).weekday() == 0 and cyber_monday(year) - day == timedelta(days=4)
+
+
+def test_holidays_between_names_the_days_in_range_in_order() -> None:
+    found = holidays_between(date(2024, 11, 25), date(2025, 1, 1))
+
+    assert found == [
+        (date(2024, 11, 28), "Thanksgiving"),
+        (date(2024, 11, 29), "Black Friday"),
+        (date(2024, 12, 2), "Cyber Monday"),
+        (date(2024, 12, 24), "Christmas Eve"),
+        (date(2024, 12, 25), "Christmas Day"),
+        (date(2024, 12, 26), "Boxing Day"),
+        (date(2024, 12, 31), "New Year's Eve"),
+        (date(2025, 1, 1), "New Year's Day"),
+    ]
+    assert holidays_between(date(2024, 3, 4), date(2024, 3, 10)) == []
+    assert holidays_between(date(2024, 7, 4), date(2024, 7, 4)) == [(date(2024, 7, 4), "Independence Day")]
