@@ -8,29 +8,12 @@ from typing import Annotated
 import typer
 
 from emitter.backfill.validate import expect_scenario, validate_output
-from emitter.cli.options import (
-    ConfigPathOption,
-    PresetOption,
-    ScaleOption,
-    ScenarioOption,
-    SeedOption,
-    SetOption,
-    build_config,
-)
+from emitter.cli.options import ConfigPathOption, PresetOption, ScaleOption, ScenarioOption, SeedOption, SetOption
 from emitter.cli.output import command_console, result_table
-from emitter.errors import ConfigError
-from emitter.scenarios import RuleResult, open_scenario
+from emitter.cli.warehouse_source import WarehouseURLOption, judged_scenario, one_source, settings_flags_given
+from emitter.scenarios import RuleResult
 from emitter.sink.destinations import open_destination, shown
-from emitter.sink.validate import recorded_scenario, same_run, validate_warehouse
-
-WarehouseURLOption = Annotated[
-    str | None,
-    typer.Option(
-        "--warehouse",
-        help="Validate loaded tables instead of files: duckdb:///warehouse.duckdb or postgresql://user@host/db.",
-        show_default=False,
-    ),
-]
+from emitter.sink.validate import validate_warehouse
 
 
 def validate(
@@ -56,34 +39,14 @@ def validate(
     recorded; rows from `emitter sink` by the stream's own --scenario, --config, --seed, --preset, --scale,
     --set and scenario flags. Reference tables the warehouse lacks are rebuilt from that seed.
     """
-    flags = {"--seed": seed, "--preset": preset, "--scale": scale, "--set": sets, "--config": config_path}
-    given = [flag for flag, value in flags.items() if value] + list(ctx.args[:1])
-    if (out is None) == (warehouse is None):
-        raise ConfigError("validate: give a backfill directory or --warehouse URL, one of them")
+    one_source(out, warehouse, settings_flags_given(ctx, seed, preset, scale, sets, config_path), "validate")
     if out is not None:
-        if given:
-            raise ConfigError(
-                f"{given[0]}: {out}'s manifest records its settings; settings flags apply with --warehouse only"
-            )
         expect_scenario(out, scenario)
         _report(f"business rules over {out}", validate_output(out))
         return
     assert warehouse is not None
     with open_destination(warehouse) as destination:
-        recorded = recorded_scenario(destination)
-        if recorded is not None and not given and scenario in (None, recorded.name):
-            judged, origin = recorded, "as recorded by the load"
-        else:
-            config = build_config(config_path, {"seed": seed}, scenario, preset, scale, sets, ctx)
-            judged, origin = open_scenario(config), "from the config and flags"
-            if recorded is not None and not same_run(recorded, judged):
-                settings = "the same" if recorded.settings == judged.settings else "other"
-                settings = f" with {settings} settings" if recorded.name == judged.name else ""
-                raise ConfigError(
-                    f"{shown(warehouse)} was loaded from scenario {recorded.name} seed {recorded.seed}, but the flags "
-                    f"give scenario {judged.name} seed {judged.seed}{settings}; drop --scenario and "
-                    "the settings flags to validate what was loaded"
-                )
+        judged, origin = judged_scenario(ctx, destination, scenario, seed, preset, scale, sets, config_path)
         check = validate_warehouse(destination, judged)
     rows = sum(check.rows.values())
     typer.echo(

@@ -56,11 +56,20 @@ def same_run(a: Scenario[Any], b: Scenario[Any]) -> bool:
     return a.name == b.name and a.seed == b.seed and a.settings == b.settings
 
 
-def validate_warehouse(destination: Destination, scenario: Scenario[Any]) -> WarehouseCheck:
-    """Every rule of ``scenario`` over what the warehouse holds of its tables, plus one load per event."""
+@dataclass
+class WarehouseTables:
+    """A scenario's tables as a warehouse holds them, with the reference tables it lacks rebuilt."""
+
+    tables: dict[str, pa.Table]  # table id → rows, reference tables included
+    rows: dict[str, int]  # table id → rows read from the warehouse
+    rebuilt: list[str]  # reference tables not in the warehouse, rebuilt from the seed
+
+
+def warehouse_tables(destination: Destination, scenario: Scenario[Any]) -> WarehouseTables:
+    """Every table of ``scenario`` the warehouse holds, plus the reference tables it lacks, from the seed."""
     catalog = scenario.catalog()
     tables = read_tables(destination, catalog)
-    if not any(spec.id in tables for spec in catalog.tables):
+    if not tables:
         where = ", ".join(catalog.namespaces)
         raise ConfigError(
             f"{destination.where} holds no table of scenario {scenario.name} (schemas {where}); "
@@ -71,8 +80,16 @@ def validate_warehouse(destination: Destination, scenario: Scenario[Any]) -> War
     if missing:
         reference = scenario.reference()
         tables.update({name: reference[name] for name in missing})
-    results = [*loaded_once(catalog, {k: v for k, v in tables.items() if k in rows}), *scenario.rules(tables)]
-    return WarehouseCheck(scenario, results, rows, missing, event_span(catalog, tables))
+    return WarehouseTables(tables, rows, missing)
+
+
+def validate_warehouse(destination: Destination, scenario: Scenario[Any]) -> WarehouseCheck:
+    """Every rule of ``scenario`` over what the warehouse holds of its tables, plus one load per event."""
+    catalog = scenario.catalog()
+    found = warehouse_tables(destination, scenario)
+    loaded = {k: v for k, v in found.tables.items() if k in found.rows}
+    results = [*loaded_once(catalog, loaded), *scenario.rules(found.tables)]
+    return WarehouseCheck(scenario, results, found.rows, found.rebuilt, event_span(catalog, found.tables))
 
 
 def event_span(catalog: Catalog, tables: Mapping[str, pa.Table]) -> tuple[datetime, datetime] | None:

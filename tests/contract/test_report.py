@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,23 @@ def test_report_writes_the_page_of_a_backfill(isolated_runner: CliRunner, scenar
     assert result.exit_code == 1
     assert f"was written by scenario {scenario_name}, not {other}" in result.output
     assert not Path("other.html").exists()
+
+
+def test_a_loaded_warehouse_gives_the_same_page_as_its_files(isolated_runner: CliRunner, scenario_name: str) -> None:
+    files = _backfill_and_report(isolated_runner, scenario_name).read_bytes()
+    url = f"duckdb:///{Path('wh.duckdb').resolve()}"
+    assert isolated_runner.invoke(app, ["load", "out", "--warehouse", url, "--quiet"]).exit_code == 0
+
+    result = isolated_runner.invoke(app, ["report", "--warehouse", url, "-o", "loaded.html"])
+
+    assert result.exit_code == 0, result.output
+    assert _numbered(Path("loaded.html").read_bytes()) == _numbered(files)
+
+
+def _numbered(page: bytes) -> bytes:
+    """The page with its SVG gradient ids renumbered from 0: the renderer counts them per process, not per page."""
+    seen: dict[bytes, bytes] = {}
+    return re.sub(rb"gradient_\d+", lambda m: seen.setdefault(m.group(), b"gradient_%d" % len(seen)), page)
 
 
 def test_report_refuses_a_missing_or_foreign_directory(isolated_runner: CliRunner) -> None:
