@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -13,6 +13,8 @@ import pyarrow.compute as pc
 
 if TYPE_CHECKING:
     from emitter.scenarios.tables import Catalog
+
+G = TypeVar("G", bound=np.generic)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,19 @@ def lookup(keys: npt.NDArray[np.int64], table_keys: npt.NDArray[np.int64]) -> np
     at = np.searchsorted(sorted_keys, keys).clip(0, sorted_keys.size - 1)
     found = (keys >= 0) & (sorted_keys[at] == keys)
     return np.where(found, order[at], -1).astype(np.int64)
+
+
+def at_rows(values: npt.NDArray[G], rows: npt.NDArray[np.int64], missing: int | bool) -> npt.NDArray[G]:
+    """``values`` at each of ``rows`` (as ``lookup`` finds them), ``missing`` where a row is -1.
+
+    The table a rule looks rows up in may be empty or cut short (a stream stopped early, rows deleted): rows
+    that lost their partner read ``missing`` rather than indexing past the end, and the rule leaves them
+    to the foreign keys.
+    """
+    out = np.full(rows.shape, missing, dtype=values.dtype)
+    found = rows >= 0
+    out[found] = values[rows[found]]
+    return out
 
 
 def unresolved(values: pa.ChunkedArray | pa.Array, allowed: pa.ChunkedArray | pa.Array) -> int:

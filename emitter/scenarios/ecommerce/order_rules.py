@@ -17,7 +17,7 @@ from emitter.scenarios.ecommerce.rule_columns import (
     flag,
     status_codes,
 )
-from emitter.scenarios.rules import RuleResult, codes, counted, decimal_units, ints, lookup
+from emitter.scenarios.rules import RuleResult, at_rows, codes, counted, decimal_units, ints, lookup
 
 
 def amounts(t: Tables) -> list[RuleResult]:
@@ -161,9 +161,9 @@ def inventory(t: Tables) -> list[RuleResult]:
             s_code, m_code = codes(ids, rows.column("order_id"))
             m_ts = ints(rows, "event_ts")
             row = lookup(m_code, s_code)
-            r = np.maximum(row, 0)
             at_hand = np.isin(m_ts // MICROS_PER_DAY, days)
-            bad = at_hand & ((row < 0) | (when[r] != m_ts) | (warehouse[r] != ints(rows, "warehouse_id")))
+            elsewhere = at_rows(warehouse, row, -1) != ints(rows, "warehouse_id")
+            bad = at_hand & ((row < 0) | (at_rows(when, row, -1) != m_ts) | elsewhere)
             units = np.bincount(row[row >= 0], weights=np.abs(ints(rows, "quantity"))[row >= 0], minlength=s_code.size)
             count_row = o.filter(pa.array(status_codes(o) == status))
             short = np.isin(when // MICROS_PER_DAY, moves) & (units.astype(np.int64) != ints(count_row, "item_count"))
@@ -191,7 +191,7 @@ def reviews(t: Tables) -> list[RuleResult]:
         r_code, o_code = codes(r.column("order_id"), o.column("order_id"))
         row = lookup(r_code, o_code)  # any row of the order: they all carry its customer
         known = row >= 0
-        stranger = known & (ints(o, "customer_id")[np.maximum(row, 0)] != ints(r, "customer_id"))
+        stranger = known & (at_rows(ints(o, "customer_id"), row, -1) != ints(r, "customer_id"))
         out.append(
             counted(
                 "reviews: by the order's customer", int(stranger.sum()), "reviews of known orders", int(known.sum())
@@ -200,7 +200,7 @@ def reviews(t: Tables) -> list[RuleResult]:
         ids, delivered, _ = _per_status(o, DELIVERED)
         d_code, r_code2 = codes(ids, r.column("order_id"))
         drow = lookup(r_code2, d_code)
-        early = (drow >= 0) & (delivered[np.maximum(drow, 0)] >= ints(r, "event_ts"))
+        early = (drow >= 0) & (at_rows(delivered, drow, -1) >= ints(r, "event_ts"))
         out.append(counted("reviews: after the order's delivery", int(early.sum()), "reviews", n))
     if "order_items" in t:
         i = t["order_items"]

@@ -18,7 +18,7 @@ from emitter.core.clock import MICROS_PER_DAY
 from emitter.scenarios.ecommerce.order_rules import amounts, inventory, reviews, statuses
 from emitter.scenarios.ecommerce.rule_columns import I64, Tables, attributes_bad, days_of, flag
 from emitter.scenarios.ecommerce.vocabulary import DEPARTMENTS
-from emitter.scenarios.rules import RuleResult, codes, counted, decimal_units, ints, lookup
+from emitter.scenarios.rules import RuleResult, at_rows, codes, counted, decimal_units, ints, lookup
 
 
 def products(t: Tables) -> list[RuleResult]:
@@ -81,18 +81,18 @@ def _sign_ups(s: pa.Table, k: pa.Table, ids: I64, registered: I64) -> RuleResult
     s_code, k_code = codes(s.column("session_id"), k.column("session_id"))
     signup = flag(s.column("signed_up"))
     row = lookup(k_code, s_code)
-    inside = (row >= 0) & signup[np.maximum(row, 0)]
+    inside = at_rows(signup, row, False)
     ts, customer = ints(k, "event_ts"), ints(k, "customer_id")
     is_signup = flag(pc.equal(k.column("event_type"), "sign_up"))
     moment = np.full(s.num_rows, np.iinfo(np.int64).max)
     np.minimum.at(moment, row[inside & is_signup], ts[inside & is_signup])
-    session_customer = ints(s, "customer_id")[np.maximum(row, 0)]
-    after = ts >= moment[np.maximum(row, 0)]
+    session_customer = at_rows(ints(s, "customer_id"), row, -1)
+    after = ts >= at_rows(moment, row, -1)
     bad_clicks = int((inside & np.where(after, customer != session_customer, customer != -1)).sum())
     events = np.bincount(row[inside & is_signup], minlength=s.num_rows)
     reg_row = lookup(ints(s, "customer_id"), ids)
     exact = (events == 1) & (reg_row >= 0)
-    exact &= registered[np.maximum(reg_row, 0)] == np.where(events == 1, moment, -1)
+    exact &= at_rows(registered, reg_row, -1) == np.where(events == 1, moment, -1)
     bad_sessions = int((signup & ~exact).sum())
     return RuleResult(
         "sign-up sessions: anonymous until sign_up, then the new customer, registered at that event",
@@ -148,8 +148,7 @@ def _clicks(k: pa.Table, s: pa.Table | None) -> list[RuleResult]:
         return out
     row = lookup(code, s_code)
     known = row >= 0
-    r = np.maximum(row, 0)
-    outside = ~known | (ts < ints(s, "started_at")[r]) | (ts > ints(s, "ended_at")[r])
+    outside = ~known | (ts < at_rows(ints(s, "started_at"), row, -1)) | (ts > at_rows(ints(s, "ended_at"), row, -1))
     out.append(
         counted("clickstream: each click inside its session's [started_at, ended_at]", int(outside.sum()), "clicks", m)
     )
@@ -185,8 +184,7 @@ def purchases(t: Tables) -> list[RuleResult]:
     o_ts, k_ts = ints(placed, "placed_at"), ints(buys, "event_ts")
     at_hand = np.isin(o_ts // MICROS_PER_DAY, days_of(ints(k, "event_ts")))
     row = lookup(o_id, k_id)
-    r = np.maximum(row, 0)
-    unmatched = at_hand & ((row < 0) | (k_sess[r] != o_sess) | (k_ts[r] != o_ts))
+    unmatched = at_hand & ((row < 0) | (at_rows(k_sess, row, -1) != o_sess) | (at_rows(k_ts, row, -1) != o_ts))
     back = lookup(k_id, o_id)
     orphan = np.isin(k_ts // MICROS_PER_DAY, days_of(ints(o, "event_ts"))) & (back < 0)
     return [

@@ -23,7 +23,7 @@ from emitter.scenarios.fitness.rule_columns import (
     window,
 )
 from emitter.scenarios.fitness.settings import FitnessSettings
-from emitter.scenarios.rules import RuleResult, codes, counted, decimal_units, ints, lookup
+from emitter.scenarios.rules import RuleResult, at_rows, codes, counted, decimal_units, ints, lookup
 
 TOLERANCE = 0.01  # ± 1 point
 # the method is drawn per charge: with 20,000 charges a 60 % share has a standard error of 0.35 points, and
@@ -100,8 +100,8 @@ def histories(t: Tables) -> list[RuleResult]:
     renewed = is_(m, "status", "Renewed")
     active = is_(m, "status", "Active")
     successor = lookup(ids[renewed], np.where(active, previous, -1))
-    s = np.maximum(successor, 0)
-    handed_over = (successor >= 0) & (changed[s] == changed[renewed]) & (start[s] == end[renewed] + 1)
+    same_day = at_rows(changed, successor, -1) == changed[renewed]
+    handed_over = (successor >= 0) & same_day & (at_rows(start, successor, -1) == end[renewed] + 1)
     unknown = n - int(pc.sum(pc.is_in(status, value_set=pa.array(("Active", *ENDINGS)))).as_py() or 0)
     return [
         counted(f"{MEMBERSHIPS}: status is Active or an ending", unknown, "rows", n),
@@ -141,10 +141,9 @@ def payment_windows(t: Tables, f: Facts) -> list[RuleResult]:
     p = t[PAYMENTS]
     row = lookup(ints(p, "membershipid"), e.membershipid)
     known = row >= 0
-    r = np.maximum(row, 0)
     day = days(p, "paymentdate")
-    outside = known & ((day < e.start[r]) | (day > e.end[r]))
-    stranger = known & (ints(p, "memberid") != e.memberid[r])
+    outside = known & ((day < at_rows(e.start, row, -1)) | (day > at_rows(e.end, row, -1)))
+    stranger = known & (ints(p, "memberid") != at_rows(e.memberid, row, -1))
     of = int(known.sum())
     return [
         counted(f"{PAYMENTS}: only while the enrollment covers the day", int(outside.sum()), "payments", of),
@@ -165,8 +164,7 @@ def payment_amounts(t: Tables, f: Facts) -> list[RuleResult]:
     if e is not None:
         row = lookup(e.plan, plan_ids)
         known = row >= 0
-        r = np.maximum(row, 0)
-        list_price = np.where(e.annual, annual[r], monthly[r])
+        list_price = np.where(e.annual, at_rows(annual, row, 0), at_rows(monthly, row, 0))
         # half up to the cent: discount in hundredths of a percent, so the factor is (10,000 − d) / 10,000
         due = (2 * list_price * (10_000 - e.discount) + 10_000) // 20_000
         of = int(known.sum())
@@ -179,7 +177,7 @@ def payment_amounts(t: Tables, f: Facts) -> list[RuleResult]:
             ),
             counted(
                 f"{MEMBERSHIPS}: discountpct = the plan's corporatediscountpct",
-                int((known & (e.discount != corporate[r])).sum()),
+                int((known & (e.discount != at_rows(corporate, row, 0))).sum()),
                 "enrollments",
                 of,
             ),
@@ -193,9 +191,9 @@ def payment_amounts(t: Tables, f: Facts) -> list[RuleResult]:
         # a registration is paid once, at the member's first enrollment, whose plan is the member's
         m = t[MEMBERS]
         member = lookup(ints(p, "memberid"), ints(m, "memberid"))
-        plan = lookup(ints(m, "membershiptypeid"), plan_ids)[np.maximum(member, 0)]
-        judged = registration & (member >= 0) & (plan >= 0)
-        wrong = judged & (amount != fee[np.maximum(plan, 0)])
+        plan = at_rows(lookup(ints(m, "membershiptypeid"), plan_ids), member, -1)
+        judged = registration & (plan >= 0)
+        wrong = judged & (amount != at_rows(fee, plan, 0))
         out.append(
             counted(
                 f"{PAYMENTS}: Registration = the plan's registrationfee",
@@ -207,8 +205,8 @@ def payment_amounts(t: Tables, f: Facts) -> list[RuleResult]:
     if e is not None:
         row = lookup(ints(p, "membershipid"), e.membershipid)
         period = ~registration & (row >= 0)
-        r = np.maximum(row, 0)
-        wrong = period & ((amount != e.price[r]) | (is_(p, "paymenttype", "Annual") != e.annual[r]))
+        billing = is_(p, "paymenttype", "Annual") != at_rows(e.annual, row, False)
+        wrong = period & ((amount != at_rows(e.price, row, 0)) | billing)
         out.append(
             counted(
                 f"{PAYMENTS}: Monthly and Annual charges = the enrollment's price for its billing",
@@ -239,13 +237,15 @@ def retries(t: Tables, f: Facts) -> list[RuleResult]:
     ]
     first_attempt, second = attempt == 1, attempt == 2
     to_retry = lookup(ids + 1, ids)
-    r = np.maximum(to_retry, 0)
+    retry_attempt = at_rows(attempt, to_retry, -1)
     due = first_attempt & failed & (day + gap <= last)
-    missing = due & ((to_retry < 0) | (attempt[r] != 2) | (day[r] != day + gap))
+    missing = due & ((to_retry < 0) | (retry_attempt != 2) | (at_rows(day, to_retry, -1) != day + gap))
     back = lookup(ids - 1, ids)
-    b = np.maximum(back, 0)
-    orphan = second & (day - gap >= first) & ((back < 0) | (attempt[b] != 1) | ~failed[b] | (day[b] != day - gap))
-    stray = ~(first_attempt | second) | (first_attempt & ~failed & (to_retry >= 0) & (attempt[r] == 2))
+    no_charge = (
+        (at_rows(attempt, back, -1) != 1) | ~at_rows(failed, back, False) | (at_rows(day, back, -1) != day - gap)
+    )
+    orphan = second & (day - gap >= first) & ((back < 0) | no_charge)
+    stray = ~(first_attempt | second) | (first_attempt & ~failed & (retry_attempt == 2))
     out.append(
         counted(
             f"{PAYMENTS}: a failed first attempt is retried once, {gap} days later",

@@ -22,7 +22,7 @@ from emitter.scenarios.fitness.rule_columns import (
     pair,
 )
 from emitter.scenarios.fitness.vocabulary import CASH, FAILURE_REASONS_BY_METHOD, PAYMENT_METHODS
-from emitter.scenarios.rules import RuleResult, codes, counted, decimal_units, ints, lookup
+from emitter.scenarios.rules import RuleResult, at_rows, codes, counted, decimal_units, ints, lookup
 
 DESK_HOURS = SIGN_UP_HOURS  # cash is taken at the front desk, in the hours members sign up
 
@@ -34,7 +34,7 @@ def enrollment_ages(t: Tables, f: Facts) -> list[RuleResult]:
         return []
     m = t[MEMBERS]
     member = lookup(e.memberid, ints(m, "memberid"))
-    age = whole_years(ints(m, "dateofbirth")[np.maximum(member, 0)], e.start)
+    age = whole_years(at_rows(ints(m, "dateofbirth"), member, 0), e.start)
     plan_known, misfit = misfit_plans(t[PLANS], e.plan, age)
     known = plan_known & (member >= 0)
     misfit &= member >= 0
@@ -67,7 +67,7 @@ def autorenewal(t: Tables) -> list[RuleResult]:
         p = t[PLANS]
         row = lookup(ints(m, "membershiptypeid"), ints(p, "membershiptypeid"))
         known = row >= 0
-        differ = known & (renews != _flag(p, "autorenewdefault")[np.maximum(row, 0)])
+        differ = known & (renews != at_rows(_flag(p, "autorenewdefault"), row, False))
         rule = f"{MEMBERSHIPS}: autorenew is the plan's autorenewdefault"
         out.append(counted(rule, int(differ.sum()), "rows", int(known.sum())))
     return out

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from emitter.core.clock import MICROS_PER_DAY
-from emitter.scenarios.rules import RuleResult, counted, ints, lookup
+from emitter.scenarios.rules import RuleResult, at_rows, counted, ints, lookup
 
 Tables = Mapping[str, pa.Table]
 I64 = npt.NDArray[np.int64]
@@ -69,7 +69,7 @@ def not_before(rule: str, day: I64, key: I64, ref_key: I64, ref_day: I64, what: 
     not judged): a class not before its instructor's hiring, a booking not before joining."""
     row = lookup(key, ref_key)
     known = row >= 0
-    early = known & (day < ref_day[np.maximum(row, 0)])
+    early = known & (day < at_rows(ref_day, row, -1))
     return counted(rule, int(early.sum()), what, int(known.sum()))
 
 
@@ -77,6 +77,5 @@ def misfit_plans(plans: pa.Table, plan: I64, age: I64) -> tuple[B, B]:
     """Which rows' plan is among ``plans``, and which of those has an age band ``age`` falls outside."""
     row = lookup(plan, ints(plans, "membershiptypeid"))
     known = row >= 0
-    r = np.maximum(row, 0)
-    low, high = ints(plans, "minage", null=0)[r], ints(plans, "maxage", null=1_000)[r]
+    low, high = at_rows(ints(plans, "minage", null=0), row, 0), at_rows(ints(plans, "maxage", null=1_000), row, 1_000)
     return known, known & ((age < low) | (age > high))

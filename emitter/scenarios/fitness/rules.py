@@ -53,7 +53,7 @@ from emitter.scenarios.fitness.visit_rules import (
     visit_frequency,
     visits,
 )
-from emitter.scenarios.rules import RuleResult, codes, counted, ints, lookup
+from emitter.scenarios.rules import RuleResult, at_rows, codes, counted, ints, lookup
 
 MINUTES_PER_DAY = 24 * 60
 MEMBER_STATUSES = ("Active", "Suspended", "Inactive")
@@ -83,7 +83,7 @@ def teaching(t: Tables) -> list[RuleResult]:
             s = t[STAFF]
             row = lookup(instructor, ints(s, "staffid"))
             known = row >= 0
-            away = known & (ints(s, "facilityid")[np.maximum(row, 0)] != facility)
+            away = known & (at_rows(ints(s, "facilityid"), row, -1) != facility)
             out.append(
                 counted(f"{name}: the instructor works at the class's club", int(away.sum()), what, int(known.sum()))
             )
@@ -98,10 +98,9 @@ def _rooms(c: pa.Table, areas: pa.Table, class_types: pa.Table) -> RuleResult:
     room = lookup(ints(c, "areaid"), ints(areas, "areaid"))
     kind = lookup(ints(c, "classtypeid"), ints(class_types, "classtypeid"))
     known = (room >= 0) & (kind >= 0)
-    r, k = np.maximum(room, 0), np.maximum(kind, 0)
     area_type, needed = codes(areas.column("areatype"), class_types.column("areatype"))
-    elsewhere = ints(areas, "facilityid")[r] != ints(c, "facilityid")
-    wrong = known & (elsewhere | (area_type[r] != needed[k]))
+    elsewhere = at_rows(ints(areas, "facilityid"), room, -1) != ints(c, "facilityid")
+    wrong = known & (elsewhere | (at_rows(area_type, room, -1) != at_rows(needed, kind, -1)))
     return counted(
         f"{SCHEDULES}: the room is at the slot's club and of the class type's area type",
         int(wrong.sum()),
@@ -113,10 +112,9 @@ def _rooms(c: pa.Table, areas: pa.Table, class_types: pa.Table) -> RuleResult:
 def _instances_follow_schedule(c: pa.Table, i: pa.Table) -> RuleResult:
     row = lookup(ints(i, "scheduleid"), ints(c, "scheduleid"))
     known = row >= 0
-    r = np.maximum(row, 0)
     differ = np.zeros(i.num_rows, bool)
     for col in ("facilityid", "classtypeid", "instructorid", "capacity"):
-        differ |= ints(i, col) != ints(c, col)[r]
+        differ |= ints(i, col) != at_rows(ints(c, col), row, -1)
     return counted(
         f"{INSTANCES}: club, class type, instructor and capacity are the timetable slot's",
         int((known & differ).sum()),
@@ -157,7 +155,7 @@ def double_bookings(t: Tables) -> list[RuleResult]:
             c = t[SCHEDULES]
             row = lookup(ints(i, "scheduleid"), ints(c, "scheduleid"))
             known = row >= 0
-            area = ints(c, "areaid")[np.maximum(row, 0)][known]
+            area = ints(c, "areaid")[row[known]]
             out.append(
                 counted(
                     f"{INSTANCES}: no room holds two classes at once",
@@ -270,9 +268,8 @@ def members(t: Tables) -> list[RuleResult]:
         first = is_(e, "status", "Active") & (ints(e, "membershipid") % 100 == 0)
         row = lookup(ints(e, "memberid")[first], ints(m, "memberid"))
         known = row >= 0
-        r = np.maximum(row, 0)
-        differ = (ints(m, "joindate")[r] != ints(e, "startdate")[first]) | (
-            ints(m, "membershiptypeid")[r] != ints(e, "membershiptypeid")[first]
+        differ = (at_rows(ints(m, "joindate"), row, -1) != ints(e, "startdate")[first]) | (
+            at_rows(ints(m, "membershiptypeid"), row, -1) != ints(e, "membershiptypeid")[first]
         )
         out.append(
             counted(

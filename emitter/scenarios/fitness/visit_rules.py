@@ -25,7 +25,7 @@ from emitter.scenarios.fitness.rule_columns import (
     pair,
     weekday,
 )
-from emitter.scenarios.rules import RuleResult, counted, ints, lookup
+from emitter.scenarios.rules import RuleResult, at_rows, counted, ints, lookup
 
 DAY_KEY = 1 << 20  # more days than since 1970: member * DAY_KEY + day orders by member, then day
 # the fewest days a charge of each billing pays for: the shortest month, a year
@@ -110,18 +110,18 @@ def cover(t: Tables, f: Facts, member: I64, at: I64, sign_up_time: bool = False)
     if MEMBERS in t:
         m = t[MEMBERS]
         row = lookup(member, ints(m, "memberid"))
-        joined = np.where(row >= 0, ints(m, "joindate")[np.maximum(row, 0)], -1)
+        joined = at_rows(ints(m, "joindate"), row, -1)
     e = f.enrollments
     if e is not None:
         with_rows = np.isin(member, e.memberid)
         keys = e.memberid * DAY_KEY + e.start
         order = np.argsort(keys, kind="stable")
         found = np.searchsorted(keys[order], member * DAY_KEY + day, side="right") - 1
-        o = order[np.maximum(found, 0)]
-        inside = (found >= 0) & (e.memberid[o] == member) & (day <= e.end[o])
-        signing_up = inside & (day == e.start[o]) & ~e.renewal[o]
+        o = at_rows(order, found, -1)  # the member's latest enrollment by then, -1 before any
+        inside = (o >= 0) & (at_rows(e.memberid, o, -1) == member) & (day <= at_rows(e.end, o, -1))
+        signing_up = inside & (day == at_rows(e.start, o, -1)) & ~at_rows(e.renewal, o, False)
         if sign_up_time:
-            signing_up &= at < _opened_at(t[MEMBERSHIPS], e.membershipid[o])
+            signing_up &= at < _opened_at(t[MEMBERSHIPS], at_rows(e.membershipid, o, -1))
         inside &= ~signing_up
         judged |= with_rows & (in_window | inside)
         covered |= with_rows & inside
@@ -182,11 +182,9 @@ def attended_visits(t: Tables) -> list[RuleResult]:
     _, classes = np.unique(np.r_[ints(a, "instanceid")[check_in], ints(e, "instanceid")], return_inverse=True)
     door, booked = classes[: int(check_in.sum())], classes[int(check_in.sum()) :]
     row = lookup(pair(booked, ints(e, "memberid")), pair(door, ints(a, "memberid")[check_in]))
-    came = np.zeros(row.shape, dtype=bool)
-    if check_in.any():  # a stream cut early may hold bookings and no check-in yet
-        r = np.maximum(row, 0)
-        came = (row >= 0) & (ints(a, "facilityid")[check_in][r] == ints(e, "facilityid"))
-        came &= ints(a, "accesstime")[check_in][r] < ints(e, "classstart")
+    # a stream cut early may hold bookings and no check-in yet
+    came = (row >= 0) & (at_rows(ints(a, "facilityid")[check_in], row, -1) == ints(e, "facilityid"))
+    came &= at_rows(ints(a, "accesstime")[check_in], row, -1) < ints(e, "classstart")
     return [
         counted(
             f"{ENROLLMENTS}: each Attended booking has the member's check-in for it before the start",
@@ -239,11 +237,14 @@ def visits(t: Tables) -> list[RuleResult]:
 
 def _opening_hours(a: pa.Table, f: pa.Table, facility: I64, day: I64) -> RuleResult:
     row = lookup(facility, ints(f, "facilityid"))
-    r = np.maximum(row, 0)
     weekend = weekday(day) >= 5
-    opens = np.where(weekend, ints(f, "weekendopen")[r], ints(f, "weekdayopen")[r]) * MICROS_PER_HOUR
-    closes = np.where(weekend, ints(f, "weekendclose")[r], ints(f, "weekdayclose")[r]) * MICROS_PER_HOUR
-    always = np.asarray(f.column("is24hours").to_numpy(zero_copy_only=False), bool)[r]
+
+    def hour(name: str) -> I64:
+        return at_rows(ints(f, name), row, 0) * MICROS_PER_HOUR
+
+    opens = np.where(weekend, hour("weekendopen"), hour("weekdayopen"))
+    closes = np.where(weekend, hour("weekendclose"), hour("weekdayclose"))
+    always = at_rows(np.asarray(f.column("is24hours").to_numpy(zero_copy_only=False), bool), row, False)
     clock = micros_of_day(a, "accesstime")
     judged = (row >= 0) & ~always
     closed = judged & ((clock < opens) | (clock > closes))

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from emitter.core.clock import EPOCH, MICROS_PER_DAY
-from emitter.scenarios.rules import RuleResult, decimal_units
+from emitter.scenarios.rules import RuleResult, at_rows, decimal_units
 
 from .table_specs import ACCOUNTS, AUDITS, BALANCES, POSTINGS
 
@@ -121,7 +121,7 @@ def balances_follow_postings(t: Tables, facts: LedgerFacts) -> list[RuleResult]:
     # running balance: each row = the account's previous row + that day's net; the first row of an
     # account starts from its opening balance when nothing can have moved it before the window
     balance = decimal_units(b, "balance")
-    net = np.where(matched, d.net[np.maximum(d.row_match, 0)], 0)
+    net = at_rows(d.net, d.row_match, 0)
     account = _ints(b, "account_id")
     order = np.lexsort((d.row_key, account))
     first = np.r_[True, account[order][1:] != account[order][:-1]] if order.size else np.zeros(0, dtype=bool)
@@ -134,12 +134,12 @@ def balances_follow_postings(t: Tables, facts: LedgerFacts) -> list[RuleResult]:
         known = row >= 0
         opened = np.asarray(a.column("opened_on").cast(pa.int32()).to_numpy(), dtype=np.int64)
         window_opens = d.day0 <= (facts.opens - EPOCH).days
-        from_opening = first & known & (window_opens | (opened[np.maximum(row, 0)] >= d.day0))
-        previous = np.where(from_opening, decimal_units(a, "opening_balance")[np.maximum(row, 0)], previous)
+        from_opening = first & known & (window_opens | (at_rows(opened, row, -1) >= d.day0))
+        previous = np.where(from_opening, at_rows(decimal_units(a, "opening_balance"), row, 0), previous)
         carried = first & known & ~from_opening
         if carried.any():
             history = facts.carried_in(EPOCH + timedelta(days=d.day0))
-            previous = np.where(carried, history[np.maximum(row, 0)], previous)
+            previous = np.where(carried, at_rows(history, row, 0), previous)
     steps = (~first | from_opening) & matched[order]
     expected = previous + net[order]
     bad = int((balance[order] != expected)[steps].sum())
@@ -173,7 +173,7 @@ def postings_in_time(t: Tables, facts: LedgerFacts) -> list[RuleResult]:
         a = t[ACCOUNTS]
         row = _positions(p.column("account_id"), a.column("account_id"))
         opened = np.asarray(a.column("opened_on").cast(pa.int32()).to_numpy(), dtype=np.int64)
-        early = (row >= 0) & (day < opened[np.maximum(row, 0)])
+        early = (row >= 0) & (day < at_rows(opened, row, -1))
         out.append(_result("no posting before its account opened", int(early.sum()), "early postings"))
     return out
 
