@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -23,6 +23,7 @@ from emitter.core.columns import (
     pooled,
     round_half_up_div,
 )
+from emitter.plan.volume import TableVolume
 from emitter.scenarios.contract import DayTables, DemoSpec, Scenario
 from emitter.scenarios.retail.baskets import PROMO_CODES, BasketModel, Lines
 from emitter.scenarios.retail.catalog import CHANNELS, DEVICES, SEGMENTS, ZONES
@@ -32,6 +33,7 @@ from emitter.scenarios.retail.logistics import plan_shipments, shipment_id_parts
 from emitter.scenarios.retail.marketing import CAMPAIGNS_PER_CHANNEL, draw_impressions
 from emitter.scenarios.retail.online import ONLINE_LOOKBACK_DAYS, Orders, draw_orders
 from emitter.scenarios.retail.online_tables import online_order_lines, online_orders
+from emitter.scenarios.retail.plan import RetailPlan
 from emitter.scenarios.retail.rules import check_all
 from emitter.scenarios.retail.settings import RetailSettings
 from emitter.scenarios.retail.supply_tables import dc_inventory, truck_moves
@@ -129,6 +131,9 @@ class RetailScenario(Scenario[RetailSettings]):
 
     def check(self, tables: Mapping[str, pa.Table]) -> list[RuleResult]:
         return check_all(tables)
+
+    def plan_volumes(self, days: Sequence[date]) -> dict[str, TableVolume]:
+        return RetailPlan(self, days).volumes()
 
     def stream_keys(self, table: str, batch: pa.Table) -> pa.Array:
         if table != "receipt_lines":
