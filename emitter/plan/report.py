@@ -61,7 +61,7 @@ def live_rates(
         rate = burst * 1000.0 / interval_ms
         return rate, rate, f"--burst {burst} every {interval_ms} ms"
     span = horizon_s or profile_horizon(profile)
-    t = (np.arange(PROFILE_SAMPLES) + 0.5) * span / PROFILE_SAMPLES
+    t = np.linspace(0.0, span, PROFILE_SAMPLES + 1)
     samples = np.array([profile.rate(float(x)) for x in t])
     return float(samples.mean()), float(samples.max()), f"--rate-profile {profile.text} over {span:g} s"
 
