@@ -42,9 +42,7 @@ def plan_command(
     emit_interval_ms: Annotated[
         int | None, typer.Option("--emit-interval-ms", help="Live tick length. Default: realtime.emit_interval_ms.")
     ] = None,
-    burst: Annotated[
-        int | None, typer.Option("--burst", help="Live events per tick. Default: realtime.burst.")
-    ] = None,
+    burst: Annotated[int | None, typer.Option("--burst", help="Live events per tick. Default: realtime.burst.")] = None,
     rate_profile: Annotated[
         str | None,
         typer.Option("--rate-profile", help="Live load shape instead of --burst, as for `emitter stream`."),
@@ -58,7 +56,9 @@ def plan_command(
     ] = "1",
     partition_mb_s: Annotated[
         float,
-        typer.Option("--partitions-throughput", help="MB/s one Kafka partition is assumed to take (1 MB = 10^6 bytes)."),
+        typer.Option(
+            "--partitions-throughput", help="MB/s one Kafka partition is assumed to take (1 MB = 10^6 bytes)."
+        ),
     ] = DEFAULT_PARTITION_MB_S,
     seed: SeedOption = None,
     scenario: ScenarioOption = None,

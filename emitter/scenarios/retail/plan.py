@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -329,9 +330,14 @@ class RetailPlan:
         return record_bytes(catalog.avro(catalog.get(table)), hints[table])
 
 
+@dataclass
 class _Restock:
-    def __init__(self, inbound: F64, moves: F64, loads: F64, supplier: F64) -> None:
-        self.inbound, self.moves, self.loads, self.supplier = inbound, moves, loads, supplier
+    """Rows per (range day, slot) of the restocking chain."""
+
+    inbound: F64  # store deliveries: one row per (store, product) refilled
+    moves: F64  # truck statuses
+    loads: F64  # DC outbound rows
+    supplier: F64  # DC supplier receipts
 
 
 def _tail(mu: F64, var: F64, gap: F64) -> F64:
