@@ -56,7 +56,12 @@ def _capped_poisson_mean(lam: F64, cap: int) -> F64:
 
 
 def _norm_sf(x: F64) -> F64:
-    return np.asarray(0.5 * np.vectorize(math.erfc)(x / math.sqrt(2.0)), dtype=np.float64)
+    """P(Z > x) for a standard normal: Abramowitz and Stegun 7.1.26 (error below 1.5e-7), vectorized."""
+    z = np.abs(x) / math.sqrt(2.0)
+    t = 1.0 / (1.0 + 0.3275911 * z)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    upper = 0.5 * poly * np.exp(-z * z)  # P(Z > |x|)
+    return np.asarray(np.where(x >= 0, upper, 1.0 - upper), dtype=np.float64)
 
 
 def _mean_len(words: Sequence[str], weights: Sequence[float] | None = None) -> float:
@@ -85,14 +90,19 @@ class RetailPlan:
         self.segment_shares = shares
 
     # ---- per-day driver curves ------------------------------------------------------------------
-    def _visits(self) -> F64:
-        """Expected member visits per (day of span, store, slot)."""
-        return np.stack([member_rates(self.w, d, self.s.members_per_day) for d in self.span])
+    def _visits(self) -> tuple[F64, F64]:
+        """Expected member visits per (day of span, slot), and per (day of span, store)."""
+        by_slot, by_store = [], []
+        for d in self.span:
+            rates = member_rates(self.w, d, self.s.members_per_day)
+            by_slot.append(rates.sum(axis=0))
+            by_store.append(rates.sum(axis=1))
+        return np.array(by_slot), np.array(by_store)
 
     def volumes(self) -> dict[str, TableVolume]:
         inside = slice(self.before, self.before + len(self.days))
-        visits = self._visits()  # (span, stores, slots)
-        per_slot = visits.sum(axis=1)[inside]
+        by_slot, by_store = self._visits()
+        per_slot = by_slot[inside]
         conv = float((self.customer_mix * self.conv).sum())
         lines_per_buyer = float((self.buyer_mix * self.lines_per_basket).sum())
         receipts = per_slot * conv
@@ -120,7 +130,7 @@ class RetailPlan:
         order_lines = spread(created[inside] * online_lines, ONLINE_HOURS)
         picks = _after(created * online_lines, status_slots[2], self.before, len(self.days))
 
-        restock = self._restock(visits)
+        restock = self._restock(by_store)
         out = {
             "receipts": TableVolume.per_day(receipts, self._bytes("receipts")),
             "receipt_lines": TableVolume.per_day(lines, self._bytes("receipt_lines")),
@@ -142,12 +152,11 @@ class RetailPlan:
         return {spec.id: {**reference, **out}[spec.id] for spec in self.s.catalog().tables}
 
     # ---- restocking -----------------------------------------------------------------------------
-    def _restock(self, visits: F64) -> _Restock:
+    def _restock(self, per_store_day: F64) -> _Restock:
         w, policy = self.w, self.s.policy
         n_days = len(self.days)
-        per_store_day = visits.sum(axis=2)  # (span, stores)
         base_members = self.s.members_per_day * w.store_traffic / w.store_traffic.sum()
-        factor = per_store_day / base_members[None, :]
+        factor = per_store_day / base_members[None, :]  # (span, stores): the day's level against average
         weights = np.array([c.weight for c in CATEGORIES])
         boost = np.stack([category_boost(d) for d in self.span])  # (span, categories)
         cat_factor = boost * weights.sum() / (boost * weights).sum(axis=1, keepdims=True)
@@ -155,33 +164,10 @@ class RetailPlan:
         units = (self.segment_shares * self.conv) @ per_buyer  # per member visit, at baseline
         units_per_line = float((self.buyer_mix * self.units_per_line).sum())
         q2 = float((self.buyer_mix * (self.units_per_line**2 + self.extra)).sum())  # E[qty²] per line
-        # expected units per (span day, store, product)
-        daily = base_members[None, :, None] * factor[:, :, None] * (units * 1.0)[None, None, :]
-        daily = daily * cat_factor[:, w.product_category][:, None, :]
-        line_rate = daily / units_per_line
+        # a cell's expected units over days = base[store] × units[product] × Σ factor × category factor
+        cell_units = base_members[:, None] * units[None, :]
+        category = w.product_category
         gap = (policy.par - policy.reorder).astype(np.float64)
-
-        inbound_cells = np.zeros((n_days + 1, w.n_stores))  # deliveries on range days and the day after
-        cell_p = np.zeros((n_days + 1, w.n_stores, w.n_products))
-        ships = np.zeros((n_days + 1, w.n_stores))
-        for i in range(n_days + 1):
-            d = self.span[self.before + i]
-            weekly = policy.weekday == d.weekday()
-            # sales since the weekly refill, up to the day before d
-            back = ((d - timedelta(days=1)).weekday() - policy.weekday) % 7 + 1
-            hist = self.before + i - np.arange(1, 8)[:, None]  # span indices of the 7 days before d
-            recent = np.arange(7)[:, None] < back[None, :]  # (7, stores): inside the current week
-            mu = np.einsum("ks,ksp->sp", recent, daily[hist, np.arange(w.n_stores)[None, :]])
-            lam = np.einsum("ks,ksp->sp", recent, line_rate[hist, np.arange(w.n_stores)[None, :]])
-            mu_prev = mu - daily[hist[0], np.arange(w.n_stores)] * recent[0][:, None]
-            lam_prev = lam - line_rate[hist[0], np.arange(w.n_stores)] * recent[0][:, None]
-            crossing = _tail(mu, lam * q2, gap) - _tail(mu_prev, lam_prev * q2, gap)
-            week_lines = line_rate[hist, np.arange(w.n_stores)[None, :]].sum(axis=0)
-            sold_any = 1 - np.exp(-week_lines)
-            p = np.where(weekly[:, None], sold_any, np.clip(crossing, 0, 1))
-            cell_p[i] = p
-            inbound_cells[i] = p.sum(axis=1)
-            ships[i] = np.where(weekly, 1 - np.prod(1 - sold_any, axis=1), 1 - np.prod(1 - p, axis=1))
 
         inbound = np.zeros((n_days, SLOTS_PER_DAY))
         moves = np.zeros((n_days, SLOTS_PER_DAY))
@@ -189,31 +175,48 @@ class RetailPlan:
         travel = travel_time(w)
         lead = np.mean(SCHEDULE_LEAD_HOURS) * MICROS_PER_HOUR
         load = np.mean(LOADING_MINUTES) * MICROS_PER_MINUTE
-        for i in range(n_days + 1):
+        # suppliers refill, once a day, each (DC, product) that loads a truck or picks an online order
+        online_units = units / units.sum()
+        picks_dc = np.bincount(w.store_dc[w.customer_home_store], minlength=w.n_dcs) / w.n_customers
+        online_lines = float((self.customer_mix * self.lines_per_basket).sum())
+        of_dc = (w.store_dc[None, :] == np.arange(w.n_dcs)[:, None]).astype(np.float64)  # (dcs, stores)
+        cells = np.zeros(n_days)
+        previous: tuple[F64, npt.NDArray[np.bool_]] | None = None
+        for i in range(n_days + 1):  # deliveries on each range day and the day after
             d = self.span[self.before + i]
+            weekly = policy.weekday == d.weekday()
+            # sales since the weekly refill, up to the day before d
+            back = ((d - timedelta(days=1)).weekday() - policy.weekday) % 7 + 1
+            hist = self.before + i - np.arange(1, 8)  # span indices of the 7 days before d
+            recent = np.arange(7)[:, None] < back[None, :]  # (7, stores): inside the current week
+            level = factor[hist]  # (7, stores)
+            week = cell_units * (level.T @ cat_factor[hist])[:, category]
+            mu = cell_units * ((recent * level).T @ cat_factor[hist])[:, category]
+            mu_prev = mu - cell_units * (recent[0] * level[0])[:, None] * cat_factor[hist[0]][category][None, :]
+            crossing = _tail(mu, mu / units_per_line * q2, gap) - _tail(mu_prev, mu_prev / units_per_line * q2, gap)
+            sold_any = 1 - np.exp(-week / units_per_line)
+            p = np.where(weekly[:, None], sold_any, np.clip(crossing, 0, 1))  # (stores, products) refilled on d
+            refilled = p.sum(axis=1)
+            ships = 1 - np.exp(np.log1p(-np.minimum(p, 1 - 1e-12)).sum(axis=1))
+
             arrive = delivery_time(w, d) - day_start_us(d)
             dispatch = arrive - 30 * MICROS_PER_MINUTE - travel
             # status times relative to the delivery day's midnight: three before leaving, three at the store
             times = np.stack([dispatch - lead, dispatch - load, dispatch, arrive, arrive, arrive], axis=1)
             for k in range(len(TRUCK_STATUSES)):
-                _add(moves, i, times[:, k], ships[i])
-            _add(loads, i, times[:, 1], inbound_cells[i])
+                _add(moves, i, times[:, k], ships)
+            _add(loads, i, times[:, 1], refilled)
             if i < n_days:
-                _add(inbound, i, arrive, inbound_cells[i])
-        # suppliers refill, once a day, each (DC, product) that loads a truck or picks an online order
-        same_day = times[:, 1] >= 0  # does a delivery's loading start on its own day (else the day before)?
-        online_units = units / units.sum()
-        picks_dc = np.bincount(w.store_dc[w.customer_home_store], minlength=w.n_dcs) / w.n_customers
-        online_lines = float((self.customer_mix * self.lines_per_basket).sum())
-        cells = np.zeros(n_days)
-        for i in range(n_days):
-            loaded = np.where(same_day[:, None], cell_p[i], cell_p[i + 1])
-            none = np.ones((w.n_dcs, w.n_products))
-            np.multiply.at(none, w.store_dc, 1 - loaded)
-            d = self.days[i]
-            picks = self.s.settings.volume.online_orders_per_day * online_day_factor(d) * online_lines
-            none *= np.exp(-picks * picks_dc[:, None] * online_units[None, :])
-            cells[i] = (1 - none).sum()
+                _add(inbound, i, arrive, refilled)
+            same_day = times[:, 1] >= 0  # loading starts on the delivery day itself (else the day before)
+            if previous is not None:
+                p_before, same_before = previous
+                loaded = np.where(same_before[:, None], p_before, 0.0) + np.where(same_day[:, None], 0.0, p)
+                log_none = of_dc @ np.log1p(-np.minimum(loaded, 1 - 1e-12))
+                picks = self.s.settings.volume.online_orders_per_day * online_day_factor(self.days[i - 1])
+                log_none -= picks * online_lines * picks_dc[:, None] * online_units[None, :]
+                cells[i - 1] = float((1 - np.exp(log_none)).sum())
+            previous = (p, same_day)
         supplier = spread(cells, np.ones(SLOTS_PER_DAY))
         return _Restock(inbound, moves, loads, supplier)
 
