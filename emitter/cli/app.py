@@ -12,6 +12,7 @@ from emitter.cli.broker import broker
 from emitter.cli.demo import demo
 from emitter.cli.error_reporting import EmitterGroup
 from emitter.cli.options import HttpOptionCommand, ScenarioFlagsCommand
+from emitter.cli.plan import plan_command
 from emitter.cli.report import report
 from emitter.cli.scenarios import scenarios
 from emitter.cli.sink import load_command, reconcile_command, sink_command
@@ -59,6 +60,7 @@ app.command("sink", cls=HttpOptionCommand)(sink_command)
 app.command("load")(load_command)
 app.command("reconcile")(reconcile_command)
 app.command("demo", cls=ScenarioFlagsCommand)(demo)
+app.command("plan", cls=ScenarioFlagsCommand)(plan_command)
 app.command("tables")(tables)
 app.command("scenarios")(scenarios)
 app.command("validate", cls=ScenarioFlagsCommand)(validate)

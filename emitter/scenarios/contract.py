@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import sys
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict
 
 from emitter.core.rng import BlockKeys, run_tag
+from emitter.errors import ConfigError
 from emitter.scenarios.figures import Figure
 from emitter.scenarios.rules import RuleResult, check_foreign_keys
 from emitter.scenarios.tables import Catalog, TableSpec
+
+if TYPE_CHECKING:
+    from emitter.plan.volume import TableVolume
 
 DayTables = dict[str, pa.Table]  # table id → batch
 
@@ -133,6 +137,14 @@ class Scenario(ABC, Generic[S]):
         The report draws the volume charts of every table from its declaration; the default adds none.
         """
         return []
+
+    def plan_volumes(self, days: Sequence[date]) -> Mapping[str, TableVolume]:
+        """Every table's expected rows over ``days`` (per-day tables per 15-minute slot) and bytes per row.
+
+        ``emitter plan`` prints them. They come from the model's own rate curves and settings, without
+        generating the days; a domain without an estimator keeps this default, a one-line refusal.
+        """
+        raise ConfigError(f"plan is not available for scenario {self.name}: it has no estimator (plan_volumes)")
 
     def stream_keys(self, table: str, batch: pa.Table) -> pa.Array:
         """Message keys (strings) for a batch of ``table``: its declared key column."""

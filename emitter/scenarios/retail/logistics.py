@@ -19,6 +19,8 @@ TRUCK_KMH = 65.0
 # Long hauls run with team drivers: a trip is planned, loaded and driven within a day, so the
 # events of a delivery fall on its day and the day before.
 MAX_DRIVE_HOURS = 18.0
+SCHEDULE_LEAD_HOURS = (2.0, 4.0)  # a trip is scheduled this long before dispatch
+LOADING_MINUTES = (60.0, 100.0)  # loading starts this long before dispatch
 
 
 @dataclass
@@ -41,16 +43,21 @@ class Shipments:
         return self.status_ts[:, 1]
 
 
+def travel_time(world: RetailWorld) -> I64:
+    """Drive from each store's DC to the store, in µs, plus 20 minutes at the dock."""
+    distance = _km(world.store_lat, world.store_lon, world.dc_lat[world.store_dc], world.dc_lon[world.store_dc])
+    travel = (np.minimum(distance / TRUCK_KMH, MAX_DRIVE_HOURS) * MICROS_PER_HOUR).astype(np.int64)
+    return travel + 20 * MICROS_PER_MINUTE
+
+
 def plan_shipments(world: RetailWorld, keys: BlockKeys, day: date, quantities: I64) -> Shipments:
     """Turn tomorrow's order matrix (stores × products) into truck trips arriving on ``day``."""
     rng = keys.rng("trucks", day)
     n = world.n_stores
     # draw for every store so a store's times do not depend on which others ship
-    distance = _km(world.store_lat, world.store_lon, world.dc_lat[world.store_dc], world.dc_lon[world.store_dc])
-    travel = (np.minimum(distance / TRUCK_KMH, MAX_DRIVE_HOURS) * MICROS_PER_HOUR).astype(np.int64)
-    travel += 20 * MICROS_PER_MINUTE
-    lead = rng.uniform(2.0, 4.0, n) * MICROS_PER_HOUR
-    load = rng.uniform(60, 100, n) * MICROS_PER_MINUTE
+    travel = travel_time(world)
+    lead = rng.uniform(*SCHEDULE_LEAD_HOURS, n) * MICROS_PER_HOUR
+    load = rng.uniform(*LOADING_MINUTES, n) * MICROS_PER_MINUTE
     late = np.clip(rng.normal(0, 6, n), -20, 18) * MICROS_PER_MINUTE
     unload = rng.uniform(2, 8, n) * MICROS_PER_MINUTE
     linger = rng.uniform(0, 15, n) * MICROS_PER_MINUTE

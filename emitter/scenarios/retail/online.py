@@ -25,6 +25,14 @@ ONLINE_LOOKBACK_DAYS = 7
 STATUSES = ("CREATED", "PAID", "PICKED", "SHIPPED", "DELIVERED", "READY_FOR_PICKUP", "PICKED_UP")
 FREE_SHIPPING_CENTS = 3500
 SHIPPING_FEE_CENTS = 599
+# How an order moves after it is placed (uniform ranges unless said otherwise)
+PAY_SECONDS = (10.0, 300.0)
+PICK_MEDIAN_HOURS, PICK_SIGMA, PICK_HOURS_RANGE = 6.0, 0.6, (1.0, 30.0)  # lognormal, clipped
+SHIP_HOURS = (1.0, 6.0)  # after picking
+DELIVERY_DAYS = (1, 4)  # whole days after the shipping day, inclusive
+DELIVERY_HOURS = (9.0, 20.0)  # time of day of a delivery
+READY_HOURS = (8.0, 30.0)  # after shipping, for pickup orders
+PICKUP_HOURS = (1.0, 72.0)  # after ready
 
 
 @dataclass
@@ -77,13 +85,18 @@ def draw_orders(
     shipping = np.where(pickup | (subtotal >= FREE_SHIPPING_CENTS), 0, SHIPPING_FEE_CENTS)
 
     hour = MICROS_PER_HOUR
-    paid = created + (rng.uniform(10, 300, n) * MICROS_PER_SECOND).astype(np.int64)
-    picked = created + (np.clip(rng.lognormal(np.log(6.0), 0.6, n), 1.0, 30.0) * hour).astype(np.int64)
-    shipped = picked + (rng.uniform(1.0, 6.0, n) * hour).astype(np.int64)
+    paid = created + (rng.uniform(*PAY_SECONDS, n) * MICROS_PER_SECOND).astype(np.int64)
+    pick_hours = np.clip(rng.lognormal(np.log(PICK_MEDIAN_HOURS), PICK_SIGMA, n), *PICK_HOURS_RANGE)
+    picked = created + (pick_hours * hour).astype(np.int64)
+    shipped = picked + (rng.uniform(*SHIP_HOURS, n) * hour).astype(np.int64)
     ship_day = shipped - shipped % MICROS_PER_DAY
-    delivered = ship_day + rng.integers(1, 5, n) * MICROS_PER_DAY + (rng.uniform(9.0, 20.0, n) * hour).astype(np.int64)
-    ready = shipped + (rng.uniform(8.0, 30.0, n) * hour).astype(np.int64)
-    picked_up = ready + (rng.uniform(1.0, 72.0, n) * hour).astype(np.int64)
+    delivered = (
+        ship_day
+        + rng.integers(DELIVERY_DAYS[0], DELIVERY_DAYS[1] + 1, n) * MICROS_PER_DAY
+        + (rng.uniform(*DELIVERY_HOURS, n) * hour).astype(np.int64)
+    )
+    ready = shipped + (rng.uniform(*READY_HOURS, n) * hour).astype(np.int64)
+    picked_up = ready + (rng.uniform(*PICKUP_HOURS, n) * hour).astype(np.int64)
     status_ts = np.stack(
         [created, paid, picked, shipped, np.where(pickup, ready, delivered), np.where(pickup, picked_up, -1)],
         axis=1,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -23,6 +23,7 @@ from emitter.core.columns import (
     pooled,
     round_half_up_div,
 )
+from emitter.plan.volume import TableVolume
 from emitter.scenarios.contract import DayTables, DemoSpec, Scenario
 from emitter.scenarios.figures import Figure
 from emitter.scenarios.retail.baskets import PROMO_CODES, BasketModel, Lines
@@ -33,6 +34,7 @@ from emitter.scenarios.retail.logistics import plan_shipments, shipment_id_parts
 from emitter.scenarios.retail.marketing import CAMPAIGNS_PER_CHANNEL, draw_impressions
 from emitter.scenarios.retail.online import ONLINE_LOOKBACK_DAYS, Orders, draw_orders
 from emitter.scenarios.retail.online_tables import online_order_lines, online_orders
+from emitter.scenarios.retail.plan import RetailPlan
 from emitter.scenarios.retail.report import figures
 from emitter.scenarios.retail.rules import check_all
 from emitter.scenarios.retail.settings import RetailSettings
@@ -134,6 +136,9 @@ class RetailScenario(Scenario[RetailSettings]):
 
     def figures(self, tables: Mapping[str, pa.Table]) -> list[Figure]:
         return figures(tables)
+
+    def plan_volumes(self, days: Sequence[date]) -> dict[str, TableVolume]:
+        return RetailPlan(self, days).volumes()
 
     def stream_keys(self, table: str, batch: pa.Table) -> pa.Array:
         if table != "receipt_lines":
