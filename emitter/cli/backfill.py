@@ -12,11 +12,14 @@ from emitter.backfill import run_backfill
 from emitter.cli.backfill_display import RichBackfillProgress, damaged_note, print_summary
 from emitter.cli.options import (
     ConfigPathOption,
+    DaysOption,
+    EndDayOption,
     PresetOption,
     ScaleOption,
     ScenarioOption,
     SeedOption,
     SetOption,
+    StartDayOption,
     build_config,
     ensure_memory,
     parse_day,
@@ -29,9 +32,9 @@ from emitter.formats import DEFAULT_FORMAT, FORMATS
 
 def backfill(
     ctx: typer.Context,
-    start: Annotated[str, typer.Option("--start", help="First day, YYYY-MM-DD.", show_default=False)],
-    end: Annotated[str | None, typer.Option("--end", help="Last day, YYYY-MM-DD, included. Default: --start.")] = None,
-    days: Annotated[int | None, typer.Option("--days", help="Number of days from --start (instead of --end).")] = None,
+    start: StartDayOption,
+    end: EndDayOption = None,
+    days: DaysOption = None,
     out: Annotated[
         Path | None,
         typer.Option(

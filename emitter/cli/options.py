@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -65,6 +66,9 @@ ScaleOption = Annotated[
     ),
 ]
 
+StartDayOption = Annotated[str, typer.Option("--start", help="First day, YYYY-MM-DD.", show_default=False)]
+EndDayOption = Annotated[str | None, typer.Option("--end", help="Last day, YYYY-MM-DD, included. Default: --start.")]
+DaysOption = Annotated[int | None, typer.Option("--days", help="Number of days from --start (instead of --end).")]
 SetOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -291,3 +295,16 @@ def split_names(value: str | None, flag: str = "--tables") -> list[str] | None:
     if not names:
         raise ConfigError(f"{flag}: {value!r} names no table; give e.g. {flag} receipts, or leave it out for all")
     return names
+
+
+def parse_speed(text: str) -> float:
+    """A replay --speed: simulated seconds per real second, or 'max' (no pacing) as infinity."""
+    if text.strip().lower() == "max":
+        return math.inf
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(f"--speed: {text!r} is not a number; use e.g. 1, 60 or max") from None
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"--speed: {text!r} must be a finite number above 0 (or 'max')")
+    return value

@@ -9,18 +9,21 @@ from rich.console import Console
 
 from emitter.cli.options import (
     ConfigPathOption,
+    DaysOption,
+    EndDayOption,
     PresetOption,
     ScaleOption,
     ScenarioOption,
     SeedOption,
     SetOption,
+    StartDayOption,
     build_config,
     parse_day,
+    parse_speed,
     resolve_end,
     split_names,
 )
 from emitter.cli.output import command_console, result_table
-from emitter.cli.stream import _speed
 from emitter.core.clock import date_range
 from emitter.errors import ConfigError
 from emitter.plan import Plan, build_plan
@@ -32,9 +35,9 @@ from emitter.stream.rate_profile import parse_duration, parse_rate_profile
 
 def plan_command(
     ctx: typer.Context,
-    start: Annotated[str, typer.Option("--start", help="First day, YYYY-MM-DD.", show_default=False)],
-    end: Annotated[str | None, typer.Option("--end", help="Last day, YYYY-MM-DD, included. Default: --start.")] = None,
-    days: Annotated[int | None, typer.Option("--days", help="Number of days from --start (instead of --end).")] = None,
+    start: StartDayOption,
+    end: EndDayOption = None,
+    days: DaysOption = None,
     tables: Annotated[
         str | None,
         typer.Option("--tables", help="Comma-separated tables a stream carries (default: those streamed by default)."),
@@ -97,7 +100,7 @@ def plan_command(
         interval_ms=config.realtime.emit_interval_ms,
         profile=parse_rate_profile(rate_profile) if rate_profile else None,
         horizon_s=parse_duration(duration, "--duration") if duration else None,
-        speed=_speed(speed),
+        speed=parse_speed(speed),
         partition_mb_s=partition_mb_s,
     )
     print_plan(plan, command_console())

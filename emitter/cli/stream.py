@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import sys
 from typing import Annotated
 
@@ -20,6 +19,7 @@ from emitter.cli.options import (
     build_config,
     ensure_memory,
     parse_moment,
+    parse_speed,
     split_names,
 )
 from emitter.cli.output import command_console
@@ -180,7 +180,7 @@ def stream_command(
         interval_ms=config.realtime.emit_interval_ms,
         burst=config.realtime.burst,
         start=parse_moment(start, "--start") if replay else None,
-        speed=_speed(speed),
+        speed=parse_speed(speed),
         end=parse_moment(end, "--end") if end else None,
         duration_s=parse_duration(duration, "--duration") if duration else None,
         max_events=max_events,
@@ -188,7 +188,7 @@ def stream_command(
         flush_grace_s=parse_duration(flush_grace, "--flush-grace") if flush_grace else DEFAULT_FLUSH_GRACE_S,
         faults=faults_by_table(config.stream.faults, faults, streamed),
     )
-    if not replay and (end or _speed(speed) != 1.0):
+    if not replay and (end or parse_speed(speed) != 1.0):
         raise ConfigError("--end and --speed replay a model timeline: give --start too (e.g. --start 2024-01-01T00:00)")
     if settings.start is not None and settings.end is not None and to_micros(settings.end) <= to_micros(settings.start):
         raise ConfigError(f"--end: {end} is not after --start {start}; pass an --end later than --start")
@@ -232,15 +232,3 @@ def stream_command(
 
 def _announce(line: str) -> None:
     typer.echo(line, err=True)
-
-
-def _speed(text: str) -> float:
-    if text.strip().lower() == "max":
-        return math.inf
-    try:
-        value = float(text)
-    except ValueError:
-        raise ConfigError(f"--speed: {text!r} is not a number; use e.g. 1, 60 or max") from None
-    if not math.isfinite(value) or value <= 0:
-        raise ConfigError(f"--speed: {text!r} must be a finite number above 0 (or 'max')")
-    return value
