@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pyarrow as pa
 from faker import Faker
@@ -16,8 +17,12 @@ class NamePools:
     towns: pa.StringArray
 
 
+@lru_cache(maxsize=8)
 def build_name_pools(seed: int, size: int = 600) -> NamePools:
-    """Deterministic pools of person names, street names and town names (unique, sorted for stability)."""
+    """Deterministic pools of person names, street names and town names (unique, sorted for stability).
+
+    Cached: Faker takes seconds to fill them, and the arrays are immutable.
+    """
     fake = Faker("en_US")
     fake.seed_instance(seed)
 

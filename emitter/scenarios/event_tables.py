@@ -29,7 +29,7 @@ class EventTables:
     catalog: the scenario's tables; each table's declared event time column receives ``ts``.
     run_tag: the scenario's ``run_tag``.
     codes: table id → two-digit code inside its event ids.
-    id_column: the declared event-id column.
+    id_column: the event-id column of tables that declare none.
     prefix: the event ids' leading letters.
     """
 
@@ -47,8 +47,9 @@ class EventTables:
             order = time_order(ts)
             ts = ts[order]
             out = {name: _take(col, order) for name, col in columns.items()}
-        out[self.id_column] = numbered_ids(self._head(table, day), ts.size, 10)
-        out[self.catalog.get(table).event_time or "event_ts"] = timestamps(ts)
+        spec = self.catalog.get(table)
+        out[spec.event_id or self.id_column] = numbered_ids(self._head(table, day), ts.size, 10)
+        out[spec.event_time or "event_ts"] = timestamps(ts)
         return self.catalog.conform(table, out)
 
     def _head(self, table: str, day: date) -> str:

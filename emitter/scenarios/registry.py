@@ -25,6 +25,7 @@ BUILT_IN = {
     "retail": "emitter.scenarios.retail:RetailScenario",
     "ecommerce": "emitter.scenarios.ecommerce:EcommerceScenario",
     "fitness": "emitter.scenarios.fitness:FitnessScenario",
+    "banking": "emitter.scenarios.banking:BankingScenario",
 }
 ENTRY_POINT_GROUP = "emitter.scenarios"
 _registered: dict[str, str] = {}

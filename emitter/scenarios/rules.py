@@ -11,6 +11,8 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from emitter.core.clock import MICROS_PER_DAY
+
 if TYPE_CHECKING:
     from emitter.scenarios.tables import Catalog
 
@@ -48,6 +50,21 @@ def ints(t: pa.Table, name: str, null: int = -1) -> npt.NDArray[np.int64]:
     elif pa.types.is_date32(col.type):
         col = col.cast(pa.int32())
     return np.asarray(pc.fill_null(col, null).to_numpy(), dtype=np.int64)
+
+
+def days(t: pa.Table, name: str) -> npt.NDArray[np.int64]:
+    """The day (days since 1970) of a timestamp column."""
+    return ints(t, name) // MICROS_PER_DAY
+
+
+def weekday(day: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """0 Monday … 6 Sunday of days since 1970 (1970-01-01 was a Thursday)."""
+    return (day + 3) % 7
+
+
+def is_(t: pa.Table, name: str, *values: str) -> npt.NDArray[np.bool_]:
+    """Rows whose string column is one of ``values`` (null is not)."""
+    return np.asarray(pc.fill_null(pc.is_in(t.column(name), value_set=pa.array(values)), False).to_numpy(), bool)
 
 
 def codes(*columns: pa.ChunkedArray | pa.Array) -> list[npt.NDArray[np.int64]]:

@@ -18,12 +18,10 @@ from emitter.scenarios.fitness.rule_columns import (
     PLANS,
     B,
     Tables,
-    days,
-    is_,
     window,
 )
 from emitter.scenarios.fitness.settings import FitnessSettings
-from emitter.scenarios.rules import RuleResult, at_rows, codes, counted, decimal_units, ints, lookup
+from emitter.scenarios.rules import RuleResult, at_rows, codes, counted, days, decimal_units, ints, is_, lookup
 
 TOLERANCE = 0.01  # ± 1 point
 # the method is drawn per charge: with 20,000 charges a 60 % share has a standard error of 0.35 points, and

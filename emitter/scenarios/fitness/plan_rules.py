@@ -16,13 +16,12 @@ from emitter.scenarios.fitness.rule_columns import (
     PLANS,
     B,
     Tables,
-    is_,
     micros_of_day,
     misfit_plans,
     pair,
 )
 from emitter.scenarios.fitness.vocabulary import CASH, FAILURE_REASONS_BY_METHOD, PAYMENT_METHODS
-from emitter.scenarios.rules import RuleResult, at_rows, codes, counted, decimal_units, ints, lookup
+from emitter.scenarios.rules import RuleResult, at_rows, codes, counted, decimal_units, ints, is_, lookup
 
 DESK_HOURS = SIGN_UP_HOURS  # cash is taken at the front desk, in the hours members sign up
 

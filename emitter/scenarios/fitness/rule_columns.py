@@ -7,10 +7,9 @@ from collections.abc import Mapping
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from emitter.core.clock import MICROS_PER_DAY
-from emitter.scenarios.rules import RuleResult, at_rows, counted, ints, lookup
+from emitter.scenarios.rules import RuleResult, at_rows, counted, days, ints, lookup
 
 Tables = Mapping[str, pa.Table]
 I64 = npt.NDArray[np.int64]
@@ -31,28 +30,13 @@ EVENT_TIME = {
 ENDINGS = ("Renewed", "Cancelled", "Expired", "Suspended")
 
 
-def days(t: pa.Table, name: str) -> I64:
-    """The day (days since 1970) of a timestamp column."""
-    return ints(t, name) // MICROS_PER_DAY
-
-
 def micros_of_day(t: pa.Table, name: str) -> I64:
     return ints(t, name) % MICROS_PER_DAY
-
-
-def is_(t: pa.Table, name: str, *values: str) -> B:
-    """Rows whose string column is one of ``values``."""
-    return np.asarray(pc.fill_null(pc.is_in(t.column(name), value_set=pa.array(values)), False).to_numpy(), bool)
 
 
 def pair(a: I64, b: I64) -> I64:
     """One int64 key of two non-negative ids (each below 2**31)."""
     return a << 31 | b
-
-
-def weekday(day: I64) -> I64:
-    """0 Monday … 6 Sunday (1970-01-01 was a Thursday)."""
-    return (day + 3) % 7
 
 
 def window(t: Tables) -> tuple[int, int] | None:

@@ -40,7 +40,6 @@ from emitter.scenarios.fitness.rule_columns import (
     SCHEDULES,
     STAFF,
     Tables,
-    is_,
     misfit_plans,
     not_before,
     pair,
@@ -53,7 +52,7 @@ from emitter.scenarios.fitness.visit_rules import (
     visit_frequency,
     visits,
 )
-from emitter.scenarios.rules import RuleResult, at_rows, codes, counted, ints, lookup
+from emitter.scenarios.rules import RuleResult, at_rows, codes, counted, ints, is_, lookup
 
 MINUTES_PER_DAY = 24 * 60
 MEMBER_STATUSES = ("Active", "Suspended", "Inactive")

@@ -18,14 +18,11 @@ from emitter.scenarios.fitness.rule_columns import (
     PAYMENTS,
     B,
     Tables,
-    days,
-    is_,
     micros_of_day,
     not_before,
     pair,
-    weekday,
 )
-from emitter.scenarios.rules import RuleResult, at_rows, counted, ints, lookup
+from emitter.scenarios.rules import RuleResult, at_rows, counted, days, ints, is_, lookup, weekday
 
 DAY_KEY = 1 << 20  # more days than since 1970: member * DAY_KEY + day orders by member, then day
 # the fewest days a charge of each billing pays for: the shortest month, a year

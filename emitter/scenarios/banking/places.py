@@ -1,0 +1,81 @@
+"""Where money moves: merchants by category, cities with coordinates, and the devices customers use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from emitter.scenarios.banking.vocabulary import CARD_TESTING_MERCHANTS, CITIES, FOREIGN_CITIES, MERCHANT_CATEGORIES
+
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+JITTER_DEGREES = 0.06  # a few kilometres around the city centre
+BURNER_DEVICES = 4_096  # devices fraudsters use, shared across the bank
+PLACES = (*CITIES, *FOREIGN_CITIES)
+FOREIGN = np.arange(len(CITIES), len(PLACES))
+
+
+@dataclass(frozen=True)
+class Places:
+    merchant_names: pa.Array
+    merchant_category: I64  # per merchant: index into MERCHANT_CATEGORIES, -1 for card-testing shops
+    category_first: I64  # per category: its first merchant
+    category_count: I64
+    card_testing: I64  # merchant indices of the card-testing shops
+    online_share: F64  # per category
+    home_city: I64  # per customer: index into PLACES
+    devices: pa.Array  # customers' own devices (by customer row), then the burner devices
+
+    def merchant_for(self, rng: np.random.Generator, category: I64) -> I64:
+        return self.category_first[category] + (rng.random(category.size) * self.category_count[category]).astype(
+            np.int64
+        )
+
+    def near(self, rng: np.random.Generator, city: I64) -> tuple[F64, F64]:
+        """Coordinates a little way from each city's centre; NaN where there is no place (-1)."""
+        lat = np.array([c.lat for c in PLACES])[city.clip(0)] + rng.uniform(-1, 1, city.size) * JITTER_DEGREES
+        lon = np.array([c.lon for c in PLACES])[city.clip(0)] + rng.uniform(-1, 1, city.size) * JITTER_DEGREES
+        none = city < 0
+        return np.where(none, np.nan, lat), np.where(none, np.nan, lon)
+
+    def burner(self, index: I64) -> I64:
+        """The device-pool index of burner device ``index`` (taken modulo their number)."""
+        return self.home_city.size + index % BURNER_DEVICES
+
+
+def build_places(rng: np.random.Generator, customer_city: I64, customer_id: I64) -> Places:
+    names: list[str] = []
+    category: list[int] = []
+    first, count = [], []
+    for c, cat in enumerate(MERCHANT_CATEGORIES):
+        first.append(len(names))
+        count.append(len(cat.merchants))
+        names += cat.merchants
+        category += [c] * len(cat.merchants)
+    testing = np.arange(len(names), len(names) + len(CARD_TESTING_MERCHANTS))
+    names += CARD_TESTING_MERCHANTS
+    category += [-1] * len(CARD_TESTING_MERCHANTS)
+    own = pc.binary_join_element_wise("DV-", pa.array((customer_id * 7_919 % 10**9).astype(str)), "")
+    burners = pa.array([f"DV-X{v:08X}" for v in rng.integers(0, 2**32, BURNER_DEVICES)])
+    return Places(
+        merchant_names=pa.array(names),
+        merchant_category=np.array(category, dtype=np.int64),
+        category_first=np.array(first, dtype=np.int64),
+        category_count=np.array(count, dtype=np.int64),
+        card_testing=testing.astype(np.int64),
+        online_share=np.array([c.online for c in MERCHANT_CATEGORIES]),
+        home_city=customer_city.astype(np.int64),
+        devices=pa.concat_arrays([own, burners]),
+    )
+
+
+def distance_km(lat1: F64, lon1: F64, lat2: F64, lon2: F64) -> F64:
+    """Great-circle distance (haversine)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(lon2 - lon1)
+    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return np.asarray(2 * 6_371.0 * np.arcsin(np.sqrt(h)), dtype=np.float64)
