@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
+from emitter.avro.encode import encode_table
 from emitter.core.clock import SLOTS_PER_DAY
+
+if TYPE_CHECKING:
+    from emitter.scenarios.tables import Catalog
 
 F64 = npt.NDArray[np.float64]
 
@@ -53,3 +60,12 @@ def spread(per_day: npt.ArrayLike, shape: npt.ArrayLike) -> F64:
     weights = weights / weights.sum(axis=-1, keepdims=True)
     days = np.asarray(per_day, dtype=np.float64)
     return np.asarray(days[:, None] * (weights if weights.ndim == 2 else weights[None, :]), dtype=np.float64)
+
+
+def reference_volumes(catalog: Catalog, tables: Mapping[str, pa.Table]) -> dict[str, TableVolume]:
+    """Reference tables as they are: their rows, and their mean Avro row size measured on them (built anyway)."""
+    out = {}
+    for name, table in tables.items():
+        encoded = encode_table(table, catalog.avro(catalog.get(name))).nbytes
+        out[name] = TableVolume.reference(table.num_rows, float(encoded / max(table.num_rows, 1)))
+    return out

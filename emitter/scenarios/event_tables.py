@@ -21,6 +21,7 @@ from emitter.core.ordering import time_order
 from emitter.scenarios.tables import Catalog
 
 I64 = npt.NDArray[np.int64]
+ROW_DIGITS = 10  # the row number closing every event id
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,13 @@ class EventTables:
             ts = ts[order]
             out = {name: _take(col, order) for name, col in columns.items()}
         spec = self.catalog.get(table)
-        out[spec.event_id or self.id_column] = numbered_ids(self._head(table, day), ts.size, 10)
+        out[spec.event_id or self.id_column] = numbered_ids(self._head(table, day), ts.size, ROW_DIGITS)
         out[spec.event_time or "event_ts"] = timestamps(ts)
         return self.catalog.conform(table, out)
+
+    def id_length(self, table: str) -> int:
+        """Characters of every event id of ``table`` (they are fixed width)."""
+        return len(self._head(table, date(2000, 1, 1))) + ROW_DIGITS
 
     def _head(self, table: str, day: date) -> str:
         return f"{self.prefix}{self.codes[table]:02d}{self.run_tag}{yyyymmdd(day)}"

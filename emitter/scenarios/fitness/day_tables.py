@@ -41,6 +41,10 @@ VISIT_FACTOR = 10_000_000  # visitid = yyyymmdd * 10**7 + the visit's number in 
 PAYMENT_FACTOR = 1_000  # paymentid = membershipid * 1000 + charge number * 2 + attempt - 1
 STATUSES = ("Active", *OUTCOMES)
 ENROLLMENT_STATUSES = ("Attended", "NoShow", "Waitlisted")
+BILLING = ("Monthly", "Annual")
+PAYMENT_STATUSES = ("Completed", "Failed")
+SESSION_STATUS = "Completed"  # every session in the log has run
+ACCESS_TYPES = ("CheckIn", "CheckOut")
 
 
 def _dates(days: I64) -> pa.Array:
@@ -70,7 +74,7 @@ class TableBuilder:
                 "membershipid": e.ids[rows],
                 "memberid": (e.member[rows] + 1).astype(np.int32),
                 "membershiptypeid": (e.plan[rows] + 1).astype(np.int32),
-                "billing": pooled(["Monthly", "Annual"], e.annual[rows].astype(np.int64)),
+                "billing": pooled(BILLING, e.annual[rows].astype(np.int64)),
                 "startdate": _dates(e.start[rows]),
                 "enddate": _dates(np.where(is_open, term_end, e.end[rows]) - 1),
                 "status": pooled(STATUSES, np.where(is_open, 0, 1 + e.outcome[rows])),
@@ -105,7 +109,7 @@ class TableBuilder:
                 "paymenttype": pooled(KINDS, c.kind[rows].astype(np.int64)),
                 "amount": Decimals(c.amount_cents[rows], 10, 2),
                 "paymentmethod": pooled(PAYMENT_METHODS, c.method[rows].astype(np.int64)),
-                "status": pooled(["Completed", "Failed"], failed.astype(np.int64)),
+                "status": pooled(PAYMENT_STATUSES, failed.astype(np.int64)),
                 "attempt": attempt.astype(np.int32),
                 "failurereason": pa.array(
                     np.array(FAILURE_REASONS, dtype=object)[c.reason[rows]], mask=~failed, type=pa.string()
@@ -134,7 +138,7 @@ class TableBuilder:
                 "actualparticipants": cl.attended.astype(np.int32),
                 "noshowcount": cl.no_show.astype(np.int32),
                 "waitlistcount": cl.waitlisted.astype(np.int32),
-                "status": pooled(["Completed"], np.zeros(s.size, dtype=np.int64)),
+                "status": pooled([SESSION_STATUS], np.zeros(s.size, dtype=np.int64)),
             },
         )
 
@@ -178,7 +182,7 @@ class TableBuilder:
                 "visitid": both([visit, visit]),
                 "memberid": both([visits.member, visits.member]).astype(np.int32) + 1,
                 "facilityid": both([visits.facility, visits.facility]).astype(np.int32) + 1,
-                "accesstype": pooled(["CheckIn", "CheckOut"], np.repeat([0, 1], n)),
+                "accesstype": pooled(ACCESS_TYPES, np.repeat([0, 1], n)),
                 "method": pooled([m[0] for m in ACCESS_METHODS], both([visits.method, visits.method])),
                 "instanceid": pa.array(
                     both([for_class, for_class]), mask=both([~has_class, ~has_class]), type=pa.int64()

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from functools import cached_property
 
 import pyarrow as pa
 
+from emitter.plan.volume import TableVolume
 from emitter.scenarios.contract import DayTables, DemoSpec, Scenario
 from emitter.scenarios.event_tables import EventTables
 from emitter.scenarios.figures import Figure
 from emitter.scenarios.fitness.day_tables import EVENT_CODES, TableBuilder
 from emitter.scenarios.fitness.demo_queries import DEMO_QUERIES
+from emitter.scenarios.fitness.plan import FitnessPlan
 from emitter.scenarios.fitness.report import figures
 from emitter.scenarios.fitness.rules import check_all
 from emitter.scenarios.fitness.settings import FitnessSettings
@@ -65,6 +67,9 @@ class FitnessScenario(Scenario[FitnessSettings]):
 
     def figures(self, tables: Mapping[str, pa.Table]) -> list[Figure]:
         return figures(tables)
+
+    def plan_volumes(self, days: Sequence[date]) -> dict[str, TableVolume]:
+        return FitnessPlan(self, days).volumes()
 
     def generate(self, day: date, state: None, tables: Collection[str]) -> tuple[DayTables, None]:
         wanted = set(tables)

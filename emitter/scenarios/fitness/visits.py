@@ -27,6 +27,9 @@ F64 = npt.NDArray[np.float64]
 ATTENDED, NO_SHOW, WAITLISTED = 0, 1, 2
 MAX_DAILY_CHANCE = 0.95
 STAY_MEDIAN_MIN, STAY_SIGMA = 62.0, 0.35
+STAY_RANGE_MIN = (15, 180)  # a visit's length is clipped to this
+CLASS_ARRIVE_MIN = (5, 15)  # a class-goer checks in this many minutes before the start (inclusive)
+CLASS_LEAVE_MIN = (5, 30)  # and out this many after the end
 LAST_ENTRY_MIN = 30  # nobody checks in later than this before closing
 SLOTS_PER_HOUR = SLOTS_PER_DAY // 24
 MIN_WAITLIST = 5  # places on a full class's waitlist: half its capacity, at least this
@@ -62,7 +65,7 @@ class Visits:
     classes: Classes
 
 
-def _open_slot_cdfs(clubs: Clubs, weekend: bool) -> F64:
+def open_slot_cdfs(clubs: Clubs, weekend: bool) -> F64:
     """Per club, the cumulative share of check-ins by slot: the day's curve inside opening hours."""
     curve = WEEKEND_HOURS if weekend else WEEKDAY_HOURS
     slot = np.arange(SLOTS_PER_DAY)
@@ -76,7 +79,7 @@ def _open_slot_cdfs(clubs: Clubs, weekend: bool) -> F64:
 
 def _check_in_times(rng: np.random.Generator, clubs: Clubs, facility: I64, weekend: bool, midnight: int) -> I64:
     """Check-ins by each club's curve: all clubs' cdfs in one ascending array (club c's shifted by c)."""
-    stacked = (_open_slot_cdfs(clubs, weekend) + np.arange(clubs.size)[:, None]).ravel()
+    stacked = (open_slot_cdfs(clubs, weekend) + np.arange(clubs.size)[:, None]).ravel()
     cell = np.searchsorted(stacked, facility + rng.random(facility.size) * (1 - 1e-12), side="right")
     slot = np.minimum(cell - facility * SLOTS_PER_DAY, SLOTS_PER_DAY - 1)
     out: I64 = midnight + slot * MICROS_PER_SLOT + (rng.random(facility.size) * MICROS_PER_SLOT).astype(np.int64)
@@ -95,7 +98,7 @@ def draw_visits(world: FitnessWorld, keys: BlockKeys, settings: FitnessSettings,
     away = rng.random(member.size) >= v.home_share
     facility = np.where(away, members.nearby[member], members.home[member])
     check_in = _check_in_times(rng, clubs, facility, weekend, midnight)
-    stay = np.clip(rng.lognormal(np.log(STAY_MEDIAN_MIN), STAY_SIGMA, member.size), 15, 180) * MICROS_PER_MINUTE
+    stay = np.clip(rng.lognormal(np.log(STAY_MEDIAN_MIN), STAY_SIGMA, member.size), *STAY_RANGE_MIN) * MICROS_PER_MINUTE
     closes = midnight + np.minimum(clubs.closes[facility, int(weekend)] * 60 * MICROS_PER_MINUTE, MICROS_PER_DAY) - 1
     check_out = np.minimum(check_in + stay.astype(np.int64), closes)
     stay_home = np.setdiff1d(active, member, assume_unique=True)
@@ -103,8 +106,11 @@ def draw_visits(world: FitnessWorld, keys: BlockKeys, settings: FitnessSettings,
     classes, session = _classes(rng, world, settings, day, member, facility, stay_home, (active, signed_up))
     taken = session >= 0
     start = classes.start_us[session[taken]]
-    check_in[taken] = start - rng.integers(5, 16, int(taken.sum())) * MICROS_PER_MINUTE
-    check_out[taken] = classes.end_us[session[taken]] + rng.integers(5, 31, int(taken.sum())) * MICROS_PER_MINUTE
+    arrive, leave = CLASS_ARRIVE_MIN, CLASS_LEAVE_MIN
+    check_in[taken] = start - rng.integers(arrive[0], arrive[1] + 1, int(taken.sum())) * MICROS_PER_MINUTE
+    check_out[taken] = (
+        classes.end_us[session[taken]] + rng.integers(leave[0], leave[1] + 1, int(taken.sum())) * MICROS_PER_MINUTE
+    )
     method = cdf_pick(rng, shares_cdf([m[1] for m in ACCESS_METHODS]), member.size)
     return Visits(member, facility, check_in, check_out, session, method, classes)
 
