@@ -48,7 +48,7 @@ def warehouse_shares() -> npt.NDArray[np.float64]:
     served = np.zeros(len(WAREHOUSES))
     for place in PLACES:
         served[place.warehouse] += place.weight
-    return served / served.sum()
+    return np.asarray(served / served.sum(), dtype=np.float64)
 
 
 RESTOCK_HOUR = 5  # the morning's restocks and counts, one warehouse after another
