@@ -26,7 +26,7 @@ from emitter.scenarios import open_scenario, scenario_names
 
 START, DAYS = date(2024, 11, 22), 14
 TOLERANCE = 0.10
-ESTIMATED = ["retail"]  # scenarios with an estimator (Scenario.plan_volumes)
+ESTIMATED = ["retail", "ecommerce"]  # scenarios with an estimator (Scenario.plan_volumes)
 
 
 def _real(scenario: str, out: Path) -> tuple[Counter[str], Counter[str], Counter[datetime]]:
@@ -66,7 +66,12 @@ def test_estimates_are_within_ten_percent_of_a_backfill(scenario: str, tmp_path:
     streamed = [t.id for t in model.catalog().streamed]
     plan = build_plan(scenario, days, volumes, streamed, burst=100, interval_ms=500, speed=60.0)
     busiest, count = hours.most_common(1)[0]
-    assert (plan.replay.peak_day, plan.replay.peak_hour) == (busiest.date(), busiest.hour)
+    # the estimated peak hour was, in the backfill, as busy as its busiest hour: two sale days can tie
+    # within the noise (e-commerce's Black Friday and Cyber Monday evenings), so no exact argmax
+    estimated_peak = datetime.combine(plan.replay.peak_day, datetime.min.time()) + timedelta(
+        hours=plan.replay.peak_hour
+    )
+    assert hours[estimated_peak] == pytest.approx(count, rel=TOLERANCE), (estimated_peak, busiest)
     assert plan.replay.peak == pytest.approx(count / 3600 * 60.0, rel=TOLERANCE)
     real_mean = sum(hours.values()) / (DAYS * 86_400) * 60.0
     assert plan.replay.mean == pytest.approx(real_mean, rel=TOLERANCE)
