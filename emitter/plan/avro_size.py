@@ -12,6 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import pyarrow as pa
+
+from emitter.avro.encode import encode_table
 from emitter.avro.schemas import AvroSchema
 from emitter.errors import SchemaError
 
@@ -90,3 +93,8 @@ def _field_bytes(record: str, name: str, avro_type: Any, hint: Hint | None) -> f
     if kind in ("int", "long"):
         return varint_bytes(hint)
     raise SchemaError(f"{record}.{name}: type {kind} is not sized")
+
+
+def measured_row_bytes(table: pa.Table, schema: AvroSchema) -> float:
+    """A reference table's mean Avro row size, measured on the table itself (the world builds it anyway)."""
+    return float(encode_table(table, schema).nbytes / max(table.num_rows, 1))

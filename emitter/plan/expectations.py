@@ -1,4 +1,4 @@
-"""Closed-form expectations the estimators share: capped Poisson counts and the normal tail."""
+"""Expectations an estimator needs without drawing: normal tails, clipped lognormals, capped Poissons."""
 
 from __future__ import annotations
 
@@ -8,6 +8,13 @@ import numpy as np
 import numpy.typing as npt
 
 F64 = npt.NDArray[np.float64]
+GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(40)  # expectations over a normal, by quadrature
+GH_W = _GH_W / _GH_W.sum()
+
+
+def lognormal_points(median: F64 | float, sigma: float, low: float, high: float) -> F64:
+    """Quadrature points of a clipped lognormal, shape (..., 40); weight them with ``GH_W``."""
+    return np.asarray(np.clip(np.exp(np.log(np.asarray(median))[..., None] + sigma * GH_X), low, high), np.float64)
 
 
 def capped_poisson_mean(lam: npt.ArrayLike, cap: npt.ArrayLike) -> F64:
@@ -30,3 +37,9 @@ def normal_sf(x: npt.ArrayLike) -> F64:
     poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
     upper = 0.5 * poly * np.exp(-z * z)  # P(Z > |x|)
     return np.asarray(np.where(v >= 0, upper, 1.0 - upper), dtype=np.float64)
+
+
+def demand_tail(mu: F64, var: F64, gap: F64) -> F64:
+    """P(demand ≥ gap) for demand of mean ``mu`` and variance ``var`` (normal, continuity-corrected)."""
+    sd = np.sqrt(np.maximum(var, 1e-12))
+    return np.asarray(np.where(mu > 0, normal_sf((gap - 0.5 - mu) / sd), 0.0), dtype=np.float64)

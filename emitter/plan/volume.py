@@ -10,8 +10,8 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from emitter.avro.encode import encode_table
 from emitter.core.clock import SLOTS_PER_DAY
+from emitter.plan.avro_size import measured_row_bytes
 
 if TYPE_CHECKING:
     from emitter.scenarios.tables import Catalog
@@ -64,8 +64,7 @@ def spread(per_day: npt.ArrayLike, shape: npt.ArrayLike) -> F64:
 
 def reference_volumes(catalog: Catalog, tables: Mapping[str, pa.Table]) -> dict[str, TableVolume]:
     """Reference tables as they are: their rows, and their mean Avro row size measured on them (built anyway)."""
-    out = {}
-    for name, table in tables.items():
-        encoded = encode_table(table, catalog.avro(catalog.get(name))).nbytes
-        out[name] = TableVolume.reference(table.num_rows, float(encoded / max(table.num_rows, 1)))
-    return out
+    return {
+        name: TableVolume.reference(table.num_rows, measured_row_bytes(table, catalog.avro(catalog.get(name))))
+        for name, table in tables.items()
+    }

@@ -49,6 +49,7 @@ ADD_SHARE = 0.25  # product views added in a session that only fills a cart (its
 REMOVE_SHARE = 0.2  # of those adds, removed again
 SECOND_THOUGHTS = 0.1  # product views a buying session adds, beyond its cart, and then removes
 THROTTLED_SCRAPERS = 0.5
+BOT_PRODUCT_VIEWS = 0.75  # a bot's pages: product pages, else category pages
 SCRAPER = BOT_KINDS.index("scraper")
 KEY_STEPS = 20  # order keys count twentieths of a browse step
 SESSION_STRIDE = KEY_STEPS * 4096  # above any session's largest key
@@ -141,7 +142,7 @@ def render(plan: Plan, products: Products, pages: Pages, keys: BlockKeys, day: d
     at_start = j == 0
     etype[at_start] = np.where(v.landing[sess[at_start]] == 2, PRODUCT_VIEW, PAGE_VIEW)
     is_bot = bot[sess]
-    etype[is_bot] = np.where(u[is_bot] < 0.75, PRODUCT_VIEW, PAGE_VIEW)
+    etype[is_bot] = np.where(u[is_bot] < BOT_PRODUCT_VIEWS, PRODUCT_VIEW, PAGE_VIEW)
     which = np.minimum(bucket(rng.random(m), INTEREST_SHARES), INTERESTS - 1)
     department = v.interests[sess, which]
     product = products.draw(rng, department)

@@ -39,6 +39,20 @@ FREE_SHIPPING_CENTS = 5_000
 SHIPPING_CENTS = (599, 1_499)  # standard, express
 TRANSIT_DAYS = ((2, 5), (1, 2))  # min, max per shipping method
 RETURN_WINDOW_DAYS = 30
+RETURN_AFTER_DAYS = 3  # the earliest a return arrives after delivery
+EXPRESS_SHARE = 0.15
+WORKING_HOURS = (8, 20)  # shipments and deliveries happen between these hours
+SHIP_CUTOFF_HOUR = 14  # placed after this, an order ships from the next day
+SHIP_WITHIN_DAYS = 3  # then on one of this many days
+SHIP_AFTER_MINUTES = 30
+ABROAD_DAYS = 3  # extra transit outside the warehouse's region
+PRONE_RETURNS = 2.0  # return rate multiplier of an order with apparel or shoes; others
+OTHER_RETURNS = 0.7
+REVIEW_LAG_DAYS = 5.0  # mean of the exponential delay after delivery, plus the minimum
+REVIEW_MIN_DAYS = 0.05
+SALE_PROMO = 0.55  # orders using the sale's code on sale days; the save code on other days; the friends code
+SAVE_PROMO = 0.1
+FRIENDS_PROMO = 0.006
 REVIEW_WINDOW_DAYS = 30
 # the longest an order stays in motion: ships within 3 days, arrives within 5 more (8 abroad), then a return
 LOOKBACK_DAYS = 3 + 8 + RETURN_WINDOW_DAYS + 1
@@ -124,17 +138,17 @@ def place_orders(world: EcommerceWorld, keys: BlockKeys, settings: EcommerceSett
     promo = np.full(n, NONE)
     u = rng.random(n)
     if sale_day(day):
-        promo[u < 0.55] = SALE
+        promo[u < SALE_PROMO] = SALE
     else:
-        promo[u < 0.1] = SAVE
+        promo[u < SAVE_PROMO] = SAVE
     promo[v.kind[session] == SIGNING_UP] = WELCOME
-    promo[rng.random(n) < 0.006] = FRIENDS
+    promo[rng.random(n) < FRIENDS_PROMO] = FRIENDS
     percent = np.where(promo >= 0, PROMO_PERCENT[np.maximum(promo, 0)], 0)
     gross = qty * price
     line_discount = round_half_up_div(gross * percent[line_order], 100)
     subtotal = np.bincount(line_order, weights=gross, minlength=n).astype(np.int64)
     discount = np.bincount(line_order, weights=line_discount, minlength=n).astype(np.int64)
-    method = (rng.random(n) < 0.15).astype(np.int64)
+    method = (rng.random(n) < EXPRESS_SHARE).astype(np.int64)
     fee = np.array(SHIPPING_CENTS)[method]
     shipping = np.where((method == 0) & (subtotal - discount >= FREE_SHIPPING_CENTS), 0, fee)
     tax_bp = np.array([p.tax_bp for p in PLACES])[place]
@@ -157,6 +171,11 @@ def _at_hours(rng: np.random.Generator, day_us: I64, first_hour: int, last_hour:
     return day_us + first_hour * MICROS_PER_HOUR + (rng.random(day_us.size) * span).astype(np.int64)
 
 
+def abroad_places() -> B:
+    """Per place: whether its orders travel ABROAD_DAYS longer (outside US and CA, not served by the EU centre)."""
+    return np.array([p.country not in ("US", "CA") and p.warehouse != 2 for p in PLACES])
+
+
 def _timeline(
     rng: np.random.Generator,
     settings: EcommerceSettings,
@@ -175,9 +194,9 @@ def _timeline(
     ts[:, PAID] = np.where(failed, NONE, placed + (rng.uniform(2, 90, n) * MICROS_PER_SECOND).astype(np.int64))
     # ships on a working hour 0-2 days later (next day when placed after 14:00)
     midnight = placed - placed % MICROS_PER_DAY
-    late = (placed - midnight) >= 14 * MICROS_PER_HOUR
-    ship_day = midnight + (late + rng.integers(0, 3, n)) * MICROS_PER_DAY
-    shipped = np.maximum(_at_hours(rng, ship_day, 8, 20), placed + 30 * MICROS_PER_MINUTE)
+    late = (placed - midnight) >= SHIP_CUTOFF_HOUR * MICROS_PER_HOUR
+    ship_day = midnight + (late + rng.integers(0, SHIP_WITHIN_DAYS, n)) * MICROS_PER_DAY
+    shipped = np.maximum(_at_hours(rng, ship_day, *WORKING_HOURS), placed + SHIP_AFTER_MINUTES * MICROS_PER_MINUTE)
     cancelled = ~failed & (rng.random(n) < o.cancelled)
     ts[:, CANCELLED] = np.where(
         failed,
@@ -187,16 +206,16 @@ def _timeline(
     moving = ~failed & ~cancelled
     ts[:, SHIPPED] = np.where(moving, shipped, NONE)
     lo, hi = np.array([t[0] for t in TRANSIT_DAYS])[method], np.array([t[1] for t in TRANSIT_DAYS])[method]
-    abroad = np.array([p.country not in ("US", "CA") and p.warehouse != 2 for p in PLACES])[place]
-    transit = rng.integers(lo, hi + 1) + abroad * 3
+    abroad = abroad_places()[place]
+    transit = rng.integers(lo, hi + 1) + abroad * ABROAD_DAYS
     arrive_day = shipped - shipped % MICROS_PER_DAY + transit * MICROS_PER_DAY
-    ts[:, DELIVERED] = np.where(moving, _at_hours(rng, arrive_day, 8, 20), NONE)
+    ts[:, DELIVERED] = np.where(moving, _at_hours(rng, arrive_day, *WORKING_HOURS), NONE)
     # returns: apparel and shoes come back twice as often
     prone = np.zeros(n, bool)
     departments = world.products.department[line_product]
     np.logical_or.at(prone, line_order, np.isin(departments, PRONE_DEPARTMENTS))
-    returned = moving & (rng.random(n) < o.returned * np.where(prone, 2.0, 0.7))
-    back = ts[:, DELIVERED] + (rng.uniform(3, RETURN_WINDOW_DAYS, n) * MICROS_PER_DAY).astype(np.int64)
+    returned = moving & (rng.random(n) < o.returned * np.where(prone, PRONE_RETURNS, OTHER_RETURNS))
+    back = ts[:, DELIVERED] + (rng.uniform(RETURN_AFTER_DAYS, RETURN_WINDOW_DAYS, n) * MICROS_PER_DAY).astype(np.int64)
     ts[:, RETURNED] = np.where(returned, back, NONE)
     cancel_reason = np.where(failed, 0, np.where(cancelled, len(CANCEL_REASONS) - 1, NONE))
     return_reason = np.where(returned, rng.integers(0, len(RETURN_REASONS), n), NONE)
@@ -220,7 +239,7 @@ def _reviews(
     m = line_order.size
     delivered = status_ts[line_order, DELIVERED]
     writes = (delivered >= 0) & (rng.random(m) < settings.orders.reviewed)
-    lag = np.minimum(rng.exponential(5.0, m) + 0.05, REVIEW_WINDOW_DAYS) * MICROS_PER_DAY
+    lag = np.minimum(rng.exponential(REVIEW_LAG_DAYS, m) + REVIEW_MIN_DAYS, REVIEW_WINDOW_DAYS) * MICROS_PER_DAY
     review_ts = np.where(writes, delivered + lag.astype(np.int64), NONE)
     # the product's quality and a return pull the stars down
     quality = world.products.quality[line_product] - 1.2 * (return_reason[line_order] >= 0)

@@ -33,6 +33,10 @@ INTEREST_SHARES = np.cumsum([0.6, 0.28, 0.12])  # a session's product views: mos
 EXTRA_LINES_MEAN = 0.45  # a cart holds 1 + Poisson(0.45) products at purchase
 STEP_S = 28.0  # typical seconds per step of a session, for its planned timings
 SIGNUP_AFTER = 2  # a sign-up happens after at most this many browse events
+SIGNED_IN_BOUNCE = 0.6  # a signed-in customer bounces this much less often than the funnel's rate
+# a cart line's quantity: 1, else 2, else 3
+SINGLE_QTY = 0.85
+DOUBLE_QTY = 0.8
 
 
 @dataclass
@@ -69,7 +73,7 @@ def plan_sessions(visits: Visits, products: Products, keys: BlockKeys, settings:
     bot = kind == BOT
     signing = kind == SIGNING_UP
 
-    bounce_rate = np.where(kind == SIGNED_IN, f.bounce * 0.6, f.bounce)
+    bounce_rate = np.where(kind == SIGNED_IN, f.bounce * SIGNED_IN_BOUNCE, f.bounce)
     bounce = (rng.random(n) < bounce_rate) & ~signing & ~bot
     length = 2 + np.floor(rng.lognormal(np.log(BROWSE_MEDIAN), BROWSE_SIGMA, n)).astype(np.int64)
     length = np.where(bounce, 1, np.minimum(length, MAX_BROWSE))
@@ -104,7 +108,9 @@ def plan_sessions(visits: Visits, products: Products, keys: BlockKeys, settings:
     line_session = np.repeat(buyer, lines[buyer])
     which = np.minimum(bucket(rng.random(line_session.size), INTEREST_SHARES), INTERESTS - 1)
     line_product = products.draw(rng, visits.interests[line_session, which])
-    line_qty = np.where(rng.random(line_session.size) < 0.85, 1, np.where(rng.random(line_session.size) < 0.8, 2, 3))
+    line_qty = np.where(
+        rng.random(line_session.size) < SINGLE_QTY, 1, np.where(rng.random(line_session.size) < DOUBLE_QTY, 2, 3)
+    )
 
     order = np.argsort(start, kind="stable")
     rank = np.empty(n, np.int64)

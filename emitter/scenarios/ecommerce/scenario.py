@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -11,12 +11,14 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from emitter.plan.volume import TableVolume
 from emitter.scenarios.contract import DayTables, DemoSpec, Scenario
 from emitter.scenarios.ecommerce.clicks import Sessions, render
 from emitter.scenarios.ecommerce.day_tables import EVENT_CODES, TableBuilder
 from emitter.scenarios.ecommerce.demo_queries import SAMPLE_QUERIES
 from emitter.scenarios.ecommerce.orders import LOOKBACK_DAYS, Orders, place_orders
 from emitter.scenarios.ecommerce.pages import Pages
+from emitter.scenarios.ecommerce.plan import EcommercePlan
 from emitter.scenarios.ecommerce.plans import Plan, plan_sessions
 from emitter.scenarios.ecommerce.report import figures
 from emitter.scenarios.ecommerce.review_text import review_pools
@@ -93,6 +95,9 @@ class EcommerceScenario(Scenario[EcommerceSettings]):
 
     def figures(self, tables: Mapping[str, pa.Table]) -> list[Figure]:
         return figures(tables)
+
+    def plan_volumes(self, days: Sequence[date]) -> dict[str, TableVolume]:
+        return EcommercePlan(self, days).volumes()
 
     # ---- simulation -----------------------------------------------------------------------------
     def plan(self, day: date) -> Plan:

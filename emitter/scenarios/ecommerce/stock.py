@@ -37,13 +37,22 @@ def stock_policy(
     """Par and reorder point per (warehouse, product) from the expected demand of the catalogue."""
     p = world.products
     share = world.department_weight[p.department] / world.department_weight.sum() * p.share
-    served = np.zeros(len(WAREHOUSES))
-    for place in PLACES:
-        served[place.warehouse] += place.weight
-    served /= served.sum()
+    served = warehouse_shares()
     daily = sessions_per_day * orders_per_session * units_per_order * served[:, None] * share[None, :]
     par = np.ceil(daily * COVER_DAYS * 1.5).astype(np.int64) + 3
     return Policy(par, np.ceil(par / 3).astype(np.int64))
+
+
+def warehouse_shares() -> npt.NDArray[np.float64]:
+    """The share of orders each warehouse serves, from the places' weights."""
+    served = np.zeros(len(WAREHOUSES))
+    for place in PLACES:
+        served[place.warehouse] += place.weight
+    return np.asarray(served / served.sum(), dtype=np.float64)
+
+
+RESTOCK_HOUR = 5  # the morning's restocks and counts, one warehouse after another
+RESTOCK_STAGGER_MINUTES = 10
 
 
 @dataclass
@@ -90,7 +99,7 @@ def simulate_stock(policy: Policy, opening: I64, day: date, orders: list[Orders]
     delta = level - opening if monday_count else np.where(opening - shipped < policy.reorder, level - opening, 0)
     m_wh, m_pr = np.nonzero(delta)
     m_qty = delta[m_wh, m_pr]
-    m_ts = day_start_us(day) + 5 * MICROS_PER_HOUR + m_wh * 10 * MICROS_PER_MINUTE
+    m_ts = day_start_us(day) + RESTOCK_HOUR * MICROS_PER_HOUR + m_wh * RESTOCK_STAGGER_MINUTES * MICROS_PER_MINUTE
     ts = np.concatenate([m_ts, ship_ts, ret_ts])
     wh = np.concatenate([m_wh, ship_wh, ret_wh]).astype(np.int64)
     product = np.concatenate([m_pr, ship_pr, ret_pr]).astype(np.int64)

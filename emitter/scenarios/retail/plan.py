@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from emitter.core.clock import MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, SLOTS_PER_DAY, day_start_us
 from emitter.plan.avro_size import Maybe, record_bytes
-from emitter.plan.expectations import capped_poisson_mean, normal_sf
+from emitter.plan.expectations import GH_W, capped_poisson_mean, demand_tail, lognormal_points
 from emitter.plan.volume import TableVolume, reference_volumes, spread
 from emitter.scenarios.retail import online
 from emitter.scenarios.retail.baskets import _SEG_PROMO_USE, PROMO_CODES, PROMO_SHARE
@@ -37,13 +37,6 @@ TRACE_ID = 31  # TRC + code(2) + run tag(8) + yyyymmdd + row(10)
 BROWSE_MINUTES = 9.0  # walk(): a browsing stop per nine minutes of a visit
 CHECKOUT_SECONDS = 179.5  # walk(): uniform 60..299 s at the till
 PING_SECONDS = 240.0  # ping(): one more sighting per four minutes at a stop
-_GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(40)  # expectations over a normal, by quadrature
-_GH_W = _GH_W / _GH_W.sum()
-
-
-def _lognormal(median: F64 | float, sigma: float, low: float, high: float) -> F64:
-    """Quadrature points of a clipped lognormal, shape (..., 40)."""
-    return np.asarray(np.clip(np.exp(np.log(np.asarray(median))[..., None] + sigma * _GH_X), low, high), np.float64)
 
 
 def _mean_len(words: Sequence[str], weights: Sequence[float] | None = None) -> float:
@@ -90,15 +83,15 @@ class RetailPlan:
         receipts = per_slot * conv
         lines = receipts * lines_per_buyer
 
-        member_dwell = _lognormal(np.array([seg.dwell_minutes * 60.0 for seg in SEGMENTS]), 0.45, 120, 7200)
-        anon_dwell = _lognormal(12 * 60.0, 0.5, 60, 3600)
-        browse_member = 1 + (capped_poisson_mean(member_dwell / (BROWSE_MINUTES * 60), 5) * _GH_W).sum(-1)
-        browse_anon = 1 + float((capped_poisson_mean(anon_dwell / (BROWSE_MINUTES * 60), 5) * _GH_W).sum())
+        member_dwell = lognormal_points(np.array([seg.dwell_minutes * 60.0 for seg in SEGMENTS]), 0.45, 120, 7200)
+        anon_dwell = lognormal_points(12 * 60.0, 0.5, 60, 3600)
+        browse_member = 1 + (capped_poisson_mean(member_dwell / (BROWSE_MINUTES * 60), 5) * GH_W).sum(-1)
+        browse_anon = 1 + float((capped_poisson_mean(anon_dwell / (BROWSE_MINUTES * 60), 5) * GH_W).sum())
         stops_member = float((self.customer_mix * (1 + browse_member + self.conv)).sum())
         stops_anon = 1 + browse_anon
         foot = per_slot * (stops_member + ANONYMOUS_PER_MEMBER * stops_anon)
         # a stop's sightings: one, plus one per four minutes there; a visit's stops share its dwell
-        dwell = (member_dwell * _GH_W).sum(-1)
+        dwell = (member_dwell * GH_W).sum(-1)
         pings_member = 1 + browse_member + dwell / PING_SECONDS + self.conv * (1 + CHECKOUT_SECONDS / PING_SECONDS)
         pings = per_slot * float((self.customer_mix * pings_member).sum())
 
@@ -172,7 +165,9 @@ class RetailPlan:
             week = cell_units * (level.T @ cat_factor[hist])[:, category]
             mu = cell_units * ((recent * level).T @ cat_factor[hist])[:, category]
             mu_prev = mu - cell_units * (recent[0] * level[0])[:, None] * cat_factor[hist[0]][category][None, :]
-            crossing = _tail(mu, mu / units_per_line * q2, gap) - _tail(mu_prev, mu_prev / units_per_line * q2, gap)
+            crossing = demand_tail(mu, mu / units_per_line * q2, gap) - demand_tail(
+                mu_prev, mu_prev / units_per_line * q2, gap
+            )
             sold_any = 1 - np.exp(-week / units_per_line)
             p = np.where(weekly[:, None], sold_any, np.clip(crossing, 0, 1))  # (stores, products) refilled on d
             refilled = p.sum(axis=1)
@@ -322,12 +317,6 @@ class _Restock:
     supplier: F64  # DC supplier receipts
 
 
-def _tail(mu: F64, var: F64, gap: F64) -> F64:
-    """P(demand ≥ gap) for demand of mean ``mu`` and variance ``var`` (normal, continuity-corrected)."""
-    sd = np.sqrt(np.maximum(var, 1e-12))
-    return np.where(mu > 0, normal_sf((gap - 0.5 - mu) / sd), 0.0)
-
-
 def _add(grid: F64, delivery: int, offset_us: npt.NDArray[np.int64] | F64, rows: F64) -> None:
     """Add ``rows`` (per store) at times ``offset_us`` from delivery day ``delivery``'s midnight."""
     slot = np.floor(np.asarray(offset_us, dtype=np.float64) / SLOT_US).astype(np.int64)
@@ -356,9 +345,9 @@ def _status_slots(pickup: float) -> F64:
     created = np.zeros(n)
     created[:SLOTS_PER_DAY] = ONLINE_HOURS / ONLINE_HOURS.sum()
     paid = created  # minutes later: the same slot
-    pick_h = _lognormal(online.PICK_MEDIAN_HOURS, online.PICK_SIGMA, *online.PICK_HOURS_RANGE)
+    pick_h = lognormal_points(online.PICK_MEDIAN_HOURS, online.PICK_SIGMA, *online.PICK_HOURS_RANGE)
     pick = np.zeros(n)
-    np.add.at(pick, np.minimum((pick_h * SLOTS_PER_DAY / 24).astype(np.int64), n - 1), _GH_W)
+    np.add.at(pick, np.minimum((pick_h * SLOTS_PER_DAY / 24).astype(np.int64), n - 1), GH_W)
     picked = conv(created, pick)
     shipped = conv(picked, uniform(*online.SHIP_HOURS))
     by_day = shipped.reshape(-1, SLOTS_PER_DAY).sum(axis=1)

@@ -26,11 +26,11 @@ from emitter.scenarios import open_scenario, scenario_names
 
 START, DAYS = date(2024, 11, 22), 14
 TOLERANCE = 0.10
-ESTIMATED = ["retail", "fitness"]  # scenarios with an estimator (Scenario.plan_volumes)
+ESTIMATED = ["retail", "ecommerce", "fitness"]  # scenarios with an estimator (Scenario.plan_volumes)
 # The preset each is compared at: big enough that a backfill's busiest hour is the model's, not noise. At
 # small, fitness has about 30 events in its busiest hour, and a class's bookings, check-ins and check-outs
 # land in the same hour, so a weekday evening swings by half from one week to the next (46 against 18).
-PRESET = {"retail": "small", "fitness": "full-scale"}
+PRESET = {"retail": "small", "ecommerce": "small", "fitness": "full-scale"}
 
 
 def _real(scenario: str, out: Path) -> tuple[Counter[str], Counter[str], Counter[datetime]]:
@@ -70,7 +70,12 @@ def test_estimates_are_within_ten_percent_of_a_backfill(scenario: str, tmp_path:
     streamed = [t.id for t in model.catalog().streamed]
     plan = build_plan(scenario, days, volumes, streamed, burst=100, interval_ms=500, speed=60.0)
     busiest, count = hours.most_common(1)[0]
-    assert (plan.replay.peak_day, plan.replay.peak_hour) == (busiest.date(), busiest.hour)
+    # the estimated peak hour was, in the backfill, as busy as its busiest hour: two sale days can tie
+    # within the noise (e-commerce's Black Friday and Cyber Monday evenings), so no exact argmax
+    estimated_peak = datetime.combine(plan.replay.peak_day, datetime.min.time()) + timedelta(
+        hours=plan.replay.peak_hour
+    )
+    assert hours[estimated_peak] == pytest.approx(count, rel=TOLERANCE), (estimated_peak, busiest)
     assert plan.replay.peak == pytest.approx(count / 3600 * 60.0, rel=TOLERANCE)
     real_mean = sum(hours.values()) / (DAYS * 86_400) * 60.0
     assert plan.replay.mean == pytest.approx(real_mean, rel=TOLERANCE)
