@@ -16,6 +16,7 @@ from emitter.cli.plan import plan_command
 from emitter.cli.report import report
 from emitter.cli.scenarios import scenarios
 from emitter.cli.sink import load_command, reconcile_command, sink_command
+from emitter.cli.status import clear, status
 from emitter.cli.stream import stream_command
 from emitter.cli.tables import tables
 from emitter.cli.validate import validate
@@ -65,6 +66,8 @@ app.command("tables")(tables)
 app.command("scenarios")(scenarios)
 app.command("validate", cls=ScenarioFlagsCommand)(validate)
 app.command("report", cls=ScenarioFlagsCommand)(report)
+app.command("status")(status)
+app.command("clear")(clear)
 
 
 def main() -> None:

@@ -36,7 +36,7 @@ def test_backfill_help_names_every_option(runner: CliRunner) -> None:
         assert option in result.stdout
 
 
-@pytest.mark.parametrize("command", ["tables", "validate", "load", "sink", "reconcile"])
+@pytest.mark.parametrize("command", ["tables", "validate", "load", "sink", "reconcile", "status", "clear"])
 def test_every_data_command_takes_a_scenario(runner: CliRunner, command: str) -> None:
     result = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"})
 

@@ -57,6 +57,8 @@ def test_the_demo_runs_every_scenario(isolated_runner: CliRunner, scenario_name:
         ["reconcile"],
         ["tables"],
         ["demo", "--duration", "1s"],
+        ["status", "--warehouse", "duckdb:///w.duckdb"],
+        ["clear", "--warehouse", "duckdb:///w.duckdb"],
     ],
 )
 def test_an_unknown_scenario_is_one_line_naming_the_choices(isolated_runner: CliRunner, args: list[str]) -> None:

@@ -203,6 +203,37 @@ class Destination(ABC):
         found = self._read(f"SELECT source, checksum FROM {self._qualified(LOADED_FILES)}")
         return {str(source): str(checksum) for source, checksum in found}
 
+    def clear(self, tables: Collection[TableName], topics: Collection[str], scenario: str | None) -> None:
+        """Drop ``tables`` and forget what emitter recorded of them, in one transaction.
+
+        Forgotten: their loaded files (a later ``load`` loads those files again), the stored offsets and
+        dead letters of ``topics`` (a later ``sink`` reads them from the start), and, with ``scenario``,
+        the runs ``load`` recorded for it.
+        """
+        p = self.capabilities.placeholder
+
+        def marks(values: Collection[str]) -> str:
+            return ", ".join([p] * len(values))
+
+        with self._transaction(f"clearing {len(tables)} tables"):
+            self._lock_ddl()
+            for table in sorted(tables):
+                self._execute(f"DROP TABLE IF EXISTS {self._qualified(table)}")
+                self._columns.pop(str(table), None)
+            if tables:
+                names = sorted(str(t) for t in tables)
+                self._execute(
+                    f"DELETE FROM {self._qualified(LOADED_FILES)} WHERE table_name IN ({marks(names)})", names
+                )
+            if topics:
+                chosen = sorted(topics)
+                for bookkeeping in (OFFSETS, DEAD_LETTERS):
+                    self._execute(
+                        f"DELETE FROM {self._qualified(bookkeeping)} WHERE topic IN ({marks(chosen)})", chosen
+                    )
+            if scenario is not None:
+                self._execute(f"DELETE FROM {self._qualified(ORIGINS)} WHERE scenario = {p}", [scenario])
+
     def query(self, sql: str) -> pa.Table:
         """Run ``sql`` (committed on its own) and return its result; an empty table for statements without one."""
         try:
