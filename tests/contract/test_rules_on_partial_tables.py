@@ -63,12 +63,13 @@ def test_rules_give_results_when_one_table_is_cut(generated: Generated, cut: str
                     broken_by_cut.append(name)
     assert not problems, "\n".join(problems)
     if cut == "empty":
-        # every parent emptied strands the rows of each child that refers to it
+        # every parent emptied strands the rows of each child that refers to it (a table referring to
+        # itself, a manager tree, is emptied with them)
         expected_broken = {
             _fk_name(child.id, fk.column, fk.table, fk.references)
             for child in generated.catalog.tables
             for fk in child.foreign_keys
-            if whole[child.id].column(fk.column).null_count < whole[child.id].num_rows
+            if whole[child.id].column(fk.column).null_count < whole[child.id].num_rows and fk.table != child.id
         }
         assert set(broken_by_cut) == expected_broken
 

@@ -64,9 +64,8 @@ def incidents(
 def _card_testing(rng: np.random.Generator, who: I64, t0: I64, places: Places) -> Attempts:
     tries = rng.integers(*TESTS, who.size)
     account = np.repeat(who, tries)
-    first = np.repeat(np.cumsum(tries) - tries, tries)
     gaps = rng.integers(8, 76, account.size) * SECOND
-    gaps[first] = 0
+    gaps[np.cumsum(tries) - tries] = 0
     ts = np.repeat(t0, tries) + _cumsum_within(gaps, tries)
     device = places.burner(rng.integers(0, 2**31, who.size))
     tests = Attempts.of(
@@ -101,9 +100,10 @@ def _card_testing(rng: np.random.Generator, who: I64, t0: I64, places: Places) -
 def _takeover(rng: np.random.Generator, who: I64, t0: I64, places: Places) -> Attempts:
     moves = rng.integers(*TRANSFERS, who.size)
     account = np.repeat(who, moves)
-    first = np.repeat(np.cumsum(moves) - moves, moves)
     gaps = rng.integers(3, 21, account.size) * MINUTE
-    gaps[first] = rng.integers(1, 10, who.size) * MINUTE  # signs in, changes the contact details, then moves money
+    gaps[np.cumsum(moves) - moves] = (
+        rng.integers(1, 10, who.size) * MINUTE
+    )  # signs in, changes the contact details, then moves money
     city = np.repeat(FOREIGN[rng.integers(0, FOREIGN.size, who.size)], moves)
     lat, lon = places.near(rng, city)
     return Attempts.of(

@@ -145,6 +145,7 @@ def _calendar(t: Tables) -> list[RuleResult]:
     salary = is_(tx, "transaction_type", "direct_deposit")
     interest = is_(tx, "transaction_type", "interest")
     fee = is_(tx, "transaction_type", "fee")
+    card = is_(tx, "transaction_type", "card_purchase")
     month_end = _day_of_month(day + 1) == 1
     return [
         counted(
@@ -167,17 +168,9 @@ def _calendar(t: Tables) -> list[RuleResult]:
         ),
         counted(
             "card purchases carry a merchant and a category",
-            int(
-                (
-                    is_(tx, "transaction_type", "card_purchase")
-                    & (
-                        pc.is_null(tx["merchant_name"]).to_numpy(zero_copy_only=False)
-                        | pc.is_null(tx["merchant_category"]).to_numpy(zero_copy_only=False)
-                    )
-                ).sum()
-            ),
+            int((card & ((_strings(tx, "merchant_name") == "") | (_strings(tx, "merchant_category") == ""))).sum()),
             "card purchases",
-            int(is_(tx, "transaction_type", "card_purchase").sum()),
+            int(card.sum()),
         ),
     ]
 
@@ -190,22 +183,18 @@ def _fraud(t: Tables) -> list[RuleResult]:
     if LABELS not in t or TRANSACTIONS not in t:
         return []
     labels, tx = t[LABELS], t[TRANSACTIONS]
-    row = np.asarray(
-        pc.index_in(labels["transaction_id"], value_set=tx["transaction_id"].combine_chunks()).fill_null(-1).to_numpy(),
-        dtype=np.int64,
-    )
+    found_at = pc.index_in(labels["transaction_id"], value_set=tx["transaction_id"].combine_chunks())
+    row = np.asarray(pc.fill_null(found_at, -1).to_numpy(), dtype=np.int64)
     found = row >= 0
-    kind = pc.take(tx["transaction_type"], pa.array(row.clip(0))).to_numpy(zero_copy_only=False)
+    kind = at_rows(_strings(tx, "transaction_type"), row, "")
+    country = at_rows(_strings(tx, "country"), row, "")
     takeover = is_(labels, "pattern", "account_takeover")
-    card = ~takeover
-    abroad = np.isin(
-        pc.take(tx["country"], pa.array(row.clip(0))).fill_null("").to_numpy(zero_copy_only=False),
-        sorted({c.state for c in FOREIGN_CITIES}),
-    )
+    abroad = np.isin(country, sorted({c.state for c in FOREIGN_CITIES}))
+    wrong_kind = np.where(takeover, kind != "transfer", kind != "card_purchase")
     return [
         counted(
             "card testing and impossible travel are card purchases; takeovers are transfers",
-            int((found & (card != (kind == "card_purchase"))).sum() + (found & takeover & (kind != "transfer")).sum()),
+            int((found & wrong_kind).sum()),
             "labels",
             labels.num_rows,
         ),
@@ -216,3 +205,7 @@ def _fraud(t: Tables) -> list[RuleResult]:
             labels.num_rows,
         ),
     ]
+
+
+def _strings(t: pa.Table, name: str) -> np.ndarray:
+    return np.asarray(pc.fill_null(t[name], "").to_numpy(zero_copy_only=False), dtype=object)

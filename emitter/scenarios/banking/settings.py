@@ -112,7 +112,18 @@ class BankingSettings(ScenarioSettings):
 
     # the seed's scale table: 1.0 is its base
     PRESETS: ClassVar[dict[str, dict[str, Any]]] = {
-        "small": {"volume": {"customers": 300, "employees": 40}},
+        # a young bank, opened in January 2025, whose customers all join in its first quarter, with plenty of
+        # fraud: a few days of it hold openings, closings and every pattern
+        "small": {
+            "volume": {
+                "customers": 300,
+                "employees": 40,
+                "customers_from": "2025-01-01",
+                "ledger_from": "2025-01-01",
+                "until": "2025-03-31",
+            },
+            "fraud": {"incidents_per_1000_accounts_day": 25.0},
+        },
         "demo": {"volume": {"customers": 2_000, "employees": 150}},
         "medium": {"volume": {"customers": 6_000, "employees": 750}},
         "full-scale": {"volume": {"customers": 12_000, "employees": 1_500}},
