@@ -87,7 +87,7 @@ def lookup(keys: npt.NDArray[np.int64], table_keys: npt.NDArray[np.int64]) -> np
     return np.where(found, order[at], -1).astype(np.int64)
 
 
-def at_rows(values: npt.NDArray[G], rows: npt.NDArray[np.int64], missing: int | bool) -> npt.NDArray[G]:
+def at_rows(values: npt.NDArray[G], rows: npt.NDArray[np.int64], missing: int | bool | str) -> npt.NDArray[G]:
     """``values`` at each of ``rows`` (as ``lookup`` finds them), ``missing`` where a row is -1.
 
     The table a rule looks rows up in may be empty or cut short (a stream stopped early, rows deleted): rows

@@ -53,7 +53,6 @@ class Attempts:
     lon: F64
     device: I64  # index into the device pool, -1 none
     pattern: I64  # index into FRAUD_PATTERNS, -1 genuine
-    incident: I64  # the incident's number within the day, -1 genuine
 
     @property
     def size(self) -> int:
@@ -71,22 +70,24 @@ class Attempts:
         """Rows with defaults for what they don't name: a fixed amount, no merchant, place, device or fraud."""
         n = account.size
 
-        def full(value: object, dtype: type) -> npt.NDArray[np.generic]:
-            return np.broadcast_to(np.asarray(value, dtype=dtype), (n,)).copy()
+        def whole(value: object) -> I64:
+            return np.broadcast_to(np.asarray(value, dtype=np.int64), (n,)).copy()
+
+        def real(value: object) -> F64:
+            return np.broadcast_to(np.asarray(value, dtype=np.float64), (n,)).copy()
 
         return cls(
             account=account,
             ts=ts,
-            ttype=full(ttype, np.int64),
-            sign=full(sign, np.int64),
-            mode=full(rest.get("mode", FIXED), np.int64),
+            ttype=whole(ttype),
+            sign=whole(sign),
+            mode=whole(rest.get("mode", FIXED)),
             magnitude=np.asarray(magnitude, dtype=np.int64),
-            channel=full(rest.get("channel", SYSTEM), np.int64),
-            merchant=full(rest.get("merchant", -1), np.int64),
-            city=full(rest.get("city", -1), np.int64),
-            lat=full(rest.get("lat", np.nan), np.float64),
-            lon=full(rest.get("lon", np.nan), np.float64),
-            device=full(rest.get("device", -1), np.int64),
-            pattern=full(rest.get("pattern", -1), np.int64),
-            incident=full(rest.get("incident", -1), np.int64),
+            channel=whole(rest.get("channel", SYSTEM)),
+            merchant=whole(rest.get("merchant", -1)),
+            city=whole(rest.get("city", -1)),
+            lat=real(rest.get("lat", np.nan)),
+            lon=real(rest.get("lon", np.nan)),
+            device=whole(rest.get("device", -1)),
+            pattern=whole(rest.get("pattern", -1)),
         )

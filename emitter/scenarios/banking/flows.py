@@ -216,7 +216,6 @@ def _random(rng: np.random.Generator, day: date, live: I64, a: Accounts, profile
         lon=lon,
         device=device,
         pattern=np.full(n, -1, dtype=np.int64),
-        incident=np.full(n, -1, dtype=np.int64),
     )
 
 

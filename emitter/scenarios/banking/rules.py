@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -175,8 +176,10 @@ def _calendar(t: Tables) -> list[RuleResult]:
     ]
 
 
-def _day_of_month(day: np.ndarray) -> np.ndarray:
-    return (day.astype("datetime64[D]") - day.astype("datetime64[D]").astype("datetime64[M]")).astype(np.int64) + 1
+def _day_of_month(day: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """1 … 31 of days since 1970."""
+    dates = day.astype("datetime64[D]")
+    return np.asarray((dates - dates.astype("datetime64[M]")).astype(np.int64) + 1, dtype=np.int64)
 
 
 def _fraud(t: Tables) -> list[RuleResult]:
@@ -207,5 +210,6 @@ def _fraud(t: Tables) -> list[RuleResult]:
     ]
 
 
-def _strings(t: pa.Table, name: str) -> np.ndarray:
+def _strings(t: pa.Table, name: str) -> npt.NDArray[np.object_]:
+    """A string column as Python strings, null as ""."""
     return np.asarray(pc.fill_null(t[name], "").to_numpy(zero_copy_only=False), dtype=object)
