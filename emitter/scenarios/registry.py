@@ -65,7 +65,8 @@ def scenario_class(name: str, reference: str | None = None) -> type[Scenario[Any
 def effective_settings(config: Config, reference: str | None = None) -> ScenarioSettings:
     """The selected scenario's settings: its defaults, then ``preset``, then its section of the config, then ``scale``.
 
-    A preset is a starting point: every value given explicitly (config file, environment, flags) wins over it.
+    A preset is a starting point: every value given explicitly (config file, environment, flags) wins over it,
+    and over ``scale`` too: ``--scale 5 --customers 500`` makes 500 customers and scales the rest.
     """
     cls = scenario_class(config.scenario, reference)
     model = cls.settings_model
@@ -83,7 +84,9 @@ def effective_settings(config: Config, reference: str | None = None) -> Scenario
         raise ConfigError(_settings_error(cls.name, exc)) from exc
     if config.scale != 1.0:
         try:
-            settings = model.model_validate(_scaled(settings.model_dump(), model.SCALABLE, config.scale))
+            given = config.section(cls.name)
+            paths = tuple(p for p in model.SCALABLE if not _has_path(given, p))
+            settings = model.model_validate(_scaled(settings.model_dump(), paths, config.scale))
         except ValidationError as exc:
             raise ConfigError(f"{_settings_error(cls.name, exc)} (after --scale {config.scale:g})") from exc
     return settings
@@ -127,6 +130,15 @@ def _scaled(data: dict[str, Any], paths: tuple[str, ...], factor: float) -> dict
             node = node[part]
         node[leaf] = _times(node[leaf], factor)
     return data
+
+
+def _has_path(data: dict[str, Any], path: str) -> bool:
+    node: Any = data
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
 
 
 def _times(value: Any, factor: float) -> Any:

@@ -217,6 +217,14 @@ def test_scale_applies_on_top_of_a_preset() -> None:
     assert doubled.products == small.products
 
 
+def test_a_count_given_explicitly_is_not_scaled() -> None:
+    """``--scale 5 --customers 500``: the customers are 500, the employees five times the default."""
+    overrides = {"scenario": "banking", "scale": 5, "banking": {"volume": {"customers": 500}}}
+    volume = effective_settings(load_config(path=None, overrides=overrides, environ={})).volume
+    default = effective_settings(load_config(path=None, overrides={"scenario": "banking"}, environ={})).volume
+    assert (volume.customers, volume.employees) == (500, 5 * default.employees)
+
+
 def test_topics_default_to_the_scenarios_name() -> None:
     config = load_config(path=None, environ={})
     assert (config.topic_prefix, config.sink_topics) == ("retail.", "retail.*")

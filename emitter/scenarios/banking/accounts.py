@@ -27,7 +27,7 @@ FIRST_ACCOUNT_ID = 40_000_001
 NEVER = 10**9  # an ordinal after any day: not closed
 HOUR = 3_600_000_000
 PAID_OUT_BEFORE_CLOSING = 5 * 60_000_000  # µs
-THIRD_ACCOUNT = 0.08  # of holders with several accounts
+THIRD_ACCOUNT = 0.02  # of holders with several accounts (the rest hold two)
 MIN_DAYS_OPEN = 30  # before an account may close
 # (joint holder, linked savings, ...): which relate to another customer, which to an own account
 TO_ACCOUNT = frozenset({"linked_savings", "overdraft_protection"})
