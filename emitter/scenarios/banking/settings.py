@@ -19,7 +19,7 @@ class _Strict(BaseModel):
 class Volume(_Strict):
     """The seed's scale table: employees 150 and customers 1,200 at scale 1; accounts follow from the shares."""
 
-    employees: int = Field(150, ge=12, le=5_000_000, description="Staff across the twelve departments.")
+    employees: int = Field(150, ge=1, le=5_000_000, description="Staff across the twelve departments.")
     customers: int = Field(1_200, ge=10, le=50_000_000, description="Everyone who ever became a customer.")
     customers_from: date = Field(date(2012, 1, 1), description="The first customer joins.")
     until: date = Field(
