@@ -71,6 +71,7 @@ class Profile:
 
     per_month: F64  # (accounts, len(RANDOM))
     mean_cents: F64  # (accounts, len(RANDOM))
+    by_factor: F64  # (accounts, 3): per_month of cards, of bills, and of the kinds on the business-day factor
     salary_cents: I64  # per payment, 0 when none
     fee: npt.NDArray[np.bool_]
     interest: npt.NDArray[np.bool_]
@@ -109,7 +110,8 @@ def build_profile(
         for j, share in enumerate(INCOME_SPLIT[kind]):
             per_month[rows, 4 + j] = income * share
             mean[rows, 4 + j] = other_in * share / np.maximum(income * share, 1e-9)
-    return Profile(per_month, mean, salary, fee, np.isin(a.kind, [SAVINGS, MONEY_MARKET, CD]))
+    by_factor = np.column_stack([per_month[:, 0], per_month[:, 1], per_month[:, 2:].sum(axis=1)])
+    return Profile(per_month, mean, by_factor, salary, fee, np.isin(a.kind, [SAVINGS, MONEY_MARKET, CD]))
 
 
 def genuine(
@@ -168,11 +170,13 @@ def _random(rng: np.random.Generator, day: date, live: I64, a: Accounts, profile
     factors = (
         np.array([cal.card_factor(day), cal.bill_factor(day), *(cal.business_factor(day),) * 4]) / cal.DAYS_PER_MONTH
     )
-    counts = rng.poisson(profile.per_month[live] * factors)
-    kind_of = np.tile(np.arange(len(RANDOM)), live.size)
-    flat = counts.ravel()
-    account = np.repeat(np.repeat(live, len(RANDOM)), flat)
-    kind = np.repeat(kind_of, flat)
+    # one Poisson count per account, each movement then given a kind in proportion to the kinds' rates:
+    # the same law as a Poisson count per kind, at a sixth of the draws
+    total = profile.by_factor[live] @ factors[:3]  # the kinds sharing a day factor summed once, per account
+    owner = np.repeat(np.arange(live.size), rng.poisson(total))
+    account = live[owner]
+    cumulative = np.cumsum(profile.per_month[account] * factors, axis=1)
+    kind = np.minimum((cumulative <= (rng.random(owner.size) * total[owner])[:, None]).sum(axis=1), len(RANDOM) - 1)
     n = account.size
     ttype = np.array([t for t, _ in RANDOM])[kind]
     sign = np.array([s for _, s in RANDOM])[kind]

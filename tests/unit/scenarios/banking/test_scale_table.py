@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import pytest
@@ -40,8 +41,10 @@ def test_rows_at_each_scale_match_the_seeds_table(factor: float) -> None:
     rows = _rows(factor)
     for table, base in BASE.items():
         expected = base * factor
-        # a few percent, or one row where a few percent is less than one (7.5 employees at 0.05)
-        assert abs(rows[table] - expected) <= max(FEW_PERCENT * expected, 1), (table, rows[table], expected)
+        # a few percent; at the smallest scales a month's count is itself noisy (a Poisson count's three
+        # standard deviations are 11 % of 700), and a few percent of 7.5 employees is less than one
+        allowed = max(FEW_PERCENT * expected, 3 * math.sqrt(expected) if table == "transactions" else 1)
+        assert abs(rows[table] - expected) <= allowed, (table, rows[table], expected)
     assert rows["departments"] == 12
     assert 16 <= rows["training_programs"] <= 20
 
