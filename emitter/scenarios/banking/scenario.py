@@ -13,12 +13,14 @@ import pyarrow as pa
 from emitter.scenarios.banking.day_tables import EVENT_CODES, TableBuilder
 from emitter.scenarios.banking.demo_queries import DEMO_QUERIES
 from emitter.scenarios.banking.ledger import Ledger
+from emitter.scenarios.banking.report import figures
 from emitter.scenarios.banking.rules import check_all
 from emitter.scenarios.banking.settings import BankingSettings
 from emitter.scenarios.banking.table_specs import TABLES
 from emitter.scenarios.banking.world import BankWorld, build_world
 from emitter.scenarios.contract import DayTables, DemoSpec, Scenario
 from emitter.scenarios.event_tables import EventTables
+from emitter.scenarios.figures import Figure
 from emitter.scenarios.rules import RuleResult
 
 Balances = npt.NDArray[np.int64]  # cents per account, at the start of a day
@@ -72,6 +74,9 @@ class BankingScenario(Scenario[BankingSettings]):
 
     def check(self, tables: Mapping[str, pa.Table]) -> list[RuleResult]:
         return check_all(tables, self.settings)
+
+    def figures(self, tables: Mapping[str, pa.Table]) -> list[Figure]:
+        return figures(tables)
 
     def state_at(self, day: date) -> Balances:
         return self.ledger.balances_at(day)

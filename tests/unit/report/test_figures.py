@@ -50,7 +50,7 @@ def test_top_ranks_by_rows_or_weights_and_names_keys() -> None:
     assert names_of(pa.table({"id": [1, 2], "name": ["a", "b"]}), "id", "name") == {1: "a", 2: "b"}
 
 
-@pytest.fixture(scope="module", params=["retail", "ecommerce", "fitness"])
+@pytest.fixture(scope="module", params=["retail", "ecommerce", "fitness", "banking"])
 def world(request: pytest.FixtureRequest) -> tuple[Scenario[Any], dict[str, pa.Table]]:
     return generated(request.param)
 
@@ -93,3 +93,15 @@ def test_fitness_visit_frequency_counts_member_weeks() -> None:
     frequency = by_title["Visit frequency"].points
     assert sum(v for _, v in frequency) == len(weeks)
     assert dict(frequency)["1"] == sum(1 for n in weeks.values() if n == 1)
+
+
+def test_banking_balances_are_each_accounts_last_balance_at_hand() -> None:
+    scenario, tables = generated("banking")
+    by_title = {f.title: f for f in scenario.figures(tables)}
+    last: dict[int, tuple[object, float]] = {}
+    for row in tables["accounts_db.transactions"].to_pylist():
+        if row["account_id"] not in last or row["transaction_at"] >= last[row["account_id"]][0]:
+            last[row["account_id"]] = (row["transaction_at"], float(row["balance_after"]))
+    balances = by_title["Balances"].points
+    assert sum(v for _, v in balances) == len(last)
+    assert dict(balances)["0"] == sum(1 for _, b in last.values() if b < 1_000)
