@@ -40,3 +40,14 @@ def build_name_pools(seed: int, size: int = 600) -> NamePools:
         streets=unique(fake.street_name, size),
         towns=unique(fake.city, size // 2),
     )
+
+
+@lru_cache(maxsize=1)
+def gendered_first_names() -> tuple[pa.StringArray, pa.StringArray]:
+    """(female, male) US first names, from Faker's own lists (no draw, so the same on every run)."""
+    from faker.providers.person.en_US import Provider
+
+    return (
+        pa.array(sorted(Provider.first_names_female), type=pa.string()),
+        pa.array(sorted(Provider.first_names_male), type=pa.string()),
+    )

@@ -9,7 +9,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from emitter.core.arrivals import cdf_pick, exact_shares, shares_cdf
-from emitter.core.columns import decimal_from_units
+from emitter.core.columns import decimal_from_units, fixed_width_ids
 from emitter.scenarios.banking.customers import Customers
 from emitter.scenarios.banking.settings import BankingSettings
 from emitter.scenarios.banking.staff import date_column
@@ -24,6 +24,7 @@ from emitter.scenarios.tables import Catalog
 
 I64 = npt.NDArray[np.int64]
 FIRST_ACCOUNT_ID = 40_000_001
+ACCOUNT_DIGITS = 8  # account ids stay eight digits up to 59,999,999 accounts
 NEVER = 10**9  # an ordinal after any day: not closed
 HOUR = 3_600_000_000
 PAID_OUT_BEFORE_CLOSING = 5 * 60_000_000  # µs
@@ -99,7 +100,7 @@ def build_accounts(
         "accounts_db.accounts",
         {
             "account_id": ids,
-            "account_number": pa.array(numbers.astype(str)),
+            "account_number": fixed_width_ids("", [(numbers, 10)]).to_arrow(),
             "customer_id": people.customer_id[customer],
             "account_type": pa.array([t[0] for t in ACCOUNT_TYPES]).take(pa.array(kind)),
             "branch_code": pa.array([b for b, _ in BRANCHES]).take(pa.array(branch)),

@@ -10,8 +10,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from emitter.core.arrivals import cdf_pick, exact_shares, shares_cdf
-from emitter.core.columns import decimal_from_units
-from emitter.core.pools import NamePools
+from emitter.core.columns import FixedIds, decimal_from_units, fixed_width_ids
+from emitter.core.pools import NamePools, gendered_first_names
 from emitter.scenarios.banking.settings import BankingSettings
 from emitter.scenarios.banking.staff import ROLES, Staff, date_column, emails, epoch_days
 from emitter.scenarios.banking.vocabulary import (
@@ -27,11 +27,14 @@ from emitter.scenarios.tables import Catalog
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
-FIRST_CUSTOMER_ID = 1_000_001
+FIRST_CUSTOMER_ID = 10_000_001  # eight digits however many customers
+HOUSE_NUMBERS = pa.array([str(i) for i in range(1, 10_000)])
 AGE_MEAN, AGE_SD, AGE_MIN, AGE_MAX = 46.0, 15.0, 18, 85
 YEAR = 365.2425
 PENDING = [k for k, _ in KYC_STATUSES].index("pending")
-UNASSIGNED_RETAIL = 0.45  # retail customers without a named agent; every other segment has one
+UNASSIGNED_RETAIL = 0.45
+GENDERS = (("F", 0.49), ("M", 0.49), ("X", 0.02))
+FEMALE, MALE, OTHER = range(len(GENDERS))  # retail customers without a named agent; every other segment has one
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,8 @@ def build_customers(
     income = np.round(median * np.exp(sigma * rng.standard_normal(n)) / 100) * 10_000  # whole hundreds of dollars
 
     ids = FIRST_CUSTOMER_ID + np.arange(n, dtype=np.int64)
-    first = names.first_names.take(pa.array(rng.integers(0, len(names.first_names), n)))
+    gender = cdf_pick(rng, shares_cdf([s for _, s in GENDERS]), n)
+    first = _first_names(rng, gender)
     last = names.last_names.take(pa.array(rng.integers(0, len(names.last_names), n)))
     occupation = rng.integers(0, len(OCCUPATIONS), n)
     occupation = np.where(age > 67, OCCUPATIONS.index("Retired"), occupation)
@@ -77,17 +81,17 @@ def build_customers(
             "first_name": first,
             "last_name": last,
             "date_of_birth": date_column(born),
-            "gender": pa.array(["F", "M", "X"]).take(pa.array(cdf_pick(rng, shares_cdf([0.49, 0.49, 0.02]), n))),
+            "gender": pa.array([g for g, _ in GENDERS]).take(pa.array(gender)),
             "email": emails(first, last, ids, "mail.example"),
             "phone": _phones(rng, n),
             "address": pc.binary_join_element_wise(
-                pa.array(rng.integers(1, 9_999, n).astype(str)),
+                HOUSE_NUMBERS.take(pa.array(rng.integers(0, len(HOUSE_NUMBERS), n))),
                 names.streets.take(pa.array(rng.integers(0, len(names.streets), n))),
                 " ",
             ),
             "city": city_arr,
             "state": pa.array([c.state for c in CITIES]).take(pa.array(city)),
-            "postal_code": pa.array(np.char.zfill(rng.integers(1_000, 99_999, n).astype(str), 5)),
+            "postal_code": fixed_width_ids("", [(rng.integers(1_000, 99_999, n), 5)]).to_arrow(),
             "occupation": pa.array(OCCUPATIONS).take(pa.array(occupation)),
             "annual_income": decimal_from_units(income.astype(np.int64), 14, 2),
             "customer_since": date_column(since),
@@ -98,13 +102,22 @@ def build_customers(
     return Customers(ids, segment, city, since, income.astype(np.int64), tables)
 
 
+def _first_names(rng: np.random.Generator, gender: I64) -> pa.Array:
+    """A first name that goes with the gender (either list for X)."""
+    female, male = gendered_first_names()
+    f, m, n = len(female), len(male), gender.size
+    own = np.where(gender == FEMALE, rng.integers(0, f, n), f + rng.integers(0, m, n))
+    index = np.where(gender == OTHER, rng.integers(0, f + m, n), own)
+    return pa.concat_arrays([female, male]).take(pa.array(index))
+
+
 def _phones(rng: np.random.Generator, n: int) -> pa.Array:
     digits = rng.integers(0, 10, (n, 10)).astype(np.uint8) + ord("0")
     digits[:, 0] = rng.integers(2, 10, n) + ord("0")  # area codes and exchanges don't start with 0 or 1
     digits[:, 3] = rng.integers(2, 10, n) + ord("0")
     out = np.full((n, 12), ord("-"), dtype=np.uint8)
     out[:, [0, 1, 2, 4, 5, 6, 8, 9, 10, 11]] = digits
-    return pa.array(out.view("S12").ravel().astype(str))
+    return FixedIds(out).to_arrow()
 
 
 def _profiles(

@@ -7,11 +7,10 @@ from datetime import date
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from emitter.core.clock import day_start_us, yyyymmdd
-from emitter.core.columns import Decimals, pooled
-from emitter.scenarios.banking.accounts import Accounts, closed_at, opened_at
+from emitter.core.columns import Decimals, fixed_width_ids, pooled
+from emitter.scenarios.banking.accounts import ACCOUNT_DIGITS, Accounts, closed_at, opened_at
 from emitter.scenarios.banking.attempts import CHANNELS, FRAUD_PATTERNS, TYPES
 from emitter.scenarios.banking.ledger import Posted
 from emitter.scenarios.banking.places import PLACES, Places
@@ -66,7 +65,7 @@ class TableBuilder:
     def fraud_labels(self, day: date, p: Posted, transactions: pa.Table) -> pa.Table:
         rows = np.flatnonzero(p.rows.pattern >= 0)
         account = self.a.account_id[p.rows.account[rows]]
-        incident = pc.binary_join_element_wise(f"FRI{yyyymmdd(day)}-", pa.array(account.astype(str)), "")
+        incident = fixed_width_ids(f"FRI{yyyymmdd(day)}-", [(account, ACCOUNT_DIGITS)]).to_arrow()
         return self.events.finish(
             "accounts_db.fraud_labels",
             day,

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-import pyarrow.compute as pc
 
+from emitter.core.columns import fixed_width_ids
 from emitter.scenarios.banking.vocabulary import CARD_TESTING_MERCHANTS, CITIES, FOREIGN_CITIES, MERCHANT_CATEGORIES
 
 I64 = npt.NDArray[np.int64]
@@ -59,7 +59,7 @@ def build_places(rng: np.random.Generator, customer_city: I64, customer_id: I64)
     testing = np.arange(len(names), len(names) + len(CARD_TESTING_MERCHANTS))
     names += CARD_TESTING_MERCHANTS
     category += [-1] * len(CARD_TESTING_MERCHANTS)
-    own = pc.binary_join_element_wise("DV-", pa.array((customer_id * 7_919 % 10**9).astype(str)), "")
+    own = fixed_width_ids("DV-", [(customer_id * 7_919 % 10**9, 9)]).to_arrow()  # distinct: 7,919 is prime
     burners = pa.array([f"DV-X{v:08X}" for v in rng.integers(0, 2**32, BURNER_DEVICES)])
     return Places(
         merchant_names=pa.array(names),

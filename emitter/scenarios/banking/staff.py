@@ -11,14 +11,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from emitter.core.arrivals import cdf_pick, shares_cdf
-from emitter.core.columns import decimal_from_units
+from emitter.core.columns import decimal_from_units, fixed_width_ids
 from emitter.core.pools import NamePools
 from emitter.scenarios.banking.settings import BankingSettings
 from emitter.scenarios.banking.vocabulary import BRANCH_ROLES, BRANCHES, DEPARTMENTS, SALARY_BY_LEVEL, TRAINING_PROGRAMS
 from emitter.scenarios.tables import Catalog
 
 I64 = npt.NDArray[np.int64]
-FIRST_EMPLOYEE_ID = 10_001
+FIRST_EMPLOYEE_ID = 1_000_001  # seven digits however many staff
 HIRED_FROM = date(2000, 1, 1)
 LEVELS = ("staff", "senior", "manager", "head")
 STAFF, SENIOR, MANAGER, HEAD = range(4)
@@ -108,7 +108,10 @@ def _managers(rng: np.random.Generator, dept: I64, level: I64) -> I64:
 
 
 def emails(first: pa.Array, last: pa.Array, ids: I64, domain: str) -> pa.Array:
-    local = pc.binary_join_element_wise(pc.utf8_lower(first), pc.utf8_lower(last), pa.array(ids.astype(str)), ".")
+    digits = len(str(int(ids.max()))) if ids.size else 1
+    local = pc.binary_join_element_wise(
+        pc.utf8_lower(first), pc.utf8_lower(last), fixed_width_ids("", [(ids, digits)]).to_arrow(), "."
+    )
     return pc.binary_join_element_wise(pc.replace_substring(local, " ", ""), pa.scalar(domain), "@")
 
 
