@@ -22,10 +22,11 @@ from emitter.cli.options import (
     split_names,
 )
 from emitter.cli.output import command_console, result_table
-from emitter.errors import ConfigError
+from emitter.errors import ConfigError, OutputError
 from emitter.kafka_client_log import ClientLog
 from emitter.ops.run_ops import serve_run
 from emitter.scenarios import scenario_class
+from emitter.scenarios.tables import Catalog
 from emitter.sink.broker_watch import matching_topics, subscription
 from emitter.sink.consumer import SinkSettings, SinkStatus, SinkStopped, SinkSummary
 from emitter.sink.destinations import shown
@@ -216,8 +217,7 @@ def load_command(
     """
     config = build_config(config_path, {"sink": {"warehouse": warehouse}})
     expect_scenario(out, scenario)
-    catalog = scenario_class(manifest_of(out).scenario).catalog()
-    with open_warehouse(config.sink.warehouse, catalog) as destination:
+    with open_warehouse(config.sink.warehouse, _written_catalog(out)) as destination:
         summary = load_backfill(out, destination, split_names(tables))
     if not quiet:
         listing = result_table(f"load {out} → {shown(config.sink.warehouse)}")
@@ -233,6 +233,15 @@ def load_command(
         for name, (loaded, skipped, rows) in sorted(per.items()):
             listing.add_row(name, str(loaded), str(skipped), f"{rows:,}")
         command_console().print(listing)
+
+
+def _written_catalog(out: Path) -> Catalog | None:
+    """The catalog of the scenario that wrote ``out``; None without a manifest (``load_backfill`` says so, after
+    the warehouse URL and --tables are checked)."""
+    try:
+        return scenario_class(manifest_of(out).scenario).catalog()
+    except OutputError:
+        return None
 
 
 def reconcile_command(
