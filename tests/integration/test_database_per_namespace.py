@@ -229,11 +229,13 @@ def test_sink_after_kill_9_equals_the_backfill_in_each_namespaces_database(
     }
     group = f"g-{uuid.uuid4().hex[:8]}"
     first = subprocess.Popen(_sink_command(kafka_bootstrap, prefix, pg_template, group), env=env, cwd=tmp_path)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and _stored(pg_template, catalog.namespaces, prefix) < total // 4:
-        time.sleep(0.02)
-    first.send_signal(signal.SIGKILL)  # no chance to finish a batch, nor the other database's half of one
-    first.wait(timeout=10)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and _stored(pg_template, catalog.namespaces, prefix) < total // 4:
+            time.sleep(0.02)
+    finally:  # also when the wait fails: the sink must not outlive the test's databases
+        first.send_signal(signal.SIGKILL)  # no chance to finish a batch, nor the other database's half of one
+        first.wait(timeout=10)
     assert 0 < _stored(pg_template, catalog.namespaces, prefix) < total, "the kill must land mid-way"
 
     second = subprocess.run(
