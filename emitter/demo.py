@@ -21,8 +21,9 @@ from emitter.ops.run_ops import RunOps
 from emitter.scenarios import open_scenario
 from emitter.signals import stop_on_signals
 from emitter.sink.consumer import SinkSettings, SinkStatus, SinkSummary, run_sink
-from emitter.sink.destinations import TableName, open_destination
+from emitter.sink.destinations import TableName
 from emitter.sink.session import make_decoder
+from emitter.sink.warehouse_scope import open_warehouse
 from emitter.stream.embedded_broker import EmbeddedBroker
 from emitter.stream.runner import StreamSettings, StreamStatus
 from emitter.stream.session import Delivery, StreamResult, stream
@@ -74,7 +75,7 @@ def run_demo(
 
         def consume() -> None:
             try:
-                with open_destination(url) as destination:
+                with open_warehouse(url, catalog) as destination:
                     sink_state["summary"] = run_sink(
                         SinkSettings(broker.bootstrap, topics=config.topic_prefix + "*", max_latency_ms=500),
                         destination,
@@ -89,7 +90,7 @@ def run_demo(
                 sink_state["error"] = exc
 
         # reference data first, so joins work as soon as events arrive
-        with open_destination(url) as destination:
+        with open_warehouse(url, catalog) as destination:
             destination.record_origin(scenario.name, scenario.seed, scenario.settings.model_dump_json())
             for name, table in scenario.reference().items():
                 spec = catalog.get(name)
@@ -132,10 +133,10 @@ def run_demo(
         consumer.join(timeout=30)
         if "error" in sink_state:
             raise sink_state["error"]  # type: ignore[misc]
-    with open_destination(url) as destination:
+    with open_warehouse(url, catalog) as destination:
         landed = destination.data_tables(catalog.namespaces)
         rows = {
-            str(name): int(destination.query(f"SELECT count(*) AS n FROM {name}").column("n")[0].as_py())
+            str(name): int(destination.query(f"SELECT count(*) AS n FROM {name}", name.schema).column("n")[0].as_py())
             for name in landed
         }
         present = {t.id for t in catalog.tables if TableName(t.namespace, t.name) in landed}

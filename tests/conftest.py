@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import ReadTopic, fresh_pg_database
+from support import ReadTopic, fresh_pg_database, fresh_pg_databases
 from support import small_config as build_small_config
 from typer.testing import CliRunner
 
@@ -96,6 +96,13 @@ def pg_dsn() -> Iterator[str]:
 def pg_url(pg_dsn: str) -> Iterator[str]:
     """``pg_dsn`` pointed at a fresh database of its own (no ``?schema=``), dropped after the test."""
     with fresh_pg_database(pg_dsn) as url:
+        yield url
+
+
+@pytest.fixture
+def pg_template(pg_dsn: str) -> Iterator[str]:
+    """A database-per-namespace URL (``…/t_<hex>_{namespace}``); the databases it gets are dropped after the test."""
+    with fresh_pg_databases(pg_dsn) as url:
         yield url
 
 

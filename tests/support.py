@@ -288,3 +288,27 @@ def fresh_pg_database(pg_dsn: str) -> Iterator[str]:
     finally:
         with psycopg.connect(server, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def fresh_pg_databases(pg_dsn: str) -> Iterator[str]:
+    """A database-per-namespace URL (``…/t_<hex>_{namespace}``) on ``pg_dsn``'s server; every database it
+    made (``t_<hex>_*``) is dropped afterwards."""
+    import uuid
+
+    import psycopg
+
+    prefix = f"t_{uuid.uuid4().hex[:12]}_"
+    server = without_schema(pg_dsn)
+    try:
+        yield without_schema(pg_dsn, prefix + "{namespace}")
+    finally:
+        with psycopg.connect(server, autocommit=True) as conn:
+            made = conn.execute("SELECT datname FROM pg_database WHERE starts_with(datname, %s)", [prefix]).fetchall()
+            for (database,) in made:
+                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def namespace_database(template: str, namespace: str) -> str:
+    """The libpq URL of ``namespace``'s database under a ``fresh_pg_databases`` template."""
+    return template.replace("{namespace}", namespace)

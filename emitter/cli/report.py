@@ -9,8 +9,8 @@ import typer
 
 from emitter.cli.options import ConfigPathOption, PresetOption, ScaleOption, ScenarioOption, SeedOption, SetOption
 from emitter.cli.warehouse_source import WarehouseURLOption, judged_scenario, one_source, settings_flags_given
-from emitter.sink.destinations import open_destination
 from emitter.sink.validate import warehouse_tables
+from emitter.sink.warehouse_scope import open_warehouse
 
 
 def report(
@@ -49,7 +49,7 @@ def report(
         chosen, tables = from_backfill(out, scenario)
     else:
         assert warehouse is not None
-        with open_destination(warehouse) as destination:
+        with open_warehouse(warehouse) as destination:
             chosen, _ = judged_scenario(ctx, destination, scenario, seed, preset, scale, sets, config_path)
             tables = warehouse_tables(destination, chosen).tables
     results = chosen.rules(tables)

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
-from emitter.backfill.validate import expect_scenario
+from emitter.backfill.validate import expect_scenario, manifest_of
 from emitter.cli.options import (
     ConfigPathOption,
     HttpOption,
@@ -22,16 +22,18 @@ from emitter.cli.options import (
     split_names,
 )
 from emitter.cli.output import command_console, result_table
-from emitter.errors import ConfigError
+from emitter.errors import ConfigError, OutputError
 from emitter.kafka_client_log import ClientLog
 from emitter.ops.run_ops import serve_run
 from emitter.scenarios import scenario_class
+from emitter.scenarios.tables import Catalog
 from emitter.sink.broker_watch import matching_topics, subscription
 from emitter.sink.consumer import SinkSettings, SinkStatus, SinkStopped, SinkSummary
-from emitter.sink.destinations import open_destination, shown
+from emitter.sink.destinations import shown
 from emitter.sink.load import load_backfill
 from emitter.sink.reconcile import reconcile
 from emitter.sink.session import make_decoder, sink
+from emitter.sink.warehouse_scope import open_warehouse
 from emitter.stream.rate_profile import parse_duration
 from emitter.stream.targets.kafka import parse_producer_properties
 
@@ -39,7 +41,9 @@ WarehouseOption = Annotated[
     str | None,
     typer.Option(
         "--warehouse",
-        help="duckdb:///warehouse.duckdb (default, from sink.warehouse) or postgresql://user@host/db.",
+        help="duckdb:///warehouse.duckdb (default, from sink.warehouse), postgresql://user@host/db, or "
+        "postgresql://user@host/{namespace} for a database per namespace (bank_{namespace} too), each created "
+        "when missing.",
         envvar="EMITTER_WAREHOUSE",
     ),
 ]
@@ -205,13 +209,15 @@ def load_command(
     scenario: ManifestScenarioOption = None,
     config_path: ConfigPathOption = None,
 ) -> None:
-    """Load backfill output into the warehouse, one schema per namespace; a file loaded before is skipped.
+    """Load backfill output into the warehouse, one schema (or, with {namespace}, database) per namespace.
+
+    A file loaded before is skipped.
 
     The scenario is read from the output's manifest (--scenario, if given, must match it).
     """
     config = build_config(config_path, {"sink": {"warehouse": warehouse}})
     expect_scenario(out, scenario)
-    with open_destination(config.sink.warehouse) as destination:
+    with open_warehouse(config.sink.warehouse, _written_catalog(out)) as destination:
         summary = load_backfill(out, destination, split_names(tables))
     if not quiet:
         listing = result_table(f"load {out} → {shown(config.sink.warehouse)}")
@@ -227,6 +233,15 @@ def load_command(
         for name, (loaded, skipped, rows) in sorted(per.items()):
             listing.add_row(name, str(loaded), str(skipped), f"{rows:,}")
         command_console().print(listing)
+
+
+def _written_catalog(out: Path) -> Catalog | None:
+    """The catalog of the scenario that wrote ``out``; None without a manifest (``load_backfill`` says so, after
+    the warehouse URL and --tables are checked)."""
+    try:
+        return scenario_class(manifest_of(out).scenario).catalog()
+    except OutputError:
+        return None
 
 
 def reconcile_command(
@@ -262,13 +277,13 @@ def reconcile_command(
     names = matching_topics(listed, config.sink_topics)
     if not names:
         raise ConfigError(f"topics: nothing on {config.stream.bootstrap_servers} matches {config.sink_topics!r}")
-    with open_destination(config.sink.warehouse) as destination:
+    with open_warehouse(config.sink.warehouse, catalog) as destination:
         present = set(destination.data_tables(catalog.namespaces))
         carried = [t for t in names if catalog.for_topic(t)]
         checks = reconcile(
             config.stream.bootstrap_servers,
             carried,
-            destination.query,
+            destination,
             decode,
             catalog,
             present,

@@ -15,8 +15,9 @@ from emitter.cli.warehouse_source import WarehouseURLOption, one_source
 from emitter.errors import ConfigError
 from emitter.scenarios import scenario_class
 from emitter.scenarios.holdings import Holdings, TableHolding, all_namespaces, quantity
-from emitter.sink.destinations import Destination, open_destination, shown
+from emitter.sink.destinations import Destination, shown
 from emitter.sink.status import WarehouseHoldings, clear_warehouse, held_scenario, warehouse_holdings
+from emitter.sink.warehouse_scope import open_warehouse
 
 _MB = 1_000_000
 
@@ -67,7 +68,7 @@ def status(
         typer.echo(f"{quantity(found.holdings.files, 'file')}, {found.holdings.bytes / _MB:,.1f} MB")
         return
     assert warehouse is not None
-    with open_destination(warehouse) as destination:
+    with open_warehouse(warehouse) as destination:
         held = _warehouse_holdings(destination, scenario, config_path, namespaces)
     _print(f"{held.holdings.scenario} in {shown(warehouse)}", held.holdings, files=False)
     typer.echo(f"bookkeeping: {held.bookkeeping.describe()}")
@@ -100,7 +101,7 @@ def clear(
             typer.echo(f"left {quantity(cleared.kept, 'file')} in {out} that the backfill did not write")
         return
     assert warehouse is not None
-    with open_destination(warehouse) as destination:
+    with open_warehouse(warehouse) as destination:
         held = _warehouse_holdings(destination, scenario, config_path, namespaces)
         what = f"{held.holdings.describe()} from {shown(warehouse)} (and {held.bookkeeping.describe()})"
         if not confirm:

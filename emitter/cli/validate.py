@@ -12,8 +12,9 @@ from emitter.cli.options import ConfigPathOption, PresetOption, ScaleOption, Sce
 from emitter.cli.output import command_console, result_table
 from emitter.cli.warehouse_source import WarehouseURLOption, judged_scenario, one_source, settings_flags_given
 from emitter.scenarios import RuleResult
-from emitter.sink.destinations import open_destination, shown
+from emitter.sink.destinations import shown
 from emitter.sink.validate import validate_warehouse
+from emitter.sink.warehouse_scope import open_warehouse
 
 
 def validate(
@@ -45,7 +46,7 @@ def validate(
         _report(f"business rules over {out}", validate_output(out))
         return
     assert warehouse is not None
-    with open_destination(warehouse) as destination:
+    with open_warehouse(warehouse) as destination:
         judged, origin = judged_scenario(ctx, destination, scenario, seed, preset, scale, sets, config_path)
         check = validate_warehouse(destination, judged)
     rows = sum(check.rows.values())

@@ -22,7 +22,8 @@ WarehouseURLOption = Annotated[
     str | None,
     typer.Option(
         "--warehouse",
-        help="Read loaded tables instead of files: duckdb:///warehouse.duckdb or postgresql://user@host/db.",
+        help="Read loaded tables instead of files: duckdb:///warehouse.duckdb, postgresql://user@host/db or "
+        "postgresql://user@host/{namespace} (a database per namespace).",
         show_default=False,
     ),
 ]

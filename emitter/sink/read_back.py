@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from emitter.scenarios.tables import Catalog, TableSpec
 from emitter.sink.destinations import Destination, TableName
-from emitter.sink.destinations.base import quote
+from emitter.sink.destinations.interface import quote
 
 
 def present_tables(destination: Destination, catalog: Catalog) -> list[TableSpec]:
@@ -32,7 +32,7 @@ def read_table(destination: Destination, catalog: Catalog, spec: TableSpec) -> p
         f"SELECT {columns} FROM {quote(spec.namespace)}.{quote(spec.name)} "
         f"ORDER BY {', '.join(quote(c) for c in order)}"
     )
-    rows = destination.query(sql)
+    rows = destination.query(sql, spec.namespace)
     return pa.Table.from_arrays(
         [rows.column(name).cast(f.type) for name, f in zip(schema.names, schema, strict=True)], schema=schema
     )

@@ -8,7 +8,8 @@ and of the warehouse rows must agree.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,8 +18,8 @@ import pyarrow as pa
 
 from emitter.scenarios.tables import Catalog, TableSpec
 from emitter.sink.batch import Decoder
-from emitter.sink.destinations import TableName
-from emitter.sink.destinations.base import quote
+from emitter.sink.destinations import DEAD_LETTERS, OFFSETS, Destination, TableName
+from emitter.sink.destinations.interface import quote
 from emitter.sink.topic_reader import TopicRecords, read_topics
 
 _PRIME = np.uint64(1_099_511_628_211)  # FNV prime: a 64-bit polynomial string hash, wrapping
@@ -93,7 +94,7 @@ def topic_keys(
 def reconcile(
     bootstrap: str,
     topics: Sequence[str],
-    query: Callable[[str], pa.Table],
+    destination: Destination,
     decode: Decoder,
     catalog: Catalog,
     tables: Collection[TableName] | None = None,
@@ -104,16 +105,13 @@ def reconcile(
         tables: the data tables the warehouse has (None: every topic's table exists); a topic whose
             table is missing has no rows, which is right only while the topic is empty.
     """
-    offsets = query("SELECT topic, partition, next_offset FROM _emitter_offsets")
+    offsets = destination.bookkeeping_rows(OFFSETS, ["topic", "partition", "next_offset"])
     stored = {
         (t, int(p)): int(o)
         for t, p, o in zip(*(offsets.column(c).to_pylist() for c in ("topic", "partition", "next_offset")), strict=True)
     }
-    dead = query("SELECT topic, partition, count(*) AS n FROM _emitter_dead_letters GROUP BY topic, partition")
-    dead_counts = {
-        (t, int(p)): int(n)
-        for t, p, n in zip(*(dead.column(c).to_pylist() for c in ("topic", "partition", "n")), strict=True)
-    }
+    dead = destination.bookkeeping_rows(DEAD_LETTERS, ["topic", "partition"])
+    dead_counts = Counter(zip(dead.column("topic").to_pylist(), dead.column("partition").to_pylist(), strict=True))
     out = []
     records = read_topics(bootstrap, topics, timeout=None)
     for topic in topics:
@@ -126,7 +124,9 @@ def reconcile(
         where = f"{quote(table.schema)}.{quote(table.name)}"
         table_exists = tables is None or table in tables
         if table_exists:
-            rows = query(f"SELECT _partition, {quote(key)} FROM {where} WHERE _topic = '{topic}'")
+            rows = destination.query(
+                f"SELECT _partition, {quote(key)} FROM {where} WHERE _topic = '{topic}'", table.schema
+            )
         else:
             rows = pa.table({"_partition": pa.array([], pa.int32()), key: pa.array([], pa.string())})
         part = np.asarray(rows.column("_partition").to_numpy(zero_copy_only=False), dtype=np.int64)

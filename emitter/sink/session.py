@@ -15,7 +15,7 @@ from emitter.scenarios.tables import Catalog
 from emitter.signals import stop_on_signals
 from emitter.sink.batch import Decoder
 from emitter.sink.consumer import SinkSettings, SinkStatus, SinkSummary, run_sink
-from emitter.sink.destinations import open_destination
+from emitter.sink.warehouse_scope import open_warehouse
 
 
 def make_decoder(catalog: Catalog, registry: str | SchemaRegistryClient | None = None) -> Decoder:
@@ -53,7 +53,7 @@ def sink(
     """Consume until stopped (SIGINT/SIGTERM, idle, max events) and return what was loaded."""
     stop = stop or threading.Event()
     decode = make_decoder(catalog, registry)
-    with open_destination(warehouse) as destination, stop_on_signals(stop):
+    with open_warehouse(warehouse, catalog) as destination, stop_on_signals(stop):
         return run_sink(settings, destination, decode, catalog, stop=stop, on_status=on_status, metrics=metrics)
 
 

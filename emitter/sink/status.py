@@ -10,6 +10,7 @@ them from the current schemas: columns an older run added, or a type that change
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -18,7 +19,7 @@ from emitter.scenarios import scenario_class, scenario_names
 from emitter.scenarios.holdings import Holdings, TableHolding, all_namespaces, chosen_tables, quantity
 from emitter.scenarios.tables import Catalog, TableSpec
 from emitter.sink.destinations import DEAD_LETTERS, LOADED_FILES, OFFSETS, Destination, TableName
-from emitter.sink.destinations.base import quote
+from emitter.sink.destinations.interface import quote
 
 
 @dataclass(frozen=True)
@@ -106,17 +107,18 @@ def _present(destination: Destination, catalog: Catalog) -> set[TableName]:
 def _holding(destination: Destination, spec: TableSpec) -> TableHolding:
     table = f"{quote(spec.namespace)}.{quote(spec.name)}"
     if spec.event_time is None or not spec.per_day:
-        return TableHolding(spec, _scalar(destination, f"SELECT count(*) AS n FROM {table}"))
+        return TableHolding(spec, _scalar(destination, f"SELECT count(*) AS n FROM {table}", spec.namespace))
     moment = quote(spec.event_time)
     found = destination.query(
         f"SELECT count(*) AS n, CAST(min({moment}) AS DATE) AS first_day, CAST(max({moment}) AS DATE) AS last_day, "
-        f"count(DISTINCT CAST({moment} AS DATE)) AS days FROM {table}"
+        f"count(DISTINCT CAST({moment} AS DATE)) AS days FROM {table}",
+        spec.namespace,
     ).to_pylist()[0]
     return TableHolding(spec, int(found["n"]), found["first_day"], found["last_day"], int(found["days"]))
 
 
-def _scalar(destination: Destination, sql: str) -> int:
-    return int(destination.query(sql).column(0)[0].as_py())
+def _scalar(destination: Destination, sql: str, namespace: str) -> int:
+    return int(destination.query(sql, namespace).column(0)[0].as_py())
 
 
 def _bookkeeping(
@@ -124,14 +126,10 @@ def _bookkeeping(
 ) -> Bookkeeping:
     ids = {spec.id for spec in specs}
     names = {str(_name(spec)) for spec in specs}
-    own = destination.schema
 
     def per(table: str, column: str) -> dict[str, int]:
-        found = destination.query(
-            f"SELECT {quote(column)} AS k, count(*) AS n FROM {quote(own)}.{quote(table)} "
-            f"WHERE {quote(column)} IS NOT NULL GROUP BY {quote(column)}"
-        )
-        return dict(zip(found.column("k").to_pylist(), found.column("n").to_pylist(), strict=True))
+        values = destination.bookkeeping_rows(table, [column]).column(column).to_pylist()
+        return dict(Counter(value for value in values if value is not None))
 
     def routed(topic: str) -> bool:
         spec = catalog.for_topic(topic)

@@ -70,9 +70,9 @@ def warehouse_tables(destination: Destination, scenario: Scenario[Any]) -> Wareh
     catalog = scenario.catalog()
     tables = read_tables(destination, catalog)
     if not tables:
-        where = ", ".join(catalog.namespaces)
+        where = f"{destination.capabilities.namespace_holder}s {', '.join(catalog.namespaces)}"
         raise ConfigError(
-            f"{destination.where} holds no table of scenario {scenario.name} (schemas {where}); "
+            f"{destination.where} holds no table of scenario {scenario.name} ({where}); "
             "load or sink it first, or pass the --scenario it was loaded with"
         )
     rows = {name: table.num_rows for name, table in tables.items()}

@@ -116,7 +116,7 @@ def test_the_sink_loads_every_table_into_its_namespace_and_reconcile_agrees(
             assert rows.num_rows == run.by_day[day][spec.id].num_rows, spec.id
         day_rows = {t.id: run.by_day[day][t.id] for t in run.catalog.per_day}
         check_json_columns(warehouse, run.catalog, day_rows, f"WHERE _topic LIKE '{prefix}%'")
-        checks = reconcile(kafka_bootstrap, topics, warehouse.query, make_decoder(run.catalog), run.catalog)
+        checks = reconcile(kafka_bootstrap, topics, warehouse, make_decoder(run.catalog), run.catalog)
     assert {c.topic for c in checks} == set(topics)
     assert [c for c in checks if not c.ok] == []
 

@@ -79,7 +79,7 @@ def test_kill_9_mid_load_then_restart_loads_every_event_exactly_once(
     assert second.returncode == 0, second.stderr
 
     with open_destination(destination_url) as d:
-        checks = reconcile(kafka_bootstrap, [prefix + t for t in TABLES], d.query, make_decoder(CATALOG), CATALOG)
+        checks = reconcile(kafka_bootstrap, [prefix + t for t in TABLES], d, make_decoder(CATALOG), CATALOG)
         for table in TABLES:
             ids = d.query(f"SELECT trace_id FROM retail.{table} WHERE _topic = '{prefix}{table}'").column("trace_id")
             assert len(ids) == len(set(ids.to_pylist())), f"{table}: duplicate rows"

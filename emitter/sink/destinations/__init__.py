@@ -4,6 +4,8 @@
 
 - ``duckdb:///relative/path.duckdb``, ``duckdb:////absolute/path.duckdb``, ``duckdb:///:memory:``
 - ``postgresql://user[:password]@host[:port]/database[?schema=name]`` (``postgres://`` too)
+- ``postgresql://user@host:port/{namespace}``: a database per namespace (``bank_{namespace}`` too), each
+  created when first written; ``scope`` says which namespaces it holds (see ``namespace_url``)
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from emitter.sink.destinations.base import Capabilities, Destination
 from emitter.sink.destinations.errors import (
     DestinationConnectionError,
     DestinationError,
@@ -19,6 +20,8 @@ from emitter.sink.destinations.errors import (
     SchemaEvolutionError,
     StaleOffsetsError,
 )
+from emitter.sink.destinations.interface import Capabilities, Destination
+from emitter.sink.destinations.namespace_url import NamespaceScope, is_template
 from emitter.sink.destinations.tables import (
     DEAD_LETTER_SCHEMA,
     DEAD_LETTERS,
@@ -40,6 +43,7 @@ __all__ = [
     "DestinationConnectionError",
     "DestinationError",
     "DestinationURLError",
+    "NamespaceScope",
     "SchemaEvolutionError",
     "StaleOffsetsError",
     "TableName",
@@ -47,7 +51,10 @@ __all__ = [
     "shown",
 ]
 
-EXAMPLES = "duckdb:///warehouse.duckdb or postgresql://user@localhost:5432/db"
+EXAMPLES = (
+    "duckdb:///warehouse.duckdb, postgresql://user@localhost:5432/db or, a database per namespace, "
+    "postgresql://user@localhost:5432/{namespace}"
+)
 
 
 def _duckdb(url: str) -> Destination:
@@ -79,8 +86,12 @@ def shown(url: str) -> str:
     return masked(url)
 
 
-def open_destination(url: str) -> Destination:
+def open_destination(url: str, scope: NamespaceScope | None = None) -> Destination:
     """Open the destination ``url`` names (its bookkeeping tables are created if missing).
+
+    Args:
+        scope: for a database per namespace, the namespaces it holds and the namespace of each topic's
+            table (``emitter.sink.warehouse_scope`` makes it from a scenario); one database ignores it.
 
     Raises:
         DestinationURLError: the URL is malformed or its scheme unknown.
@@ -90,4 +101,8 @@ def open_destination(url: str) -> Destination:
     opener = _OPENERS.get(scheme.lower()) if sep else None
     if opener is None:
         raise DestinationURLError(f"{masked(url)!r}: not a destination URL; use {EXAMPLES}")
+    if is_template(url):
+        from emitter.sink.destinations.per_namespace import DatabasePerNamespace
+
+        return DatabasePerNamespace.from_url(url.strip(), scope)
     return opener(url.strip())

@@ -11,8 +11,9 @@ from typing import Any, ClassVar
 import duckdb
 import pyarrow as pa
 
-from emitter.sink.destinations.base import Capabilities, Destination
+from emitter.sink.destinations.base import SqlDestination
 from emitter.sink.destinations.errors import DestinationConnectionError, DestinationError, DestinationURLError
+from emitter.sink.destinations.interface import Capabilities
 from emitter.sink.destinations.tables import TableName
 from emitter.sink.destinations.types import DUCKDB_TYPES
 
@@ -31,7 +32,7 @@ def path_from_url(url: str) -> str:
     return url[len(SCHEME) :]
 
 
-class DuckDBDestination(Destination):
+class DuckDBDestination(SqlDestination):
     """A DuckDB database file, opened by one process at a time (DuckDB locks the file)."""
 
     capabilities: ClassVar[Capabilities] = Capabilities(

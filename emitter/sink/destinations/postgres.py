@@ -12,8 +12,9 @@ import pyarrow as pa
 from psycopg.copy import QueuedLibpqWriter
 from psycopg.types.string import TextLoader
 
-from emitter.sink.destinations.base import Capabilities, Destination, quote
+from emitter.sink.destinations.base import SqlDestination
 from emitter.sink.destinations.errors import DestinationConnectionError, DestinationURLError
+from emitter.sink.destinations.interface import Capabilities, quote
 from emitter.sink.destinations.types import POSTGRES_TYPES
 from emitter.urls import masked
 
@@ -62,11 +63,11 @@ def parse_url(url: str) -> tuple[str, str]:
     return urlunsplit(parts._replace(query=rest)), schema
 
 
-def _message(exc: BaseException | str) -> str:
+def message(exc: BaseException | str) -> str:
     return "; ".join(line.strip() for line in str(exc).strip().splitlines() if line.strip())
 
 
-class PostgresDestination(Destination):
+class PostgresDestination(SqlDestination):
     """One PostgreSQL schema (``public`` unless ``?schema=`` names another, created if missing)."""
 
     capabilities: ClassVar[Capabilities] = Capabilities(
@@ -91,7 +92,7 @@ class PostgresDestination(Destination):
             )
         except psycopg.Error as exc:
             raise DestinationConnectionError(
-                f"{where}: can't connect to PostgreSQL ({_message(exc)}); check that the server runs and "
+                f"{where}: can't connect to PostgreSQL ({message(exc)}); check that the server runs and "
                 "that host, port, user, password and database in the URL are right"
             ) from exc
         for name in _JSON_TYPES:
@@ -109,7 +110,7 @@ class PostgresDestination(Destination):
         except psycopg.Error as exc:
             self._conn.close()
             raise DestinationConnectionError(
-                f"{where}: can't use schema {schema!r} ({_message(exc)}); create it and grant this user "
+                f"{where}: can't use schema {schema!r} ({message(exc)}); create it and grant this user "
                 "USAGE and CREATE on it, or pick another with ?schema="
             ) from exc
         self._setup()
@@ -144,7 +145,7 @@ class PostgresDestination(Destination):
         if isinstance(exc, psycopg.errors.DataError) and exc.diag.context:
             # a value the column's type refuses (e.g. text that is not JSON): say which row and column
             detail = f" ({exc.diag.message_detail.strip()})" if exc.diag.message_detail else ""
-            return f"{super()._explain(exc)}{detail} at {_message(exc.diag.context)}"
+            return f"{super()._explain(exc)}{detail} at {message(exc.diag.context)}"
         return super()._explain(exc)
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> None:
