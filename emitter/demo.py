@@ -99,7 +99,7 @@ def run_demo(
         consumer = threading.Thread(target=consume, name="emitter-demo-sink", daemon=True)
         consumer.start()
         settings = StreamSettings(
-            tables=tuple(t.id for t in catalog.streamed),
+            tables=tuple(t.id for t in catalog.per_day if t.streamed or t.id in scenario.demo.also_streams),
             topic_prefix=config.topic_prefix,
             start=start,
             speed=speed,

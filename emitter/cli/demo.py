@@ -66,8 +66,10 @@ def demo(
     Nothing to install or start: the broker is embedded and stops with the demo (Ctrl-C too).
     """
     config = build_config(config_path, {"seed": seed}, scenario, preset, scale, sets, ctx)
-    ensure_memory(config)
     demo_spec = scenario_class(config.scenario).demo
+    if config.preset is None and demo_spec.preset is not None:  # the scenario's own demo size, unless one is chosen
+        config = build_config(config_path, {"seed": seed}, scenario, demo_spec.preset, scale, sets, ctx)
+    ensure_memory(config)
     begin = parse_moment(start, "--start") if start else demo_spec.start
     speed = demo_spec.speed if speed is None else speed
     if speed <= 0:

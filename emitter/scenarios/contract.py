@@ -54,12 +54,17 @@ class DemoSpec:
     """How ``emitter demo`` shows the scenario: where the replay starts, how fast, what to ask the warehouse.
 
     ``queries`` maps a title to (SQL over ``<namespace>.<table>`` names, the table ids it needs).
+    ``also_streams`` names per-day tables kept out of streams by default that the demo streams too (ground
+    truth its queries score against, say). ``preset`` is the settings preset the demo runs when the user
+    names none.
     """
 
     start: datetime
     speed: float = 1200.0
     queries: Mapping[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
     hint: str = ""  # a query to suggest afterwards
+    also_streams: frozenset[str] = frozenset()
+    preset: str | None = None
 
 
 S = TypeVar("S", bound=ScenarioSettings)

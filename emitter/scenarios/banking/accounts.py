@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from emitter.core.arrivals import cdf_pick, shares_cdf
+from emitter.core.arrivals import cdf_pick, exact_shares, shares_cdf
 from emitter.core.columns import decimal_from_units
 from emitter.scenarios.banking.customers import Customers
 from emitter.scenarios.banking.settings import BankingSettings
@@ -58,13 +58,13 @@ def build_accounts(
 ) -> Accounts:
     s, v = settings.shares, settings.volume
     n_customers = people.customer_id.size
-    holders = np.flatnonzero(rng.random(n_customers) < s.account_holders)
-    several = rng.random(holders.size) < s.several_accounts
+    holders = np.flatnonzero(exact_shares(rng, [1 - s.account_holders, s.account_holders], n_customers) == 1)
+    several = exact_shares(rng, [1 - s.several_accounts, s.several_accounts], holders.size) == 1
     count = np.where(several, 2 + (rng.random(holders.size) < THIRD_ACCOUNT), 1)
     customer = np.repeat(holders, count)
     n = customer.size
     nth = np.arange(n) - np.repeat(np.cumsum(count) - count, count)  # 0 for a customer's first account
-    kind = cdf_pick(rng, shares_cdf(list(s.account_type.values())), n)
+    kind = exact_shares(rng, list(s.account_type.values()), n)
     until = v.until.toordinal()
     since = people.since[customer]
     opened = np.where(nth == 0, since, since + np.floor(rng.random(n) * (until - since + 1)).astype(np.int64))
@@ -158,8 +158,9 @@ def _relationships(
 ) -> dict[str, pa.Table]:
     """A share of accounts get one link and some a second; links to an own account need a second account."""
     n = a.account_id.size
-    linked = rng.random(n) < settings.shares.linked
-    second = linked & (rng.random(n) < settings.shares.two_links / max(settings.shares.linked, 1e-9))
+    one, two = settings.shares.linked - settings.shares.two_links, settings.shares.two_links
+    links = exact_shares(rng, [1 - one - two, one, two], n)  # relationships of each account: 0, 1 or 2
+    linked, second = links >= 1, links == 2
     account = np.concatenate([np.flatnonzero(linked), np.flatnonzero(second)])
     account.sort(kind="stable")
     m = account.size

@@ -9,7 +9,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from emitter.core.arrivals import cdf_pick, shares_cdf
+from emitter.core.arrivals import cdf_pick, exact_shares, shares_cdf
 from emitter.core.columns import decimal_from_units
 from emitter.core.pools import NamePools
 from emitter.scenarios.banking.settings import BankingSettings
@@ -50,7 +50,7 @@ def build_customers(
     n = settings.volume.customers
     v = settings.volume
     segments = list(settings.shares.segment)
-    segment = cdf_pick(rng, shares_cdf(list(settings.shares.segment.values())), n)
+    segment = exact_shares(rng, list(settings.shares.segment.values()), n)
     age = np.clip(rng.normal(AGE_MEAN, AGE_SD, n), AGE_MIN + 0.01, AGE_MAX + 0.99)  # on `until`
     until = v.until.toordinal()
     born = until - np.round(age * YEAR).astype(np.int64)

@@ -30,3 +30,22 @@ DEMO_QUERIES = {
         frozenset({TX}),
     ),
 }
+
+# The seed's three verification queries, with each table named by its namespace (its database in the seed).
+SEED_QUERIES = {
+    "employees and their departments": (
+        "SELECT e.first_name, e.role, d.department_name FROM employees_db.employees e "
+        "JOIN employees_db.departments d ON e.department = d.department_name LIMIT 5",
+        frozenset({"employees_db.employees", "employees_db.departments"}),
+    ),
+    "customers and their accounts": (
+        "SELECT c.first_name, a.account_type, a.balance FROM accounts_db.customers c "
+        "JOIN accounts_db.accounts a ON c.customer_id = a.customer_id LIMIT 5",
+        frozenset({"accounts_db.customers", "accounts_db.accounts"}),
+    ),
+    "assigned agents": (
+        "SELECT customer_id, full_name, assigned_agent_id FROM customer_db.customer_profiles "
+        "WHERE assigned_agent_id IS NOT NULL LIMIT 5",
+        frozenset({"customer_db.customer_profiles"}),
+    ),
+}

@@ -38,7 +38,9 @@ class BankingScenario(Scenario[BankingSettings]):
     TABLES = TABLES
     demo = DemoSpec(
         start=datetime(2025, 1, 31, 1, 0),  # a payday: salaries land overnight, spending follows
-        speed=600.0,
+        speed=1800.0,
+        also_streams=frozenset({"accounts_db.fraud_labels"}),  # the flagged fraud a query counts
+        preset="demo",
         queries=DEMO_QUERIES,
         hint=(
             "SELECT merchant_category, count(*) AS purchases, -sum(amount) AS spent FROM accounts_db.transactions "

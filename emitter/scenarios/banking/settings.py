@@ -19,7 +19,7 @@ class _Strict(BaseModel):
 class Volume(_Strict):
     """The seed's scale table: employees 150 and customers 1,200 at scale 1; accounts follow from the shares."""
 
-    employees: int = Field(150, ge=12, le=5_000_000, description="Staff across the twelve departments.")
+    employees: int = Field(150, ge=1, le=5_000_000, description="Staff across the twelve departments.")
     customers: int = Field(1_200, ge=10, le=50_000_000, description="Everyone who ever became a customer.")
     customers_from: date = Field(date(2012, 1, 1), description="The first customer joins.")
     until: date = Field(
@@ -116,15 +116,16 @@ class BankingSettings(ScenarioSettings):
         # fraud: a few days of it hold openings, closings and every pattern
         "small": {
             "volume": {
-                "customers": 300,
-                "employees": 40,
+                "customers": 1_000,
+                "employees": 60,
                 "customers_from": "2025-01-01",
                 "ledger_from": "2025-01-01",
                 "until": "2025-03-31",
             },
             "fraud": {"incidents_per_1000_accounts_day": 25.0},
         },
-        "demo": {"volume": {"customers": 2_000, "employees": 150}},
+        # what `emitter demo` runs: the base bank, with fraud enough to flag some in a morning
+        "demo": {"fraud": {"incidents_per_1000_accounts_day": 40.0}},
         "medium": {"volume": {"customers": 6_000, "employees": 750}},
         "full-scale": {"volume": {"customers": 12_000, "employees": 1_500}},
     }

@@ -38,12 +38,13 @@ class Staff:
 def build_staff(rng: np.random.Generator, settings: BankingSettings, names: NamePools, catalog: Catalog) -> Staff:
     n = settings.volume.employees
     until = settings.volume.until
-    # one head per department first, the rest by the departments' shares
-    dept = np.concatenate(
-        [np.arange(len(DEPARTMENTS)), cdf_pick(rng, shares_cdf([d[2] for d in DEPARTMENTS]), n - len(DEPARTMENTS))]
-    )
+    # a head for each department first (the largest first, when there are fewer staff than departments),
+    # the rest by the departments' shares
+    heads = min(n, len(DEPARTMENTS))
+    largest = np.argsort([-d[2] for d in DEPARTMENTS], kind="stable")[:heads]
+    dept = np.concatenate([largest, cdf_pick(rng, shares_cdf([d[2] for d in DEPARTMENTS]), n - heads)])
     level = np.full(n, HEAD, dtype=np.int64)
-    level[len(DEPARTMENTS) :] = np.minimum(cdf_pick(rng, shares_cdf([0.62, 0.26, 0.12]), n - len(DEPARTMENTS)), 2)
+    level[heads:] = np.minimum(cdf_pick(rng, shares_cdf([0.62, 0.26, 0.12]), n - heads), 2)
     role = np.full(n, -1, dtype=np.int64)
     for d, (_, _, _, roles) in enumerate(DEPARTMENTS):
         rows = np.flatnonzero((dept == d) & (level != HEAD))
@@ -96,7 +97,7 @@ def build_staff(rng: np.random.Generator, settings: BankingSettings, names: Name
 def _managers(rng: np.random.Generator, dept: I64, level: I64) -> I64:
     """Each employee's manager row (-1 for heads): one level up in the same department, so the tree has no cycles."""
     manager = np.full(dept.size, -1, dtype=np.int64)
-    for d in range(len(DEPARTMENTS)):
+    for d in np.unique(dept):
         head = np.flatnonzero((dept == d) & (level == HEAD))[0]
         managers = np.flatnonzero((dept == d) & (level == MANAGER))
         manager[managers] = head

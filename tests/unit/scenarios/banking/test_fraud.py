@@ -1,0 +1,85 @@
+"""Fraud patterns as they look in the data, and their labels: the ground truth a detection demo scores against."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from emitter.scenarios.banking.places import distance_km
+from emitter.scenarios.rules import ints
+
+from .bank_data import CATALOG, LABELS, TRANSACTIONS, generated
+
+MINUTE = 60_000_000
+
+
+@pytest.fixture(scope="module")
+def month() -> dict[str, pa.Table]:
+    """A month of the small bank, which sees plenty of fraud."""
+    return generated(date(2025, 2, 1), 28, preset="small")
+
+
+def _labelled(t: dict[str, pa.Table], pattern: str) -> pa.Table:
+    ids = t[LABELS].filter(pc.equal(t[LABELS]["pattern"], pattern))["transaction_id"]
+    return t[TRANSACTIONS].filter(pc.is_in(t[TRANSACTIONS]["transaction_id"], value_set=ids.combine_chunks()))
+
+
+def test_labels_are_not_streamed_by_default_but_written() -> None:
+    assert LABELS not in {s.id for s in CATALOG.streamed}
+    assert LABELS in {s.id for s in CATALOG.per_day}
+
+
+def test_every_pattern_occurs(month: dict[str, pa.Table]) -> None:
+    assert set(month[LABELS]["pattern"].to_pylist()) == {"card_testing", "account_takeover", "impossible_travel"}
+
+
+def test_card_testing_is_a_burst_of_tiny_online_charges(month: dict[str, pa.Table]) -> None:
+    labels = month[LABELS].filter(pc.equal(month[LABELS]["pattern"], "card_testing"))
+    tx = _labelled(month, "card_testing")
+    assert set(tx["channel"].to_pylist()) == {"online"}
+    by_id = dict(zip(tx["transaction_id"].to_pylist(), range(tx.num_rows), strict=True))
+    ts, cents = ints(tx, "transaction_at"), np.array([abs(a) * 100 for a in tx["amount"].to_pylist()])
+    devices = tx["device_id"].to_pylist()
+    incidents: dict[str, list[int]] = {}
+    for incident, tid in zip(labels["incident_id"].to_pylist(), labels["transaction_id"].to_pylist(), strict=True):
+        incidents.setdefault(incident, []).append(by_id[tid])
+    for rows in incidents.values():
+        assert (cents[rows] < 500).sum() >= 5  # five or more charges under five dollars
+        assert ts[rows].max() - ts[rows].min() < 60 * MINUTE  # minutes, not days
+        # not the customer's phone: a burner device, the same for the whole burst
+        assert len({devices[r] for r in rows}) == 1 and devices[rows[0]].startswith("DV-X")
+
+
+def test_account_takeover_moves_money_out_from_a_new_device_far_away(month: dict[str, pa.Table]) -> None:
+    tx = _labelled(month, "account_takeover")
+    assert set(tx["transaction_type"].to_pylist()) == {"transfer"}
+    assert all(d.startswith("DV-X") for d in tx["device_id"].to_pylist())
+    assert "US" not in set(tx["country"].to_pylist())
+    posted = tx.filter(pc.equal(tx["status"], "posted"))
+    assert posted.num_rows and pc.min(posted["amount"]).as_py() <= -100  # large, not tiny
+
+
+def test_impossible_travel_follows_a_purchase_at_home_too_far_away_too_soon(month: dict[str, pa.Table]) -> None:
+    tx = month[TRANSACTIONS]
+    far = _labelled(month, "impossible_travel")
+    assert far.num_rows
+    cards = tx.filter(pc.equal(tx["channel"], "card_present"))
+    acct, ts = ints(cards, "account_id"), ints(cards, "transaction_at")
+    lat, lon = cards["latitude"].to_numpy(zero_copy_only=False), cards["longitude"].to_numpy(zero_copy_only=False)
+    for a, t1, la, lo in zip(
+        ints(far, "account_id"),
+        ints(far, "transaction_at"),
+        far["latitude"].to_numpy(),
+        far["longitude"].to_numpy(),
+        strict=True,
+    ):
+        before = np.flatnonzero((acct == a) & (ts < t1) & (ts > t1 - 2 * 60 * MINUTE))
+        assert before.size, "no purchase before the far one"
+        prev = before[np.argmax(ts[before])]
+        km = distance_km(np.array([lat[prev]]), np.array([lon[prev]]), np.array([la]), np.array([lo]))[0]
+        hours = (t1 - ts[prev]) / 3_600e6
+        assert km / hours > 1_000  # faster than any airliner
