@@ -16,7 +16,14 @@ import numpy.typing as npt
 from emitter.core.arrivals import cdf_pick, shares_cdf
 from emitter.core.clock import MICROS_PER_DAY, SLOTS_PER_DAY, day_start_us
 from emitter.scenarios.banking import calendar as cal
-from emitter.scenarios.banking.accounts import PAID_OUT_BEFORE_CLOSING, PAY_SCHEDULES, Accounts, closed_at, opened_at
+from emitter.scenarios.banking.accounts import (
+    HOUR,
+    PAID_OUT_BEFORE_CLOSING,
+    PAY_SCHEDULES,
+    Accounts,
+    closed_at,
+    opened_at,
+)
 from emitter.scenarios.banking.attempts import (
     ACH,
     ATM,
@@ -63,6 +70,10 @@ OPENING_MONTHS = (0.3, 1.0, 2.0, 3.0)  # the opening deposit, in months of incom
 _CARD_MEDIANS = np.array([c.median_cents for c in MERCHANT_CATEGORIES], dtype=np.float64)
 _CARD_SHARES = np.array([c.share for c in MERCHANT_CATEGORIES])
 _CARD_MEAN = float((_CARD_SHARES * _CARD_MEDIANS).sum() * np.exp(CARD_SIGMA**2 / 2))
+# when in the day each random kind happens (RANDOM's order)
+RANDOM_HOURS = (cal.CARD_HOURS, cal.BATCH_HOURS, *(cal.DAYTIME_HOURS,) * 4)
+FEE_HOUR, INTEREST_HOUR = 0, 23  # fees and interest post spread over these hours
+BRANCH_HOURS = (9, 17)  # a deposit in these hours is made at the branch
 
 
 @dataclass(frozen=True)
@@ -148,28 +159,36 @@ def genuine(
 def _scheduled(rng: np.random.Generator, day: date, live: I64, a: Accounts, profile: Profile) -> list[Attempts]:
     start = day_start_us(day)
     out = []
-    monthly, semimonthly, biweekly = cal.paydays(day)
-    due = np.array([monthly, semimonthly, False])[a.pay_schedule[live]]
-    due |= (a.pay_schedule[live] == 2) & np.array(biweekly)[a.pay_phase[live]]
-    paid = live[due & (profile.salary_cents[live] > 0)]
+    paid = paid_on(day, live, a, profile)
     if paid.size:
         ts = start + times_from_curve(rng, cal.BATCH_HOURS, paid.size)
         out.append(Attempts.of(paid, ts, SALARY, +1, profile.salary_cents[paid], channel=ACH))
     if day.day == 1:
         charged = live[profile.fee[live]]
-        ts = start + (rng.random(charged.size) * 3_600e6).astype(np.int64)
+        ts = start + FEE_HOUR * HOUR + (rng.random(charged.size) * 3_600e6).astype(np.int64)
         out.append(Attempts.of(charged, ts, FEE, -1, np.full(charged.size, FEE_CENTS)))
     if cal.is_month_end(day):
         earning = live[profile.interest[live]]
-        ts = start + 23 * 3_600_000_000 + (rng.random(earning.size) * 3_600e6).astype(np.int64)
+        ts = start + INTEREST_HOUR * HOUR + (rng.random(earning.size) * 3_600e6).astype(np.int64)
         out.append(Attempts.of(earning, ts, INTEREST, +1, a.rate_bp[earning], mode=RATE))
     return out
 
 
+def paid_on(day: date, live: I64, a: Accounts, profile: Profile) -> I64:
+    """The accounts among ``live`` whose salary is due on ``day``."""
+    monthly, semimonthly, biweekly = cal.paydays(day)
+    due = np.array([monthly, semimonthly, False])[a.pay_schedule[live]]
+    due |= (a.pay_schedule[live] == 2) & np.array(biweekly)[a.pay_phase[live]]
+    return live[due & (profile.salary_cents[live] > 0)]
+
+
+def random_factors(day: date) -> F64:
+    """Each random kind's rate on ``day`` as a share of its monthly rate (RANDOM's order)."""
+    return np.array([cal.card_factor(day), cal.bill_factor(day), *(cal.business_factor(day),) * 4]) / cal.DAYS_PER_MONTH
+
+
 def _random(rng: np.random.Generator, day: date, live: I64, a: Accounts, profile: Profile, places: Places) -> Attempts:
-    factors = (
-        np.array([cal.card_factor(day), cal.bill_factor(day), *(cal.business_factor(day),) * 4]) / cal.DAYS_PER_MONTH
-    )
+    factors = random_factors(day)
     # one Poisson count per account, each movement then given a kind in proportion to the kinds' rates:
     # the same law as a Poisson count per kind, at a sixth of the draws
     total = profile.by_factor[live] @ factors[:3]  # the kinds sharing a day factor summed once, per account
@@ -190,14 +209,15 @@ def _random(rng: np.random.Generator, day: date, live: I64, a: Accounts, profile
     atm = ttype == ATM
     amount = np.where(atm, np.maximum(np.round(amount / 2_000), 1) * 2_000, np.maximum(amount, 100))
     online = card & (rng.random(n) < places.online_share[category.clip(0)])
-    hours = [cal.CARD_HOURS, cal.BATCH_HOURS, *(cal.DAYTIME_HOURS,) * 4]
     ts = np.empty(n, dtype=np.int64)
-    for k, curve in enumerate(hours):
+    for k, curve in enumerate(RANDOM_HOURS):
         at = np.flatnonzero(kind == k)
         ts[at] = times_from_curve(rng, curve, at.size)
     ts += day_start_us(day)
     hour = (ts - day_start_us(day)) // 3_600_000_000
-    at_branch = (ttype == DEPOSIT) & (hour >= 9) & (hour < 17)  # else a cheque photographed in the app
+    at_branch = (
+        (ttype == DEPOSIT) & (hour >= BRANCH_HOURS[0]) & (hour < BRANCH_HOURS[1])
+    )  # else a cheque photographed in the app
     channel = np.select(
         [card & online, card, atm, at_branch, ttype == BILL], [ONLINE, CARD_PRESENT, ATM_CHANNEL, BRANCH, ACH], MOBILE
     )

@@ -26,12 +26,18 @@ SECOND = 1_000_000
 MINUTE = 60 * SECOND
 CARD_TESTING, TAKEOVER, TRAVEL = range(3)
 TESTS = (5, 16)  # tiny charges a card tester tries
+TEST_GAP_SECONDS = (8, 76)  # between two tries
 TEST_CENTS = (50, 500)
 CASH_OUT = 0.5  # card testers who then make one big purchase
 CASH_OUT_CENTS = (25_000, 150_000)
+CASH_OUT_AFTER_MINUTES = (2, 26)  # after the last try
 TRANSFERS = (1, 4)  # large transfers after a takeover
+SIGN_IN_MINUTES = (1, 10)  # from signing in to the first transfer
+TRANSFER_GAP_MINUTES = (3, 21)  # between transfers
 DRAIN_PER_MILLE = (500, 950)  # of what is available, each
 TRAVEL_CENTS = (8_000, 60_000)
+HOME_CENTS = (1_500, 9_000)  # the genuine purchase at home
+ABROAD_AFTER_MINUTES = (15, 91)  # the cloned card's purchase, after the genuine one
 _ONLINE_SHOP = [c.name for c in MERCHANT_CATEGORIES].index("online_shopping")
 _TRAVEL_SHOPS = [
     [c.name for c in MERCHANT_CATEGORIES].index(n) for n in ("clothing", "restaurants", "home_improvement")
@@ -64,7 +70,7 @@ def incidents(
 def _card_testing(rng: np.random.Generator, who: I64, t0: I64, places: Places) -> Attempts:
     tries = rng.integers(*TESTS, who.size)
     account = np.repeat(who, tries)
-    gaps = rng.integers(8, 76, account.size) * SECOND
+    gaps = rng.integers(*TEST_GAP_SECONDS, account.size) * SECOND
     gaps[np.cumsum(tries) - tries] = 0
     ts = np.repeat(t0, tries) + _cumsum_within(gaps, tries)
     device = places.burner(rng.integers(0, 2**31, who.size))
@@ -85,7 +91,7 @@ def _card_testing(rng: np.random.Generator, who: I64, t0: I64, places: Places) -
     last = ts[np.cumsum(tries) - 1][cash]
     big = Attempts.of(
         who[cash],
-        last + rng.integers(2, 26, int(cash.sum())) * MINUTE,
+        last + rng.integers(*CASH_OUT_AFTER_MINUTES, int(cash.sum())) * MINUTE,
         CARD,
         -1,
         rng.integers(*CASH_OUT_CENTS, int(cash.sum())),
@@ -100,9 +106,9 @@ def _card_testing(rng: np.random.Generator, who: I64, t0: I64, places: Places) -
 def _takeover(rng: np.random.Generator, who: I64, t0: I64, places: Places) -> Attempts:
     moves = rng.integers(*TRANSFERS, who.size)
     account = np.repeat(who, moves)
-    gaps = rng.integers(3, 21, account.size) * MINUTE
+    gaps = rng.integers(*TRANSFER_GAP_MINUTES, account.size) * MINUTE
     gaps[np.cumsum(moves) - moves] = (
-        rng.integers(1, 10, who.size) * MINUTE
+        rng.integers(*SIGN_IN_MINUTES, who.size) * MINUTE
     )  # signs in, changes the contact details, then moves money
     city = np.repeat(FOREIGN[rng.integers(0, FOREIGN.size, who.size)], moves)
     lat, lon = places.near(rng, city)
@@ -130,8 +136,8 @@ def _travel(rng: np.random.Generator, who: I64, t0: I64, a: Accounts, places: Pl
     shop = np.array(_TRAVEL_SHOPS)[rng.integers(0, len(_TRAVEL_SHOPS), n)]
     out = []
     for city, ts, pattern, cents in (
-        (home, t0, -1, rng.integers(1_500, 9_000, n)),
-        (away, t0 + rng.integers(15, 91, n) * MINUTE, TRAVEL, rng.integers(*TRAVEL_CENTS, n)),
+        (home, t0, -1, rng.integers(*HOME_CENTS, n)),
+        (away, t0 + rng.integers(*ABROAD_AFTER_MINUTES, n) * MINUTE, TRAVEL, rng.integers(*TRAVEL_CENTS, n)),
     ):
         lat, lon = places.near(rng, city)
         out.append(

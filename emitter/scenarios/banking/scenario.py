@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from functools import cached_property
 
@@ -10,9 +10,11 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from emitter.plan.volume import TableVolume
 from emitter.scenarios.banking.day_tables import EVENT_CODES, TableBuilder
 from emitter.scenarios.banking.demo_queries import DEMO_QUERIES
 from emitter.scenarios.banking.ledger import Ledger
+from emitter.scenarios.banking.plan import BankingPlan
 from emitter.scenarios.banking.report import figures
 from emitter.scenarios.banking.rules import check_all
 from emitter.scenarios.banking.settings import BankingSettings
@@ -80,6 +82,9 @@ class BankingScenario(Scenario[BankingSettings]):
 
     def state_at(self, day: date) -> Balances:
         return self.ledger.balances_at(day)
+
+    def plan_volumes(self, days: Sequence[date]) -> dict[str, TableVolume]:
+        return BankingPlan(self, days).volumes()
 
     def generate(self, day: date, state: Balances | None, tables: Collection[str]) -> tuple[DayTables, Balances]:
         balances = self.state_at(day) if state is None else state
