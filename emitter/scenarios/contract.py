@@ -30,6 +30,12 @@ if TYPE_CHECKING:
 DayTables = dict[str, pa.Table]  # table id → batch
 
 
+class SettingsGroup(BaseModel):
+    """A group inside a scenario's settings (its volumes, its shares, ...): strict and immutable like the whole."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
 class ScenarioSettings(BaseModel):
     """Base of every scenario's settings model: volumes and shares of one domain.
 

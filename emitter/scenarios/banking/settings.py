@@ -5,18 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from emitter.scenarios.contract import ScenarioSettings
+from emitter.scenarios.contract import ScenarioSettings, SettingsGroup
 
 MIB = 2**20
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Volume(_Strict):
+class Volume(SettingsGroup):
     """The seed's scale table: employees 150 and customers 1,200 at scale 1; accounts follow from the shares."""
 
     employees: int = Field(150, ge=1, le=5_000_000, description="Staff across the twelve departments.")
@@ -46,7 +42,7 @@ class Volume(_Strict):
         return self
 
 
-class Shares(_Strict):
+class Shares(SettingsGroup):
     """The seed's mixes; each holds within a point on a large bank."""
 
     segment: dict[str, float] = Field(
@@ -78,7 +74,7 @@ class Shares(_Strict):
         return self
 
 
-class Activity(_Strict):
+class Activity(SettingsGroup):
     """How often accounts move; amounts follow each customer's income."""
 
     checking_per_month: float = Field(24.0, ge=0.0, le=1_000.0, description="Transactions a checking account makes.")
@@ -87,7 +83,7 @@ class Activity(_Strict):
     overdraft: float = Field(0.35, ge=0.0, le=1.0, description="Checking accounts with an overdraft limit.")
 
 
-class Fraud(_Strict):
+class Fraud(SettingsGroup):
     """Fraud incidents on checking accounts, labelled in accounts_db.fraud_labels."""
 
     incidents_per_1000_accounts_day: float = Field(

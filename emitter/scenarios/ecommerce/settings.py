@@ -5,19 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from emitter.scenarios.contract import ScenarioSettings
+from emitter.scenarios.contract import ScenarioSettings, SettingsGroup
 
 MIB = 2**20
 PEAK_DAY_TRAFFIC = 3.5  # Cyber Monday's sessions against an average day's (calendar.traffic_factor)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Volume(_Strict):
+class Volume(SettingsGroup):
     """How big the shop is; sessions, and so clicks, orders and reviews, scale from these."""
 
     customers: int = Field(10_000, ge=10, le=20_000_000, description="Accounts, registering over the customer window.")
@@ -39,7 +35,7 @@ class Volume(_Strict):
         return self
 
 
-class Funnel(_Strict):
+class Funnel(SettingsGroup):
     """Step rates of a signed-in human session; anonymous visitors can browse and fill a cart, not buy."""
 
     bounce: float = Field(0.42, ge=0.0, le=0.99, description="Share of sessions with a single page view.")
@@ -51,7 +47,7 @@ class Funnel(_Strict):
     bots: float = Field(0.04, ge=0.0, le=0.9, description="Bot sessions, on top of the human ones, as a share.")
 
 
-class OrderRates(_Strict):
+class OrderRates(SettingsGroup):
     """What happens to an order after it is placed."""
 
     payment_failed: float = Field(0.02, ge=0.0, le=1.0)

@@ -5,18 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from emitter.scenarios.contract import ScenarioSettings
+from emitter.scenarios.contract import ScenarioSettings, SettingsGroup
 
 MIB = 2**20
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Volume(_Strict):
+class Volume(SettingsGroup):
     """How big the chain is; visits, classes and payments follow from the members."""
 
     facilities: int = Field(10, ge=1, le=2_000, description="Clubs.")
@@ -47,7 +43,7 @@ class Volume(_Strict):
         return self
 
 
-class Visits(_Strict):
+class Visits(SettingsGroup):
     """How often active members come, where, and how many come for a class."""
 
     per_week: float = Field(2.9, ge=0.1, le=7.0, description="Median visits a week of an engaged member.")
@@ -61,7 +57,7 @@ class Visits(_Strict):
     no_show: float = Field(0.12, ge=0.0, le=1.0, description="Booked places not turned up for.")
 
 
-class Memberships(_Strict):
+class Memberships(SettingsGroup):
     """How long members stay, how they are billed, and whether they come back."""
 
     annual_share: float = Field(0.2, ge=0.0, le=1.0, description="Enrollments paid a year up front.")
@@ -70,7 +66,7 @@ class Memberships(_Strict):
     rejoin: float = Field(0.25, ge=0.0, le=1.0, description="Lapsed members who come back, months later.")
 
 
-class Payments(_Strict):
+class Payments(SettingsGroup):
     """Charges: how members pay and how often a charge fails."""
 
     success: float = Field(0.95, ge=0.5, le=1.0, description="Payments (first attempts and retries) that succeed.")

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from emitter.scenarios.contract import ScenarioSettings
+from emitter.scenarios.contract import ScenarioSettings, SettingsGroup
 
 MIB = 2**20
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Volume(_Strict):
+class Volume(SettingsGroup):
     """How big the simulated business is; every fact volume scales from these."""
 
     stores: int = Field(250, ge=1, le=20_000)
@@ -51,7 +47,7 @@ class Volume(_Strict):
         return self
 
 
-class Shares(_Strict):
+class Shares(SettingsGroup):
     """Mixes that generated data reproduces (within ±1 point on large samples)."""
 
     tender: dict[str, float] = Field(
