@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from emitter.core.arrivals import cdf_pick, exact_shares, shares_cdf
 from emitter.core.columns import FixedIds, decimal_from_units, fixed_width_ids
-from emitter.core.pools import NamePools, gendered_first_names
+from emitter.scenarios.banking.people_names import first_names, last_names, streets
 from emitter.scenarios.banking.settings import BankingSettings
 from emitter.scenarios.banking.staff import ROLES, Staff, date_column, emails, epoch_days
 from emitter.scenarios.banking.vocabulary import (
@@ -32,9 +32,8 @@ HOUSE_NUMBERS = pa.array([str(i) for i in range(1, 10_000)])
 AGE_MEAN, AGE_SD, AGE_MIN, AGE_MAX = 46.0, 15.0, 18, 85
 YEAR = 365.2425
 PENDING = [k for k, _ in KYC_STATUSES].index("pending")
-UNASSIGNED_RETAIL = 0.45
-GENDERS = (("F", 0.49), ("M", 0.49), ("X", 0.02))
-FEMALE, MALE, OTHER = range(len(GENDERS))  # retail customers without a named agent; every other segment has one
+UNASSIGNED_RETAIL = 0.45  # retail customers without a named agent; every other segment has one
+GENDERS = (("F", 0.49), ("M", 0.49), ("X", 0.02))  # in the order of people_names' gender codes
 
 
 @dataclass(frozen=True)
@@ -47,9 +46,7 @@ class Customers:
     tables: dict[str, pa.Table]
 
 
-def build_customers(
-    rng: np.random.Generator, settings: BankingSettings, names: NamePools, staff: Staff, catalog: Catalog
-) -> Customers:
+def build_customers(rng: np.random.Generator, settings: BankingSettings, staff: Staff, catalog: Catalog) -> Customers:
     n = settings.volume.customers
     v = settings.volume
     segments = list(settings.shares.segment)
@@ -68,8 +65,8 @@ def build_customers(
 
     ids = FIRST_CUSTOMER_ID + np.arange(n, dtype=np.int64)
     gender = cdf_pick(rng, shares_cdf([s for _, s in GENDERS]), n)
-    first = _first_names(rng, gender)
-    last = names.last_names.take(pa.array(rng.integers(0, len(names.last_names), n)))
+    first = first_names(rng, gender)
+    last = last_names(rng, n)
     occupation = rng.integers(0, len(OCCUPATIONS), n)
     occupation = np.where(age > 67, OCCUPATIONS.index("Retired"), occupation)
     occupation = np.where((age < 23) & (rng.random(n) < 0.6), OCCUPATIONS.index("Student"), occupation)
@@ -86,7 +83,7 @@ def build_customers(
             "phone": _phones(rng, n),
             "address": pc.binary_join_element_wise(
                 HOUSE_NUMBERS.take(pa.array(rng.integers(0, len(HOUSE_NUMBERS), n))),
-                names.streets.take(pa.array(rng.integers(0, len(names.streets), n))),
+                streets(rng, n),
                 " ",
             ),
             "city": city_arr,
@@ -100,15 +97,6 @@ def build_customers(
     profiles = _profiles(rng, settings, customers, segment, since, income, staff, catalog)
     tables = {"accounts_db.customers": customers, "customer_db.customer_profiles": profiles}
     return Customers(ids, segment, city, since, income.astype(np.int64), tables)
-
-
-def _first_names(rng: np.random.Generator, gender: I64) -> pa.Array:
-    """A first name that goes with the gender (either list for X)."""
-    female, male = gendered_first_names()
-    f, m, n = len(female), len(male), gender.size
-    own = np.where(gender == FEMALE, rng.integers(0, f, n), f + rng.integers(0, m, n))
-    index = np.where(gender == OTHER, rng.integers(0, f + m, n), own)
-    return pa.concat_arrays([female, male]).take(pa.array(index))
 
 
 def _phones(rng: np.random.Generator, n: int) -> pa.Array:

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from emitter.core.arrivals import cdf_pick, shares_cdf
 from emitter.core.columns import decimal_from_units, fixed_width_ids
-from emitter.core.pools import NamePools
+from emitter.scenarios.banking.people_names import OTHER, first_names, last_names
 from emitter.scenarios.banking.settings import BankingSettings
 from emitter.scenarios.banking.vocabulary import BRANCH_ROLES, BRANCHES, DEPARTMENTS, SALARY_BY_LEVEL, TRAINING_PROGRAMS
 from emitter.scenarios.tables import Catalog
@@ -35,7 +35,7 @@ class Staff:
     tables: dict[str, pa.Table]
 
 
-def build_staff(rng: np.random.Generator, settings: BankingSettings, names: NamePools, catalog: Catalog) -> Staff:
+def build_staff(rng: np.random.Generator, settings: BankingSettings, catalog: Catalog) -> Staff:
     n = settings.volume.employees
     until = settings.volume.until
     # a head for each department first (the largest first, when there are fewer staff than departments),
@@ -61,8 +61,8 @@ def build_staff(rng: np.random.Generator, settings: BankingSettings, names: Name
     branch = np.where(in_branch, rng.integers(0, len(BRANCHES), n), -1)
 
     ids = FIRST_EMPLOYEE_ID + np.arange(n, dtype=np.int64)
-    first = names.first_names.take(pa.array(rng.integers(0, len(names.first_names), n)))
-    last = names.last_names.take(pa.array(rng.integers(0, len(names.last_names), n)))
+    first = first_names(rng, np.full(n, OTHER))  # staff records hold no gender
+    last = last_names(rng, n)
     salary = np.array(SALARY_BY_LEVEL, dtype=np.int64)[level] * rng.lognormal(0.0, 0.12, n)
     dept_names = pa.array([d[0] for d in DEPARTMENTS])
     role_names = pa.array([*ROLES, *(f"Head of {d[0]}" for d in DEPARTMENTS)])

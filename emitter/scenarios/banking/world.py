@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from emitter.core.pools import build_name_pools
 from emitter.core.rng import BlockKeys
 from emitter.scenarios.banking.accounts import Accounts, build_accounts
 from emitter.scenarios.banking.customers import Customers, build_customers
@@ -29,9 +28,8 @@ class BankWorld:
 
 
 def build_world(keys: BlockKeys, settings: BankingSettings, catalog: Catalog) -> BankWorld:
-    names = build_name_pools(keys.seed)
-    staff = build_staff(keys.rng("staff", 0), settings, names, catalog)
-    customers = build_customers(keys.rng("customers", 0), settings, names, staff, catalog)
+    staff = build_staff(keys.rng("staff", 0), settings, catalog)
+    customers = build_customers(keys.rng("customers", 0), settings, staff, catalog)
     accounts = build_accounts(keys.rng("accounts", 0), settings, customers, catalog)
     retail = customers.segment[accounts.customer] == list(settings.shares.segment).index("retail")
     profile = build_profile(keys.rng("profile", 0), accounts, settings, np.asarray(retail))

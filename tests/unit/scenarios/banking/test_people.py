@@ -7,7 +7,7 @@ from datetime import date
 import numpy as np
 import pyarrow.compute as pc
 
-from emitter.core.pools import gendered_first_names
+from emitter.core.pools import us_names
 from emitter.scenarios.banking.vocabulary import AGENT_ROLES
 
 from .bank_data import CUSTOMERS, EMPLOYEES, PROFILES, bank
@@ -15,7 +15,7 @@ from .bank_data import CUSTOMERS, EMPLOYEES, PROFILES, bank
 
 def test_first_names_go_with_the_gender() -> None:
     customers = bank(customers=20_000).reference()[CUSTOMERS].to_pylist()
-    female, male = (set(pool.to_pylist()) for pool in gendered_first_names())
+    female, male = set(us_names().female.to_pylist()), set(us_names().male.to_pylist())
     for c in customers:
         if c["gender"] == "F":
             assert c["first_name"] in female, c
