@@ -54,10 +54,14 @@ def test_a_flag_is_exactly_a_set_and_wins_over_the_preset(isolated_runner: CliRu
     assert flagged["fingerprint"] == by_set["fingerprint"]
 
 
-def test_scale_multiplies_a_flag_as_it_multiplies_a_set(isolated_runner: CliRunner) -> None:
-    manifest = _backfill(isolated_runner, "out", "--preset", "small", "--accounts", "7", "--scale", "2")
+def test_a_flag_wins_over_scale_as_a_set_does(isolated_runner: CliRunner) -> None:
+    """``--scale 2 --accounts 7``: 7 accounts, the other scalable counts doubled (the seed's override rule)."""
+    flagged = _backfill(isolated_runner, "flags", "--preset", "small", "--accounts", "7", "--scale", "2")
+    by_set = _backfill(isolated_runner, "sets", "--preset", "small", "--set", "ledger.accounts=7", "--scale", "2")
+    small = _backfill(isolated_runner, "small", "--preset", "small")
 
-    assert manifest["settings"]["accounts"] == 14
+    assert flagged["settings"]["accounts"] == by_set["settings"]["accounts"] == 7
+    assert flagged["settings"]["postings_per_day"] == 2 * small["settings"]["postings_per_day"]
 
 
 def test_the_config_file_can_select_the_scenario_whose_flags_apply(isolated_runner: CliRunner) -> None:
