@@ -24,8 +24,9 @@ DEFAULT_CONFIG_FILE = Path("config.json")
 
 
 # What the same seed and settings generate, as a version: raised when the bytes change (2: event ids carry
-# the run tag), so resume never mixes an earlier release's files with this one's.
-DATA_VERSION = 2
+# the run tag; 3: fitness first names follow the gender), so resume never mixes an earlier release's files
+# with this one's.
+DATA_VERSION = 3
 
 
 class _Strict(BaseModel):

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from emitter.core.arrivals import cdf_pick, exact_shares, shares_cdf
 from emitter.core.columns import FixedIds, decimal_from_units, fixed_width_ids
-from emitter.scenarios.banking.people_names import first_names, last_names, streets
+from emitter.core.pools import first_names, last_names, streets
 from emitter.scenarios.banking.settings import BankingSettings
 from emitter.scenarios.banking.staff import ROLES, Staff, date_column, emails, epoch_days
 from emitter.scenarios.banking.vocabulary import (
@@ -33,7 +33,7 @@ AGE_MEAN, AGE_SD, AGE_MIN, AGE_MAX = 46.0, 15.0, 18, 85
 YEAR = 365.2425
 PENDING = [k for k, _ in KYC_STATUSES].index("pending")
 UNASSIGNED_RETAIL = 0.45  # retail customers without a named agent; every other segment has one
-GENDERS = (("F", 0.49), ("M", 0.49), ("X", 0.02))  # in the order of people_names' gender codes
+GENDERS = (("F", 0.49), ("M", 0.49), ("X", 0.02))  # in the order of core.pools' gender codes
 
 
 @dataclass(frozen=True)

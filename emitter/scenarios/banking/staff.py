@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from emitter.core.arrivals import cdf_pick, shares_cdf
 from emitter.core.columns import decimal_from_units, fixed_width_ids
-from emitter.scenarios.banking.people_names import OTHER, first_names, last_names
+from emitter.core.pools import OTHER, first_names, last_names
 from emitter.scenarios.banking.settings import BankingSettings
 from emitter.scenarios.banking.vocabulary import BRANCH_ROLES, BRANCHES, DEPARTMENTS, SALARY_BY_LEVEL, TRAINING_PROGRAMS
 from emitter.scenarios.tables import Catalog

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from emitter.core.arrivals import cdf_pick, shares_cdf
-from emitter.core.pools import NamePools
+from emitter.core.pools import NamePools, first_names
 from emitter.scenarios.fitness.calendar import JOIN_MONTH
 from emitter.scenarios.fitness.clubs import Clubs, epoch_days
 from emitter.scenarios.fitness.lifecycle import SUSPENDED, Charges, Enrollments, draw_lifecycles
@@ -49,7 +49,7 @@ AGE_BANDS = (
 # segments that decide the plan: (youngest, oldest, share of that age who pick it, plan)
 SEGMENTS = ((16, 25, 0.6, STUDENT), (30, 50, 0.25, FAMILY), (62, 120, 0.7, SENIOR), (25, 60, 0.12, CORPORATE))
 RARELY_SHARE = 0.15  # members who pay but seldom come
-GENDERS = (("F", 0.52), ("M", 0.46), ("X", 0.02))
+GENDERS = (("F", 0.52), ("M", 0.46), ("X", 0.02))  # in the order of core.pools' gender codes
 
 
 @dataclass(frozen=True)
@@ -127,12 +127,12 @@ def build_members(
     weekly = np.where(rng.random(n) < RARELY_SHARE, rng.uniform(0.2, 1.2, n), np.minimum(engaged, 7.0))
     enrollments, charges = draw_lifecycles(rng, join, born, plan, settings)
     status = _status(enrollments, n, epoch_days(settings.volume.members_until))
-    first = names.first_names.take(pa.array(rng.integers(0, len(names.first_names), n)))
+    gender = cdf_pick(rng, shares_cdf([g[1] for g in GENDERS]), n)
+    first = first_names(rng, gender)  # a name that goes with the gender
     last = names.last_names.take(pa.array(rng.integers(0, len(names.last_names), n)))
     ids = np.arange(1, n + 1, dtype=np.int32)
     email = pc.utf8_lower(pc.binary_join_element_wise(first, ".", last, pa.array(ids.astype(str)), "@example.com", ""))
     city = clubs.tables["mdm.facilities"].column("city").take(pa.array(home))
-    gender = cdf_pick(rng, shares_cdf([g[1] for g in GENDERS]), n)
     table = catalog.conform(
         "mdm.members",
         {

@@ -196,3 +196,12 @@ def test_phone_numbers_carry_an_area_code_of_the_members_city(members: pa.Table)
     known = set(real) & set(codes)
     assert known
     assert all(codes[c] <= real[c] for c in known), {c: codes[c] for c in known}
+
+
+def test_first_names_go_with_the_gender(reference: dict[str, pa.Table]) -> None:
+    from emitter.core.pools import us_names
+
+    female, male = set(us_names().female.to_pylist()), set(us_names().male.to_pylist())
+    members = reference["mdm.members"].select(["firstname", "gender"]).to_pylist()
+    assert all(m["firstname"] in female for m in members if m["gender"] == "F")
+    assert all(m["firstname"] in male for m in members if m["gender"] == "M")
