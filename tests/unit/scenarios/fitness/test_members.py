@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 import pytest
 
 from emitter.config import load_config
+from emitter.core.pools import us_names
 from emitter.scenarios import open_scenario
 from emitter.scenarios.fitness.calendar import JOIN_MONTH
 from emitter.scenarios.fitness.settings import FitnessSettings
@@ -199,8 +200,6 @@ def test_phone_numbers_carry_an_area_code_of_the_members_city(members: pa.Table)
 
 
 def test_first_names_go_with_the_gender(reference: dict[str, pa.Table]) -> None:
-    from emitter.core.pools import us_names
-
     female, male = set(us_names().female.to_pylist()), set(us_names().male.to_pylist())
     members = reference["mdm.members"].select(["firstname", "gender"]).to_pylist()
     assert all(m["firstname"] in female for m in members if m["gender"] == "F")
