@@ -44,9 +44,9 @@ from emitter.scenarios.banking.attempts import (
     TRANSFER,
     Attempts,
 )
-from emitter.scenarios.banking.places import Places
+from emitter.scenarios.banking.places import FOREIGN, Places
 from emitter.scenarios.banking.settings import BankingSettings
-from emitter.scenarios.banking.vocabulary import CD, CHECKING, MERCHANT_CATEGORIES, MONEY_MARKET, SAVINGS
+from emitter.scenarios.banking.vocabulary import CD, CHECKING, CITIES, MERCHANT_CATEGORIES, MONEY_MARKET, SAVINGS
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -61,6 +61,8 @@ SAVED = {CHECKING: 0.04, SAVINGS: 0.15, MONEY_MARKET: 0.15}  # of the money in, 
 SALARY_SHARE = 0.85  # of a salaried customer's monthly income paid as salary; the rest comes as other income
 UNSALARIED_INFLOW = 0.7  # of the monthly income reaching the checking account of a customer without salary
 SAVINGS_INFLOW = 0.06  # of the customer's monthly income paid into a savings or money-market account
+TRAVEL_SHARE = 0.012  # of cardholders on a trip on any one day
+ABROAD_SHARE = 0.15  # of trips that go abroad
 FEE_CENTS = 1_200  # the monthly maintenance fee of a fee-charged checking account
 FEE_CHARGED = 0.5  # of retail customers' checking accounts
 CARD_SIGMA, OTHER_SIGMA = 0.7, 0.5
@@ -182,6 +184,20 @@ def paid_on(day: date, live: I64, a: Accounts, profile: Profile) -> I64:
     return live[due & (profile.salary_cents[live] > 0)]
 
 
+def _where_today(rng: np.random.Generator, live: I64, a: Accounts, places: Places) -> I64:
+    """The city each account's cardholder spends in today: home, or, on a trip, another city or abroad.
+
+    A trip lasts the day, so a genuine purchase far from home is never minutes after one at home; detecting
+    impossible travel means telling a trip from a cloned card, not flagging every purchase abroad.
+    """
+    home = places.home_city[a.customer[live]]
+    away = rng.random(live.size) < TRAVEL_SHARE
+    abroad = rng.random(live.size) < ABROAD_SHARE
+    elsewhere = (home + 1 + rng.integers(0, len(CITIES) - 1, live.size)) % len(CITIES)  # another US city
+    foreign = FOREIGN[rng.integers(0, FOREIGN.size, live.size)]
+    return np.where(away, np.where(abroad, foreign, elsewhere), home)
+
+
 def random_factors(day: date) -> F64:
     """Each random kind's rate on ``day`` as a share of its monthly rate (RANDOM's order)."""
     return np.array([cal.card_factor(day), cal.bill_factor(day), *(cal.business_factor(day),) * 4]) / cal.DAYS_PER_MONTH
@@ -223,7 +239,7 @@ def _random(rng: np.random.Generator, day: date, live: I64, a: Accounts, profile
     )
     merchant = np.where(card, places.merchant_for(rng, category.clip(0)), -1)
     present = (card & ~online) | atm
-    city = np.where(present, places.home_city[a.customer[account]], -1)
+    city = np.where(present, _where_today(rng, live, a, places)[owner], -1)
     lat, lon = places.near(rng, city)
     device = np.where((channel == ONLINE) | (channel == MOBILE), a.customer[account], -1)  # the customer's phone
     return Attempts(

@@ -83,3 +83,21 @@ def test_impossible_travel_follows_a_purchase_at_home_too_far_away_too_soon(mont
         km = distance_km(np.array([lat[prev]]), np.array([lon[prev]]), np.array([la]), np.array([lo]))[0]
         hours = (t1 - ts[prev]) / 3_600e6
         assert km / hours > 1_000  # faster than any airliner
+
+
+def test_cardholders_travel_too_so_abroad_is_not_fraud_by_itself() -> None:
+    """A trip takes a day: genuine purchases abroad exist, unlabelled, and that day's others are in the same place."""
+    t = generated(date(2025, 6, 2), 14, customers=6_000)
+    tx, labels = t[TRANSACTIONS], t[LABELS]
+    fraud = set(labels["transaction_id"].to_pylist())
+    present = tx.filter(pc.equal(tx["channel"], "card_present")).select(
+        ["transaction_id", "account_id", "transaction_at", "country", "city"]
+    )
+    genuine_abroad = [r for r in present.to_pylist() if r["country"] != "US" and r["transaction_id"] not in fraud]
+    assert len(genuine_abroad) > 20
+    by_account_day: dict[tuple[int, date], set[str]] = {}
+    for r in present.to_pylist():
+        if r["transaction_id"] not in fraud:
+            by_account_day.setdefault((r["account_id"], r["transaction_at"].date()), set()).add(r["city"])
+    # one place a day for genuine purchases (an impossible-travel incident's purchase at home aside)
+    assert sum(len(c) > 1 for c in by_account_day.values()) <= len(labels)
