@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -16,7 +17,6 @@ from emitter.cli.options import (
     ScenarioOption,
     SeedOption,
     SetOption,
-    StartDayOption,
     build_config,
     parse_day,
     parse_speed,
@@ -35,7 +35,9 @@ from emitter.stream.rate_profile import parse_duration, parse_rate_profile
 
 def plan_command(
     ctx: typer.Context,
-    start: StartDayOption,
+    start: Annotated[
+        str | None, typer.Option("--start", help="First day, YYYY-MM-DD. Default: today (UTC).", show_default=False)
+    ] = None,
     end: EndDayOption = None,
     days: DaysOption = None,
     tables: Annotated[
@@ -75,7 +77,7 @@ def plan_command(
     Figures come from the scenario's own rate curves (season, holidays, weekday, hour of day), not from
     generating data. The replay peak is the busiest simulated hour of the range at --speed.
     """
-    first = parse_day(start, "--start")
+    first = parse_day(start, "--start") if start else datetime.now(UTC).date()
     last = resolve_end(first, end, days)
     if partition_mb_s <= 0:
         raise ConfigError(f"--partitions-throughput: {partition_mb_s:g} must be above 0, e.g. 5")

@@ -60,3 +60,9 @@ def test_a_bad_partition_throughput_is_refused() -> None:
     result = CliRunner().invoke(app, [*ARGS, "--partitions-throughput", "0"])
     assert result.exit_code == 1
     assert "--partitions-throughput" in result.output
+
+
+def test_without_start_it_plans_from_today() -> None:
+    result = CliRunner().invoke(app, ["plan", "--scenario", "retail", "--preset", "small", "--days", "2"])
+    assert result.exit_code == 0, result.output
+    assert "(estimates)" in result.output
