@@ -15,6 +15,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 IntArray = npt.NDArray[np.int64]
+EPOCH_ORDINAL = 719_163  # date(1970, 1, 1).toordinal()
 Part = tuple[int | npt.ArrayLike, int]
 
 
@@ -180,6 +181,12 @@ def decimal_from_units(units: npt.ArrayLike, precision: int, scale: int) -> pa.A
     words[:, 0] = lo
     words[:, 1] = np.where(lo < 0, -1, 0)  # sign-extend to 128 bits, little-endian
     return pa.Array.from_buffers(pa.decimal128(precision, scale), lo.size, [None, pa.py_buffer(words.tobytes())])
+
+
+def date_column(ordinals: npt.ArrayLike, mask: npt.NDArray[np.bool_] | None = None) -> pa.Array:
+    """A date32 column from proleptic ordinals (``date.toordinal()``); ``mask`` marks nulls."""
+    days = np.asarray(ordinals, dtype=np.int64) - EPOCH_ORDINAL
+    return pa.array(days.astype(np.int32), mask=mask).cast(pa.date32())
 
 
 def timestamps(ts_us: npt.ArrayLike) -> pa.Array:

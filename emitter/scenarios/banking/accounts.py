@@ -9,10 +9,9 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from emitter.core.arrivals import cdf_pick, exact_shares, shares_cdf
-from emitter.core.columns import decimal_from_units, fixed_width_ids
+from emitter.core.columns import date_column, decimal_from_units, fixed_width_ids
 from emitter.scenarios.banking.customers import Customers
 from emitter.scenarios.banking.settings import BankingSettings
-from emitter.scenarios.banking.staff import date_column
 from emitter.scenarios.banking.vocabulary import (
     ACCOUNT_TYPES,
     BRANCHES,

@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from emitter.core.arrivals import hour_curve
+from emitter.core.columns import EPOCH_ORDINAL
 from emitter.core.holidays import black_friday, cyber_monday
 
 F64 = npt.NDArray[np.float64]
@@ -95,9 +96,8 @@ def paydays(day: date) -> tuple[bool, bool, tuple[bool, bool]]:
 def is_payday(day: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
     """Days (since 1970) on which some schedule pays salaries."""
     unique, back = np.unique(day, return_inverse=True)
-    epoch = date(1970, 1, 1).toordinal()
     found = []
     for d in unique:
-        monthly, semimonthly, biweekly = paydays(date.fromordinal(int(d) + epoch))
+        monthly, semimonthly, biweekly = paydays(date.fromordinal(int(d) + EPOCH_ORDINAL))
         found.append(monthly or semimonthly or any(biweekly))
     return np.array(found, dtype=bool)[back]

@@ -10,10 +10,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from emitter.core.arrivals import cdf_pick, exact_shares, shares_cdf
-from emitter.core.columns import FixedIds, decimal_from_units, fixed_width_ids
+from emitter.core.columns import FixedIds, date_column, decimal_from_units, fixed_width_ids
 from emitter.core.pools import first_names, last_names, streets
 from emitter.scenarios.banking.settings import BankingSettings
-from emitter.scenarios.banking.staff import ROLES, Staff, date_column, emails, epoch_days
+from emitter.scenarios.banking.staff import ROLES, Staff, emails
 from emitter.scenarios.banking.vocabulary import (
     AGENT_ROLES,
     CHANNELS_PREFERRED,
@@ -138,9 +138,7 @@ def _profiles(
             "full_name": pc.binary_join_element_wise(customers["first_name"], customers["last_name"], " "),
             "segment": pa.array(segments).take(pa.array(segment)),
             "kyc_status": pa.array([k for k, _ in KYC_STATUSES]).take(pa.array(kyc)),
-            "kyc_verified_date": pa.array(  # pending: not verified yet
-                epoch_days(verified).astype(np.int32), mask=kyc == PENDING
-            ).cast(pa.date32()),
+            "kyc_verified_date": date_column(verified, mask=kyc == PENDING),  # pending: not verified yet
             "risk_rating": pa.array([r for r, _ in RISK_RATINGS]).take(
                 pa.array(cdf_pick(rng, shares_cdf([s for _, s in RISK_RATINGS]), n))
             ),

@@ -51,7 +51,7 @@ from emitter.scenarios.banking.vocabulary import CD, CHECKING, CITIES, MERCHANT_
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
 SLOT_US = MICROS_PER_DAY // SLOTS_PER_DAY
-# the random kinds, in the order of the rate columns: (type, sign, channel, hour curve, day factor)
+# the random kinds, in the order of the rate columns: (transaction type, sign of the amount)
 RANDOM = ((CARD, -1), (BILL, -1), (ATM, -1), (TRANSFER, -1), (TRANSFER, +1), (DEPOSIT, +1))
 SPEND_SPLIT = {CHECKING: (0.80, 0.08, 0.06, 0.06), SAVINGS: (0.0, 0.0, 0.2, 0.8), MONEY_MARKET: (0.0, 0.0, 0.0, 1.0)}
 INCOME_SPLIT = {CHECKING: (0.5, 0.5), SAVINGS: (0.7, 0.3), MONEY_MARKET: (0.8, 0.2)}

@@ -14,13 +14,13 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from emitter.core.columns import EPOCH_ORDINAL
 from emitter.scenarios.banking.settings import BankingSettings
 from emitter.scenarios.rules import RuleResult, at_rows, counted, days, decimal_units, ints, is_, lookup
 
 Tables = Mapping[str, pa.Table]
 I64 = npt.NDArray[np.int64]
 ACCOUNTS, TRANSACTIONS = "accounts_db.accounts", "accounts_db.transactions"
-EPOCH_ORDINAL = 719_163  # date(1970, 1, 1).toordinal()
 
 
 class Chains:

@@ -9,8 +9,9 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from emitter.core.columns import EPOCH_ORDINAL
 from emitter.scenarios.banking.calendar import is_payday
-from emitter.scenarios.banking.money_rules import ACCOUNTS, EPOCH_ORDINAL, TRANSACTIONS, check_money
+from emitter.scenarios.banking.money_rules import ACCOUNTS, TRANSACTIONS, check_money
 from emitter.scenarios.banking.settings import BankingSettings
 from emitter.scenarios.banking.vocabulary import FOREIGN_CITIES
 from emitter.scenarios.rules import RuleResult, at_rows, counted, days, decimal_units, ints, is_, lookup

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from emitter.core.arrivals import cdf_pick, shares_cdf
-from emitter.core.columns import decimal_from_units, fixed_width_ids
+from emitter.core.columns import date_column, decimal_from_units, fixed_width_ids
 from emitter.core.pools import OTHER, first_names, last_names
 from emitter.scenarios.banking.settings import BankingSettings
 from emitter.scenarios.banking.vocabulary import BRANCH_ROLES, BRANCHES, DEPARTMENTS, SALARY_BY_LEVEL, TRAINING_PROGRAMS
@@ -108,21 +108,12 @@ def _managers(rng: np.random.Generator, dept: I64, level: I64) -> I64:
 
 
 def emails(first: pa.Array, last: pa.Array, ids: I64, domain: str) -> pa.Array:
+    """first.last.id@domain, lower case, without spaces."""
     digits = len(str(int(ids.max()))) if ids.size else 1
     local = pc.binary_join_element_wise(
         pc.utf8_lower(first), pc.utf8_lower(last), fixed_width_ids("", [(ids, digits)]).to_arrow(), "."
     )
     return pc.binary_join_element_wise(pc.replace_substring(local, " ", ""), pa.scalar(domain), "@")
-
-
-def epoch_days(ordinals: I64) -> I64:
-    """Days since 1970-01-01 from proleptic ordinals (date.toordinal)."""
-    return ordinals - date(1970, 1, 1).toordinal()
-
-
-def date_column(ordinals: I64, mask: npt.NDArray[np.bool_] | None = None) -> pa.Array:
-    """A date32 column from proleptic ordinals; ``mask`` marks nulls."""
-    return pa.array(epoch_days(ordinals).astype(np.int32), mask=mask).cast(pa.date32())
 
 
 def _departments(catalog: Catalog) -> pa.Table:
