@@ -1,7 +1,9 @@
-"""The seed's three verification queries over a real backfill loaded into PostgreSQL, one schema per database.
+"""The seed's three verification queries over a real backfill loaded into PostgreSQL, in both layouts.
 
-A month of the small bank is written by ``emitter backfill`` and loaded by ``emitter load``; each answer
-is checked against the files.
+A month of the small bank is written by ``emitter backfill`` and loaded by ``emitter load``: once with each
+namespace a schema of one database, once with each namespace a database of its own, as the seed has them
+(each query reads one namespace, so it runs in that namespace's database, as written). Each answer is
+checked against the files.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-from support import fresh_pg_database
+from support import fresh_pg_database, fresh_pg_databases, namespace_database
 from typer.testing import CliRunner
 
 from emitter.cli.app import app
@@ -40,20 +42,35 @@ def backfill(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def answers(backfill: Path, pg_dsn: str) -> Iterator[dict[str, list[tuple[Any, ...]]]]:
+def _load(backfill: Path, url: str) -> None:
+    config = backfill.parent / "config.json"
+    result = CliRunner().invoke(app, ["load", str(backfill), "--warehouse", url, "--config", str(config), "--quiet"])
+    assert result.exit_code == 0, (result.output, result.exception)
+
+
+def _run(url: str, sql: str) -> list[tuple[Any, ...]]:
     import psycopg
 
-    with fresh_pg_database(pg_dsn) as url:
-        config = backfill.parent / "config.json"
-        result = CliRunner().invoke(
-            app, ["load", str(backfill), "--warehouse", url, "--config", str(config), "--quiet"]
-        )
-        assert result.exit_code == 0, (result.output, result.exception)
-        with psycopg.connect(url) as conn:
-            schemas = {r[0] for r in conn.execute("SELECT schema_name FROM information_schema.schemata")}
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="module", params=["a schema per namespace", "a database per namespace"])
+def answers(request: pytest.FixtureRequest, backfill: Path, pg_dsn: str) -> Iterator[dict[str, list[tuple[Any, ...]]]]:
+    if request.param == "a schema per namespace":
+        with fresh_pg_database(pg_dsn) as url:
+            _load(backfill, url)
+            schemas = {r[0] for r in _run(url, "SELECT schema_name FROM information_schema.schemata")}
             assert {"employees_db", "customer_db", "accounts_db"} <= schemas
-            yield {title: conn.execute(sql).fetchall() for title, (sql, _) in SEED_QUERIES.items()}
+            yield {title: _run(url, sql) for title, (sql, _) in SEED_QUERIES.items()}
+        return
+    with fresh_pg_databases(pg_dsn) as template:
+        _load(backfill, template)
+        out = {}
+        for title, (sql, needs) in SEED_QUERIES.items():
+            (namespace,) = {table.split(".")[0] for table in needs}  # each query reads one database
+            out[title] = _run(namespace_database(template, namespace), sql)
+        yield out
 
 
 def _master(out: Path, table_id: str) -> list[dict[str, Any]]:
