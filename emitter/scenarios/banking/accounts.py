@@ -16,8 +16,10 @@ from emitter.scenarios.banking.vocabulary import (
     ACCOUNT_TYPES,
     BRANCHES,
     CHECKING,
+    MONEY_MARKET,
     OVERDRAFT_LIMITS,
     RELATIONSHIP_TYPES,
+    SAVINGS,
 )
 from emitter.scenarios.tables import Catalog
 
@@ -170,17 +172,25 @@ def _relationships(
     first_row = np.searchsorted(a.customer, a.customer[account], side="left")
     last_row = np.searchsorted(a.customer, a.customer[account], side="right") - 1
     other = np.where(account == first_row, last_row, first_row)
+    until = settings.volume.until.toordinal()
+    # a sweep or an overdraft cover runs from a checking account to the customer's own savings or money
+    # market account, while both are open; otherwise the link is to another customer
+    both_from = np.maximum(a.opened[account], a.opened[other])
+    both_until = np.minimum(np.minimum(a.closed[account], a.closed[other]), until)
+    fits = (a.kind[account] == CHECKING) & np.isin(a.kind[other], [SAVINGS, MONEY_MARKET]) & (both_until > both_from)
     to_account = np.isin(kind, [types.index(t) for t in TO_ACCOUNT])
-    no_other = to_account & (other == account)
-    kind = np.where(no_other, types.index("joint_holder"), kind)
-    to_account &= ~no_other
-    n_customers = people.customer_id.size
-    relative = (a.customer[account] + 1 + rng.integers(0, max(n_customers - 1, 1), m)) % n_customers
-    start = np.maximum(a.opened[account], np.where(to_account, a.opened[other], 0))
-    end = np.minimum(
-        np.minimum(a.closed[account], settings.volume.until.toordinal()), np.where(to_account, a.closed[other], NEVER)
-    )
+    kind = np.where(to_account & ~fits, types.index("joint_holder"), kind)
+    to_account &= fits
+    start = np.where(to_account, both_from, a.opened[account])
+    end = np.where(to_account, both_until, np.minimum(a.closed[account], until))
     since = start + np.floor(rng.random(m) * np.maximum(end - start, 0)).astype(np.int64)
+    # the other customer had joined by then: drawn among those who joined before the link's window ends
+    by_since = np.argsort(people.since, kind="stable")
+    joined = np.maximum(np.searchsorted(people.since[by_since], end, side="right"), 1)
+    pick = np.floor(rng.random(m) * joined).astype(np.int64)
+    relative = by_since[pick]
+    relative = np.where(relative == a.customer[account], by_since[(pick + 1) % joined], relative)  # not oneself
+    since = np.where(to_account, since, np.maximum(since, people.since[relative]))
     table = catalog.conform(
         "accounts_db.account_relationships",
         {

@@ -1,7 +1,8 @@
 """The bank's calendar: paydays, month-start bills, month-end interest, and when people spend.
 
-Every curve here has mean 1 over its period, so it multiplies an average daily rate into a day's rate
-without changing the monthly totals the settings promise.
+The weekday, month and day-of-month curves have mean 1 over their period, so they multiply an average
+daily rate into a day's rate without changing the monthly totals the settings promise; the shopping days
+(Black Friday, the run-up to Christmas) add to that.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ DAYTIME_HOURS = hour_curve(
 BATCH_HOURS = hour_curve({0.0: 0.2, 2.0: 1.8, 4.0: 3.0, 6.0: 2.0, 8.0: 0.6, 10.0: 0.2, 14.0: 0.1, 22.0: 0.1})
 # Fraud favours the small hours, when the cardholder is asleep.
 FRAUD_HOURS = hour_curve({0.0: 1.8, 3.0: 2.2, 6.0: 0.8, 9.0: 0.6, 13.0: 0.7, 18.0: 0.8, 21.0: 1.2})
+# when an incident starts: by 22:00, so its last row (an hour and a half later at most) is still that day
+FRAUD_START_HOURS = np.where(np.arange(FRAUD_HOURS.size) < FRAUD_HOURS.size * 22 // 24, FRAUD_HOURS, 0.0)
 # Rent, mortgages and bills: the first days of the month.
 BILL_DAY_OF_MONTH = np.array([6.0, 5.0, 3.5, 2.0, 1.5] + [0.45] * 26)
 

@@ -51,7 +51,7 @@ def build_customers(rng: np.random.Generator, settings: BankingSettings, staff: 
     v = settings.volume
     segments = list(settings.shares.segment)
     segment = exact_shares(rng, list(settings.shares.segment.values()), n)
-    age = np.clip(rng.normal(AGE_MEAN, AGE_SD, n), AGE_MIN + 0.01, AGE_MAX + 0.99)  # on `until`
+    age = _truncated_normal(rng, AGE_MEAN, AGE_SD, AGE_MIN + 0.01, AGE_MAX + 0.99, n)  # on `until`
     until = v.until.toordinal()
     born = until - np.round(age * YEAR).astype(np.int64)
     adult = born + np.ceil(AGE_MIN * YEAR).astype(np.int64)
@@ -97,6 +97,17 @@ def build_customers(rng: np.random.Generator, settings: BankingSettings, staff: 
     profiles = _profiles(rng, settings, customers, segment, since, income, staff, catalog)
     tables = {"accounts_db.customers": customers, "customer_db.customer_profiles": profiles}
     return Customers(ids, segment, city, since, income.astype(np.int64), tables)
+
+
+def _truncated_normal(rng: np.random.Generator, mean: float, sd: float, low: float, high: float, n: int) -> F64:
+    """A normal cut to [low, high]: values outside are drawn again, so nothing piles up at the edges."""
+    out = rng.normal(mean, sd, n)
+    for _ in range(64):
+        outside = np.flatnonzero((out < low) | (out > high))
+        if not outside.size:
+            break
+        out[outside] = rng.normal(mean, sd, outside.size)
+    return np.clip(out, low, high)
 
 
 def _phones(rng: np.random.Generator, n: int) -> pa.Array:

@@ -11,10 +11,10 @@ import pyarrow as pa
 from emitter.core.clock import day_start_us, yyyymmdd
 from emitter.core.columns import Decimals, fixed_width_ids, pooled
 from emitter.scenarios.banking.accounts import ACCOUNT_DIGITS, Accounts, closed_at, opened_at
-from emitter.scenarios.banking.attempts import CHANNELS, FRAUD_PATTERNS, TYPES
+from emitter.scenarios.banking.attempts import CHANNELS, CLOSURE, FRAUD_PATTERNS, TYPES
 from emitter.scenarios.banking.ledger import Posted
 from emitter.scenarios.banking.places import PLACES, Places
-from emitter.scenarios.banking.vocabulary import ACCOUNT_TYPES, BRANCHES, CITIES, MERCHANT_CATEGORIES
+from emitter.scenarios.banking.vocabulary import ACCOUNT_TYPES, BRANCHES, MERCHANT_CATEGORIES
 from emitter.scenarios.event_tables import EventTables
 
 I64 = npt.NDArray[np.int64]
@@ -23,8 +23,8 @@ FLOWS = ("spending", "income")
 STATUSES = ("posted", "declined")
 DECLINED_FOR = pa.array(["insufficient_funds"])
 _CITY_NAMES = pa.array([c.name for c in PLACES])
-_COUNTRIES = pa.array(["US" if i < len(CITIES) else c.state for i, c in enumerate(PLACES)])
-_CATEGORY_NAMES = pa.array([*(c.name for c in MERCHANT_CATEGORIES), "digital_goods"])
+_COUNTRIES = pa.array([c.country for c in PLACES])
+_CATEGORY_NAMES = pa.array([c.name for c in MERCHANT_CATEGORIES])
 
 
 class TableBuilder:
@@ -37,7 +37,6 @@ class TableBuilder:
         r, a, places = p.rows, self.a, self.places
         merchant = r.merchant
         category = np.where(merchant >= 0, places.merchant_category[merchant.clip(0)], -1)
-        category = np.where((merchant >= 0) & (category < 0), len(MERCHANT_CATEGORIES), category)  # card-testing shops
         return self.events.finish(
             "accounts_db.transactions",
             day,
@@ -46,7 +45,7 @@ class TableBuilder:
                 "account_id": a.account_id[r.account],
                 "customer_id": self.customer_id[a.customer[r.account]],
                 "transaction_type": pooled(TYPES, r.ttype),
-                "flow": pooled(FLOWS, (p.amount >= 0).astype(np.int64)),
+                "flow": pooled(FLOWS, _flow(p)),
                 "amount": Decimals(p.amount, 14, 2),
                 "status": pooled(STATUSES, (~p.posted).astype(np.int64)),
                 "decline_reason": DECLINED_FOR.take(pa.array(np.zeros(r.size, np.int32), mask=p.posted)),
@@ -99,6 +98,12 @@ class TableBuilder:
                 "status": pooled(("active", "closed"), (~is_open).astype(np.int64)),
             },
         )
+
+
+def _flow(p: Posted) -> I64:
+    """0 spending, 1 income: what the row was for (a closing withdrawal by where the money went)."""
+    closing = p.rows.ttype == CLOSURE
+    return np.where(closing, p.amount >= 0, p.rows.sign > 0).astype(np.int64)
 
 
 def _maybe(pool: pa.Array, index: I64) -> pa.Array:

@@ -53,10 +53,13 @@ F64 = npt.NDArray[np.float64]
 SLOT_US = MICROS_PER_DAY // SLOTS_PER_DAY
 # the random kinds, in the order of the rate columns: (transaction type, sign of the amount)
 RANDOM = ((CARD, -1), (BILL, -1), (ATM, -1), (TRANSFER, -1), (TRANSFER, +1), (DEPOSIT, +1))
-SPEND_SPLIT = {CHECKING: (0.80, 0.08, 0.06, 0.06), SAVINGS: (0.0, 0.0, 0.2, 0.8), MONEY_MARKET: (0.0, 0.0, 0.0, 1.0)}
+SPEND_SPLIT = {CHECKING: (0.80, 0.08, 0.06, 0.06), SAVINGS: (0.0, 0.0, 0.0, 1.0), MONEY_MARKET: (0.0, 0.0, 0.0, 1.0)}
 INCOME_SPLIT = {CHECKING: (0.5, 0.5), SAVINGS: (0.7, 0.3), MONEY_MARKET: (0.8, 0.2)}
 # where a month's spending goes, by amount: card, bills, cash, transfers out
-SPEND_BUDGET = {CHECKING: (0.38, 0.32, 0.08, 0.22), SAVINGS: (0.0, 0.0, 0.2, 0.8), MONEY_MARKET: (0.0, 0.0, 0.0, 1.0)}
+SPEND_BUDGET = {CHECKING: (0.38, 0.32, 0.08, 0.22), SAVINGS: (0.0, 0.0, 0.0, 1.0), MONEY_MARKET: (0.0, 0.0, 0.0, 1.0)}
+REFERENCE_MONTHLY_CENTS = 52_000 * 100 / 12  # a median retail income a month: category medians hold there
+ATM_MEAN_CENTS = 9_000  # a cash withdrawal at the reference income
+ATM_MAX_CENTS = 100_000  # the daily ATM limit
 SAVED = {CHECKING: 0.04, SAVINGS: 0.15, MONEY_MARKET: 0.15}  # of the money in, kept
 SALARY_SHARE = 0.85  # of a salaried customer's monthly income paid as salary; the rest comes as other income
 UNSALARIED_INFLOW = 0.7  # of the monthly income reaching the checking account of a customer without salary
@@ -117,14 +120,31 @@ def build_profile(
         spend = p * total - fee[rows]  # the fee is spending too
         income = np.maximum((1 - p) * total - scheduled_in, 0.0)
         budget = np.maximum(inflow * (1 - SAVED[kind]) - fee[rows] * FEE_CENTS, 0.0)
-        for j, share in enumerate(split):
-            per_month[rows, j] = spend * share
-            mean[rows, j] = budget * SPEND_BUDGET[kind][j] / np.maximum(spend * share, 1e-9)
+        counts = np.outer(spend, split)
+        per_month[rows, :4] = counts
+        mean[rows, :4] = _spending_means(monthly[rows], budget, counts, SPEND_BUDGET[kind])
         for j, share in enumerate(INCOME_SPLIT[kind]):
             per_month[rows, 4 + j] = income * share
             mean[rows, 4 + j] = other_in * share / np.maximum(income * share, 1e-9)
     by_factor = np.column_stack([per_month[:, 0], per_month[:, 1], per_month[:, 2:].sum(axis=1)])
     return Profile(per_month, mean, by_factor, salary, fee, np.isin(a.kind, [SAVINGS, MONEY_MARKET, CD]))
+
+
+def _spending_means(monthly: F64, budget: F64, counts: F64, shares: tuple[float, ...]) -> F64:
+    """Mean amount (cents) of card purchases, bills, cash and transfers out, per account.
+
+    A coffee costs more for the rich, but not in proportion: cards and cash grow with the square root of the
+    income (a card purchase is at most a quarter of the budget's share, so a month's cards never outspend it).
+    Bills and transfers out take what is left of the month's budget, in their proportion.
+    """
+    scale = np.sqrt(monthly / REFERENCE_MONTHLY_CENTS)
+    card = np.minimum(_CARD_MEAN * scale, budget * shares[0] * 4 / np.maximum(counts[:, 0], 1e-9))
+    cash = np.minimum(ATM_MEAN_CENTS * scale, ATM_MAX_CENTS / 2)
+    left = np.maximum(budget - card * counts[:, 0] - cash * counts[:, 2], 0.0)
+    rest = shares[1] + shares[3]
+    bills = left * shares[1] / rest / np.maximum(counts[:, 1], 1e-9) if rest else np.zeros_like(left)
+    transfers = left * shares[3] / rest / np.maximum(counts[:, 3], 1e-9) if rest else np.zeros_like(left)
+    return np.column_stack([card, bills, cash, transfers])
 
 
 def genuine(
@@ -223,7 +243,8 @@ def _random(rng: np.random.Generator, day: date, live: I64, a: Accounts, profile
     relative = np.where(card, _CARD_MEDIANS[category.clip(0)] * np.exp(CARD_SIGMA**2 / 2) / _CARD_MEAN, 1.0)
     amount = np.round(mean * relative * noise)
     atm = ttype == ATM
-    amount = np.where(atm, np.maximum(np.round(amount / 2_000), 1) * 2_000, np.maximum(amount, 100))
+    cash = np.clip(np.round(amount / 2_000), 1, ATM_MAX_CENTS // 2_000) * 2_000  # twenties, up to the ATM limit
+    amount = np.where(atm, cash, np.maximum(amount, 100))
     online = card & (rng.random(n) < places.online_share[category.clip(0)])
     ts = np.empty(n, dtype=np.int64)
     for k, curve in enumerate(RANDOM_HOURS):
@@ -238,8 +259,9 @@ def _random(rng: np.random.Generator, day: date, live: I64, a: Accounts, profile
         [card & online, card, atm, at_branch, ttype == BILL], [ONLINE, CARD_PRESENT, ATM_CHANNEL, BRANCH, ACH], MOBILE
     )
     merchant = np.where(card, places.merchant_for(rng, category.clip(0)), -1)
-    present = (card & ~online) | atm
-    city = np.where(present, _where_today(rng, live, a, places)[owner], -1)
+    # a till, an ATM or the banking app on the customer's phone is where the customer is today
+    located = (card & ~online) | atm | (channel == MOBILE)
+    city = np.where(located, _where_today(rng, live, a, places)[owner], -1)
     lat, lon = places.near(rng, city)
     device = np.where((channel == ONLINE) | (channel == MOBILE), a.customer[account], -1)  # the customer's phone
     return Attempts(

@@ -56,7 +56,7 @@ def incidents(
     pattern = cdf_pick(rng, shares_cdf(mix), hit.size) if hit.size else np.zeros(0, np.int64)
     start = day_start_us(day)
     latest = start + MICROS_PER_DAY - 1
-    t0 = start + times_from_curve(rng, cal.FRAUD_HOURS, hit.size)
+    t0 = start + times_from_curve(rng, cal.FRAUD_START_HOURS, hit.size)
     parts = [
         _card_testing(rng, hit[pattern == CARD_TESTING], t0[pattern == CARD_TESTING], places),
         _takeover(rng, hit[pattern == TAKEOVER], t0[pattern == TAKEOVER], places),

@@ -26,7 +26,7 @@ from emitter.scenarios.banking.settings import BankingSettings
 
 I64 = npt.NDArray[np.int64]
 BLOCK = 65_536  # accounts per random block: a block's draws never depend on other accounts
-SHARE_FLOOR_CENTS = 10_000  # a fraudster asks for at least this much, whatever is left
+SHARE_FLOOR_CENTS = 10_000  # a fraudster asks for at least this much, plus the share in dollars, whatever is left
 BASIS_POINTS_A_MONTH = 10_000 * 12
 CHECKPOINTS = 6  # month-start balances kept in memory
 
@@ -58,7 +58,7 @@ class Ledger:
         if day < self.first:
             return _nothing(), balances
         attempts = self.attempts(day)
-        posted, after = post(attempts, balances, self.accounts.overdraft, self.accounts.rate_bp)
+        posted, after = post(attempts, balances, self.accounts.overdraft)
         if day.day == 1 and day not in self._checkpoints:
             self._checkpoints[day] = balances.copy()
             while len(self._checkpoints) > CHECKPOINTS:  # a few months back is all a worker revisits
@@ -89,7 +89,7 @@ class Ledger:
         return balances
 
 
-def post(attempts: Attempts, balances: I64, overdraft: I64, rate_bp: I64) -> tuple[Posted, I64]:
+def post(attempts: Attempts, balances: I64, overdraft: I64) -> tuple[Posted, I64]:
     """Decide every attempt in time order (ties in the order given) and return the balances after them."""
     order = time_order(attempts.ts)
     rows = attempts.take(order)
@@ -113,7 +113,8 @@ def post(attempts: Attempts, balances: I64, overdraft: I64, rate_bp: I64) -> tup
         )
         ask = np.where(mode == CLOSE, -held, ask)
         available = np.maximum(held + overdraft[acc], 0)
-        ask = np.where(mode == SHARE, -np.maximum(available * magnitude // 1_000, SHARE_FLOOR_CENTS), ask)
+        floor = SHARE_FLOOR_CENTS + magnitude * 100  # 600 to 1,050 USD: a try on an emptied account still varies
+        ask = np.where(mode == SHARE, -np.maximum(available * magnitude // 1_000, floor), ask)
         allowed = (ask >= 0) | (held + ask >= -overdraft[acc]) | (mode == CLOSE)
         new = np.where(allowed, held + ask, held)
         balance[acc] = new

@@ -14,13 +14,16 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from emitter.core.columns import EPOCH_ORDINAL
+from emitter.core.columns import EPOCH_ORDINAL, round_half_up_div
+from emitter.scenarios.banking.ledger import BASIS_POINTS_A_MONTH
 from emitter.scenarios.banking.settings import BankingSettings
 from emitter.scenarios.rules import RuleResult, at_rows, counted, days, decimal_units, ints, is_, lookup
 
 Tables = Mapping[str, pa.Table]
 I64 = npt.NDArray[np.int64]
 ACCOUNTS, TRANSACTIONS = "accounts_db.accounts", "accounts_db.transactions"
+SPENDING = ("card_purchase", "bill_payment", "atm_withdrawal", "fee")
+INCOME = ("deposit", "direct_deposit", "interest")
 
 
 class Chains:
@@ -35,6 +38,8 @@ class Chains:
         self.after = decimal_units(t, "balance_after")[order]
         self.posted = is_(t, "status", "posted")[order]
         self.day = days(t, "transaction_at")[order]
+        self.closure = is_(t, "transaction_type", "account_closure")[order]
+        self.interest = is_(t, "transaction_type", "interest")[order]
         self.first = np.r_[True, self.account[1:] != self.account[:-1]] if t.num_rows else np.zeros(0, bool)
         moved = np.where(self.posted, self.amount, 0)
         self.before = self.after - moved  # what each row claims the balance was before it
@@ -56,6 +61,17 @@ def check_money(tables: Tables, settings: BankingSettings) -> list[RuleResult]:
         counted(
             "income is positive and spending negative",
             int((is_(t, "flow", "income") != (decimal_units(t, "amount") >= 0)).sum()),
+            "transactions",
+            t.num_rows,
+        ),
+        counted(
+            "purchases, bills, cash and fees are spending; deposits, salaries and interest income",
+            int(
+                (
+                    (is_(t, "transaction_type", *SPENDING) & ~is_(t, "flow", "spending"))
+                    | (is_(t, "transaction_type", *INCOME) & ~is_(t, "flow", "income"))
+                ).sum()
+            ),
             "transactions",
             t.num_rows,
         ),
@@ -101,13 +117,39 @@ def _against_accounts(c: Chains, accounts: pa.Table, settings: BankingSettings) 
             "transactions",
             c.n,
         ),
-        counted(
-            "an account is empty after its closing day",
-            int(((c.day == closed) & _last_of_account(c) & (c.after != 0)).sum()),
-            "accounts closing in the days at hand",
-            int(((c.day == closed) & _last_of_account(c)).sum()),
-        ),
+        _closings(c, accounts, settings),
+        _interest(c, at_rows(decimal_units(accounts, "interest_rate"), row, 0)),
     ]
+
+
+def _closings(c: Chains, accounts: pa.Table, settings: BankingSettings) -> RuleResult:
+    """Every account closing in the days at hand ends them with its closing withdrawal, empty."""
+    closed = ints(accounts, "closed_date")
+    ledger_from = settings.volume.ledger_from.toordinal() - EPOCH_ORDINAL
+    first_day, last_day = (int(c.day.min()), int(c.day.max())) if c.n else (1, 0)
+    closing = np.flatnonzero((closed >= max(first_day, ledger_from)) & (closed <= last_day))
+    last = np.flatnonzero(_last_of_account(c))
+    at = lookup(ints(accounts, "account_id")[closing], c.account[last])  # each closing account's last row
+    row = np.where(at >= 0, last[at.clip(0)], -1)
+    ok = (row >= 0) & (at_rows(c.day, row, -1) == closed[closing]) & at_rows(c.closure, row, False)
+    ok &= at_rows(c.after, row, 1) == 0
+    return counted(
+        "an account closing ends with its closing withdrawal, empty",
+        int((~ok).sum()),
+        "accounts closing in the days at hand",
+        closing.size,
+    )
+
+
+def _interest(c: Chains, rate_bp: I64) -> RuleResult:
+    """Interest is the balance before it times the yearly rate over twelve, to the cent."""
+    due = round_half_up_div(c.before * rate_bp, BASIS_POINTS_A_MONTH)
+    return counted(
+        "interest is the balance times the rate over twelve",
+        int((c.interest & (c.amount != due)).sum()),
+        "interest rows",
+        int(c.interest.sum()),
+    )
 
 
 def _last_of_account(c: Chains) -> npt.NDArray[np.bool_]:

@@ -9,7 +9,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from emitter.core.columns import fixed_width_ids
-from emitter.scenarios.banking.vocabulary import CARD_TESTING_MERCHANTS, CITIES, FOREIGN_CITIES, MERCHANT_CATEGORIES
+from emitter.scenarios.banking.vocabulary import CARD_TESTING_CATEGORY, CITIES, FOREIGN_CITIES, MERCHANT_CATEGORIES
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -22,10 +22,10 @@ FOREIGN = np.arange(len(CITIES), len(PLACES))
 @dataclass(frozen=True)
 class Places:
     merchant_names: pa.Array
-    merchant_category: I64  # per merchant: index into MERCHANT_CATEGORIES, -1 for card-testing shops
+    merchant_category: I64  # per merchant: index into MERCHANT_CATEGORIES
     category_first: I64  # per category: its first merchant
     category_count: I64
-    card_testing: I64  # merchant indices of the card-testing shops
+    card_testing: I64  # merchant indices of the shops card testers use (digital goods)
     online_share: F64  # per category
     home_city: I64  # per customer: index into PLACES
     devices: pa.Array  # customers' own devices (by customer row), then the burner devices
@@ -44,7 +44,7 @@ class Places:
 
     def burner(self, index: I64) -> I64:
         """The device-pool index of burner device ``index`` (taken modulo their number)."""
-        return self.home_city.size + index % BURNER_DEVICES
+        return self.home_city.size + index % (len(self.devices) - self.home_city.size)
 
 
 def build_places(rng: np.random.Generator, customer_city: I64, customer_id: I64) -> Places:
@@ -56,11 +56,14 @@ def build_places(rng: np.random.Generator, customer_city: I64, customer_id: I64)
         count.append(len(cat.merchants))
         names += cat.merchants
         category += [c] * len(cat.merchants)
-    testing = np.arange(len(names), len(names) + len(CARD_TESTING_MERCHANTS))
-    names += CARD_TESTING_MERCHANTS
-    category += [-1] * len(CARD_TESTING_MERCHANTS)
-    own = fixed_width_ids("DV-", [(customer_id * 7_919 % 10**9, 9)]).to_arrow()  # distinct: 7,919 is prime
-    burners = pa.array([f"DV-X{v:08X}" for v in rng.integers(0, 2**32, BURNER_DEVICES)])
+    testing_category = [c.name for c in MERCHANT_CATEGORIES].index(CARD_TESTING_CATEGORY)
+    testing = first[testing_category] + np.arange(count[testing_category])
+    own_numbers = customer_id * 7_919 % 10**9  # distinct: 7,919 is prime
+    # burners look like anyone's phone: the same format, numbers no customer has
+    burner_numbers = np.setdiff1d(rng.integers(0, 10**9, 2 * BURNER_DEVICES), own_numbers)[:BURNER_DEVICES]
+    burner_numbers = rng.permutation(burner_numbers)
+    own = fixed_width_ids("DV-", [(own_numbers, 9)]).to_arrow()
+    burners = fixed_width_ids("DV-", [(burner_numbers, 9)]).to_arrow()
     return Places(
         merchant_names=pa.array(names),
         merchant_category=np.array(category, dtype=np.int64),

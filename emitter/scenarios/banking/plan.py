@@ -194,7 +194,7 @@ def fraud_offsets() -> dict[str, tuple[F64, bool]]:
 
 def _after_fraud_start(by_minute: F64) -> F64:
     """Rows per slot of a day's incident: its start from the fraud curve, plus the delays, held at the day's end."""
-    start = np.repeat(cal.FRAUD_HOURS / cal.FRAUD_HOURS.sum() / SLOT_MINUTES, SLOT_MINUTES)
+    start = np.repeat(cal.FRAUD_START_HOURS / cal.FRAUD_START_HOURS.sum() / SLOT_MINUTES, SLOT_MINUTES)
     rows = np.convolve(start, by_minute)
     rows[MINUTES_PER_DAY - 1] += rows[MINUTES_PER_DAY:].sum()  # fraud.incidents clips to the day's last moment
     return np.asarray(rows[:MINUTES_PER_DAY].reshape(SLOTS_PER_DAY, SLOT_MINUTES).sum(axis=1), dtype=np.float64)

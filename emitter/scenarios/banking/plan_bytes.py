@@ -47,7 +47,7 @@ from emitter.scenarios.banking.places import PLACES
 from emitter.scenarios.banking.vocabulary import (
     ACCOUNT_TYPES,
     BRANCHES,
-    CARD_TESTING_MERCHANTS,
+    CARD_TESTING_CATEGORY,
     CHECKING,
     FOREIGN_CITIES,
     MERCHANT_CATEGORIES,
@@ -220,8 +220,8 @@ def _transactions(scenario: BankingScenario, e: Expected) -> float:
             float(np.mean(fraud.TEST_CENTS)),
             len("online"),
             _median(of(checking)),
-            merchant=_mean_len(CARD_TESTING_MERCHANTS),
-            category=len("digital_goods"),
+            merchant=_mean_len(next(c.merchants for c in MERCHANT_CATEGORIES if c.name == CARD_TESTING_CATEGORY)),
+            category=len(CARD_TESTING_CATEGORY),
             device=burner,
         ),
         "takeover": Group(

@@ -193,7 +193,7 @@ def _fraud(t: Tables) -> list[RuleResult]:
     kind = at_rows(_strings(tx, "transaction_type"), row, "")
     country = at_rows(_strings(tx, "country"), row, "")
     takeover = is_(labels, "pattern", "account_takeover")
-    abroad = np.isin(country, sorted({c.state for c in FOREIGN_CITIES}))
+    abroad = np.isin(country, sorted({c.country for c in FOREIGN_CITIES}))
     wrong_kind = np.where(takeover, kind != "transfer", kind != "card_purchase")
     return [
         counted(

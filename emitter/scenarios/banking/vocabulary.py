@@ -55,10 +55,11 @@ TRAINING_PROGRAMS = (
 
 class City(NamedTuple):
     name: str
-    state: str
+    state: str  # the US state; abroad, the country code again
     lat: float
     lon: float
     weight: float
+    country: str = "US"
 
 
 CITIES = (
@@ -81,12 +82,12 @@ CITIES = (
 )
 # far-away places a taken-over account or a cloned card turns up in
 FOREIGN_CITIES = (
-    City("Lagos", "NG", 6.5244, 3.3792, 1.0),
-    City("Bucharest", "RO", 44.4268, 26.1025, 1.0),
-    City("Manila", "PH", 14.5995, 120.9842, 1.0),
-    City("Sao Paulo", "BR", -23.5505, -46.6333, 1.0),
-    City("Kyiv", "UA", 50.4501, 30.5234, 1.0),
-    City("Jakarta", "ID", -6.2088, 106.8456, 1.0),
+    City("Lagos", "NG", 6.5244, 3.3792, 1.0, "NG"),
+    City("Bucharest", "RO", 44.4268, 26.1025, 1.0, "RO"),
+    City("Manila", "PH", 14.5995, 120.9842, 1.0, "PH"),
+    City("Sao Paulo", "BR", -23.5505, -46.6333, 1.0, "BR"),
+    City("Kyiv", "UA", 50.4501, 30.5234, 1.0, "UA"),
+    City("Jakarta", "ID", -6.2088, 106.8456, 1.0, "ID"),
 )
 # branches: code, city index; 18 of them, a fixed network
 BRANCHES = tuple(
@@ -110,7 +111,7 @@ OCCUPATIONS = (
 
 # account types: (name, interest rate range in basis points, carried-in balance median as months of income)
 ACCOUNT_TYPES = (
-    ("checking", 0, 5, 0.9),
+    ("checking", 0, 0, 0.9),  # checking pays no interest
     ("savings", 50, 450, 3.0),
     ("money_market", 300, 520, 5.0),
     ("cd", 350, 550, 6.0),
@@ -129,14 +130,14 @@ RELATIONSHIP_TYPES = (
 class Category(NamedTuple):
     name: str
     share: float  # of card purchases
-    median_cents: int  # at the median income; scales with the square root of income
+    median_cents: int  # at the reference (median retail) income; scales with the square root of income
     online: float  # share bought online (the rest card-present)
     merchants: tuple[str, ...]
 
 
 MERCHANT_CATEGORIES = (
-    Category("groceries", 0.24, 5_400, 0.08, ("FreshMart", "Green Basket", "Corner Grocer", "Harvest Foods")),
-    Category("restaurants", 0.17, 3_200, 0.15, ("Blue Plate Diner", "Noodle House", "Taco Town", "Bistro 21")),
+    Category("groceries", 0.22, 5_400, 0.08, ("FreshMart", "Green Basket", "Corner Grocer", "Harvest Foods")),
+    Category("restaurants", 0.16, 3_200, 0.15, ("Blue Plate Diner", "Noodle House", "Taco Town", "Bistro 21")),
     Category("coffee", 0.10, 650, 0.05, ("Bean There", "Daily Grind", "Morning Cup")),
     Category("fuel", 0.09, 4_600, 0.0, ("QuickFuel", "Highway Gas", "PetroStop")),
     Category("online_shopping", 0.12, 4_800, 1.0, ("ShopSphere", "MegaMart Online", "ParcelBox")),
@@ -146,6 +147,7 @@ MERCHANT_CATEGORIES = (
     Category("clothing", 0.06, 6_800, 0.5, ("Urban Threads", "Denim & Co", "Style Loft")),
     Category("home_improvement", 0.04, 9_500, 0.3, ("BuildRight", "HomeHub")),
     Category("utilities", 0.03, 11_000, 1.0, ("City Power", "AquaServe", "NetWave Internet")),
+    # app credits, game keys, gift codes: genuine customers buy them too, and card testers try stolen cards there
+    Category("digital_goods", 0.03, 1_200, 1.0, ("DigiKeys Store", "QuickTopUp", "GiftCode Hub", "AppCredit Online")),
 )
-# where a stolen card number is tried: small online shops taking tiny payments
-CARD_TESTING_MERCHANTS = ("DigiKeys Store", "QuickTopUp", "GiftCode Hub", "AppCredit Online")
+CARD_TESTING_CATEGORY = "digital_goods"

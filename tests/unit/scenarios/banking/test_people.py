@@ -30,6 +30,8 @@ def test_ages_are_a_bell_curve_from_18_to_85() -> None:
     assert 43 < np.median(age) < 49
     middle, edges = np.mean((age > 35) & (age < 57)), np.mean((age < 25) | (age > 75))
     assert middle > 2 * edges  # most in the middle, few at the ends
+    per_year = np.bincount(age.astype(np.int64), minlength=90)
+    assert per_year[18] < 2 * per_year[19] and per_year[85] < 2 * per_year[84] + 3  # no pile at either end
 
 
 def test_assigned_agents_serve_the_customers_segment() -> None:
