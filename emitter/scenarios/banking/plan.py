@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from emitter.core.clock import MICROS_PER_SLOT, SLOT_MINUTES, SLOTS_PER_DAY
+from emitter.core.clock import MICROS_PER_SLOT, MINUTES_PER_DAY, SLOT_MINUTES, SLOTS_PER_DAY
 from emitter.plan.volume import TableVolume, reference_volumes, spread
 from emitter.scenarios.banking import calendar as cal
 from emitter.scenarios.banking import fraud
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
-MINUTES_PER_DAY = SLOTS_PER_DAY * SLOT_MINUTES
 SLOTS_PER_HOUR = 60 // SLOT_MINUTES
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from emitter.core.clock import MICROS_PER_SLOT, SLOT_MINUTES, SLOTS_PER_DAY, yyyymmdd
+from emitter.core.clock import MICROS_PER_SLOT, MINUTES_PER_DAY, SLOT_MINUTES, SLOTS_PER_DAY, yyyymmdd
 from emitter.plan.avro_size import Hint, Maybe, record_bytes
 from emitter.plan.expectations import capped_poisson_mean, normal_sf
 from emitter.plan.volume import TableVolume, reference_volumes
@@ -56,7 +56,6 @@ if TYPE_CHECKING:
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
-MINUTES_PER_DAY = SLOTS_PER_DAY * SLOT_MINUTES
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from emitter.core.clock import whole_years
+from emitter.core.clock import MINUTES_PER_DAY, whole_years
 from emitter.scenarios.fitness.money_rules import (
     Facts,
     histories,
@@ -54,7 +54,6 @@ from emitter.scenarios.fitness.visit_rules import (
 )
 from emitter.scenarios.rules import RuleResult, at_rows, codes, counted, ints, is_, lookup
 
-MINUTES_PER_DAY = 24 * 60
 MEMBER_STATUSES = ("Active", "Suspended", "Inactive")
 ENROLLMENT_STATUS_COUNTS = (
     ("Attended", "actualparticipants"),
