@@ -106,10 +106,12 @@ def pg_template(pg_dsn: str) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=["duckdb", "postgres"])
+@pytest.fixture(params=["duckdb", "postgres", "clickhouse"])
 def destination_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "duckdb":
         return f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    if request.param == "clickhouse":  # chdb, in-process: the same client and SQL as a ClickHouse server
+        return f"clickhouse+local:///{tmp_path / 'warehouse.chdb'}"
     url: str = request.getfixturevalue("pg_url")
     return url
 
