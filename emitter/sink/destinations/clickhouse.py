@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, ClassVar
 
 import pyarrow as pa
@@ -59,10 +59,26 @@ _NULLABLE = "Nullable("
 _TABLE_SETTINGS = "SETTINGS allow_nullable_key = 1"
 
 Partition = tuple[str, int]
+DEAD_LETTER_COLUMNS = ("topic", "partition", "offset")
 
 
 def _not_null(sql: str) -> str:
     return sql[len(_NULLABLE) : -1] if sql.startswith(_NULLABLE) else sql
+
+
+def _first_offsets(tables: Sequence[pa.Table]) -> dict[Partition, int]:
+    """The first offset per (topic, partition) among rows (lineage columns) and dead letters."""
+    first: dict[Partition, int] = {}
+    for table in tables:
+        names = ("_topic", "_partition", "_offset") if "_offset" in table.column_names else DEAD_LETTER_COLUMNS
+        if not set(names) <= set(table.column_names):
+            continue  # rows without Kafka lineage (a backfill file, a test's table)
+        grouped = table.select(list(names)).drop_null().group_by(list(names[:2])).aggregate([(names[2], "min")])
+        columns = (grouped.column(names[0]), grouped.column(names[1]), grouped.column(f"{names[2]}_min"))
+        for topic, partition, offset in zip(*(c.to_pylist() for c in columns), strict=True):
+            key = (str(topic), int(partition))
+            first[key] = min(first.get(key, offset), offset)
+    return first
 
 
 class ClickHouseDestination(Destination):
@@ -97,13 +113,14 @@ class ClickHouseDestination(Destination):
 
     # --- statements ----------------------------------------------------------------------------------
     @contextmanager
-    def _failing(self, action: str) -> Iterator[None]:
+    def _failing(self, action: str, outcome: str = "") -> Iterator[None]:
+        """Driver errors as a DestinationError saying what failed and, in ``outcome``, what it left behind."""
         try:
             yield
         except BaseException as exc:
             self._columns.clear()  # a failed DDL may or may not have happened: ask the catalog again
             if isinstance(exc, self._errors):
-                raise DestinationError(f"{self.where}: {action} failed: {first_line(exc)}") from exc
+                raise DestinationError(f"{self.where}: {action} failed{outcome}: {first_line(exc)}") from exc
             raise
 
     def _execute(self, sql: str) -> None:
@@ -227,30 +244,41 @@ class ClickHouseDestination(Destination):
             self._check_data_table(table, data.column_names)
         dead = conform_dead_letters(dead_letters) if dead_letters is not None and dead_letters.num_rows else None
         starts = dict(read_from or {})
-        with self._failing("writing a batch"):
+        uncommitted = " and nothing was committed (no offset moved; rows it inserted are deleted)"
+        with self._failing("writing a batch", uncommitted):
             if offsets:
                 self._fence(offsets, starts)
-            for table, data in rows.items():
-                self._ensure(table, with_meta(table, data.schema, self.capabilities.types))
-            self._discard_uncommitted([p for p in offsets if p not in self._clean], starts, list(rows))
+            schemas = {table: with_meta(table, data.schema, self.capabilities.types) for table, data in rows.items()}
+            for table, schema in schemas.items():  # every table's plan first: a refused one creates none
+                plan_columns(str(table), schema, self._known_columns(table), self.capabilities.types)
+            for table, schema in schemas.items():
+                self._ensure(table, schema)
+            since = _first_offsets([*rows.values(), *([dead] if dead is not None else [])])
+            self._discard_uncommitted([p for p in offsets if p not in self._clean], since, list(rows))
             try:
                 for table, data in rows.items():
                     self._insert(table, data)
                 if dead is not None:
                     self._insert(DEAD_LETTERS, dead)
                 if offsets:
-                    values = ", ".join(
-                        f"({literal(topic)}, {partition}, {end}, now64(6))"
-                        for (topic, partition), end in sorted(offsets.items())
-                    )
-                    self._execute(
-                        f'INSERT INTO {self._qualified(OFFSETS)} (topic, "partition", next_offset, updated_at) '
-                        f"VALUES {values}"
-                    )
+                    self._store_offsets(offsets)
             except BaseException:
-                self._clean.difference_update(offsets)  # what this batch wrote is uncommitted: clear it first
+                # not committed: delete what it inserted now, or (if that fails too, or the process died)
+                # before the partition's next batch
+                self._clean.difference_update(offsets)
+                with suppress(*self._errors):
+                    self._discard_uncommitted(list(offsets), since, list(rows))
                 raise
             self._clean.update(offsets)
+
+    def _store_offsets(self, offsets: Mapping[Partition, int]) -> None:
+        """One INSERT (one block: all or nothing) of every partition's next offset: it commits the batch."""
+        values = ", ".join(
+            f"({literal(topic)}, {partition}, {end}, now64(6))" for (topic, partition), end in sorted(offsets.items())
+        )
+        self._execute(
+            f'INSERT INTO {self._qualified(OFFSETS)} (topic, "partition", next_offset, updated_at) VALUES {values}'
+        )
 
     def _fence(self, offsets: Mapping[Partition, int], starts: Mapping[Partition, int]) -> None:
         stored = self.stored_offsets({topic for topic, _ in offsets})
@@ -264,24 +292,26 @@ class ClickHouseDestination(Destination):
             )
 
     def _discard_uncommitted(
-        self, partitions: Sequence[Partition], starts: Mapping[Partition, int], tables: Sequence[TableName]
+        self, partitions: Sequence[Partition], since: Mapping[Partition, int], tables: Sequence[TableName]
     ) -> None:
-        """Delete rows a failed run left past these partitions' stored offsets (the batch re-delivers them)."""
-        if not partitions:
-            return
+        """Delete rows and dead letters of ``partitions`` from their ``since`` offset on: a failed batch's.
 
-        def past(columns: tuple[str, str, str]) -> str:
-            topic_column, partition_column, offset_column = columns
-            conditions = []
-            for topic, partition in partitions:
-                start = starts.get((topic, partition))
-                after = "" if start is None else f" AND {offset_column} >= {start}"
-                conditions.append(f"({topic_column} = {literal(topic)} AND {partition_column} = {partition}{after})")
-            return " OR ".join(conditions)
+        ``since`` is where this batch's messages of a partition begin: read again from the stored offset,
+        they begin where the failed batch's did, so what lies from there on was never committed.
+        """
+        bounded = [(partition, since[partition]) for partition in partitions if partition in since]
+        if bounded:
 
-        for table in tables:
-            self._delete(table, past(("_topic", "_partition", "_offset")))
-        self._delete(DEAD_LETTERS, past(("topic", '"partition"', '"offset"')))
+            def past(topic_column: str, partition_column: str, offset_column: str) -> str:
+                return " OR ".join(
+                    f"({topic_column} = {literal(topic)} AND {partition_column} = {partition} "
+                    f"AND {offset_column} >= {first})"
+                    for (topic, partition), first in bounded
+                )
+
+            for table in tables:
+                self._delete(table, past("_topic", "_partition", "_offset"))
+            self._delete(DEAD_LETTERS, past("topic", '"partition"', '"offset"'))
         self._clean.update(partitions)
 
     def stored_offsets(self, topics: Collection[str]) -> dict[Partition, int]:
@@ -300,7 +330,7 @@ class ClickHouseDestination(Destination):
         self._check_data_table(table, data.column_names)
         schema = with_meta(table, data.schema, self.capabilities.types)
         files = self._qualified(LOADED_FILES)
-        with self._failing(f"loading {source} into {table}"):
+        with self._failing(f"loading {source} into {table}", " (the file is not recorded as loaded: load it again)"):
             found = self._rows(f"SELECT checksum, table_name FROM {files} FINAL WHERE source = {literal(source)}")
             if found and found[0][0] == checksum:
                 return False
@@ -310,6 +340,8 @@ class ClickHouseDestination(Destination):
                 if self._known_columns(held) is not None:
                     self._delete(held, f"_source = {literal(source)}")
             self._insert(table, data)
+            if found:  # the old record goes first: until the new one lands, the file counts as not loaded
+                self._delete(LOADED_FILES, f"source = {literal(source)}")
             self._execute(
                 f'INSERT INTO {files} (source, table_name, checksum, "rows", loaded_at) VALUES '
                 f"({literal(source)}, {literal(str(table))}, {literal(checksum)}, {data.num_rows}, now64(6))"
