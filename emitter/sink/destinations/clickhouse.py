@@ -31,6 +31,7 @@ from emitter.sink.destinations.clickhouse_client import (
     driver_errors,
     literal,
     literals,
+    returns_rows,
 )
 from emitter.sink.destinations.errors import DestinationError, StaleOffsetsError
 from emitter.sink.destinations.evolution import plan_columns
@@ -406,6 +407,9 @@ class ClickHouseDestination(Destination):
 
     def query(self, sql: str, namespace: str | None = None) -> pa.Table:
         try:
+            if not returns_rows(sql):  # a result format can't be asked of DELETE, INSERT, ALTER ...
+                self._execute(sql)
+                return pa.table({})
             return self._query(sql)
         except self._errors as exc:
             raise DestinationError(f"{self.where}: query failed: {first_line(exc)}") from exc

@@ -34,6 +34,16 @@ USAGE = (
 READ_SETTINGS = {"output_format_arrow_string_as_string": 1}
 
 
+# statements that answer with rows; the rest (INSERT, DELETE, ALTER, CREATE ...) answer with none
+_READING = ("SELECT", "WITH", "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "EXISTS", "(")
+
+
+def returns_rows(sql: str) -> bool:
+    """Whether ``sql`` (a single statement, perhaps after ``--`` comments) is a query that returns rows."""
+    lines = [line for line in sql.strip().splitlines() if not line.strip().startswith("--")]
+    return " ".join(lines).lstrip().upper().startswith(_READING)
+
+
 def literal(value: Any) -> str:
     """``value`` as a ClickHouse SQL literal: a quoted, escaped string, a number, NULL or an array."""
     if value is None:
