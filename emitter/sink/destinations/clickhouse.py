@@ -33,8 +33,20 @@ from emitter.sink.destinations.clickhouse_client import (
     literals,
     returns_rows,
 )
+from emitter.sink.destinations.clickhouse_sql import (
+    DEAD_LETTER_COLUMNS,
+    LINEAGE_COLUMNS,
+    VERSION_COLUMN,
+    Partition,
+    create_bookkeeping,
+    create_data_table,
+    first_offsets,
+    from_offsets,
+    insert_offsets,
+)
 from emitter.sink.destinations.errors import DestinationError, StaleOffsetsError
 from emitter.sink.destinations.evolution import plan_columns
+from emitter.sink.destinations.identifiers import check_data_table
 from emitter.sink.destinations.interface import Capabilities, Destination, quote
 from emitter.sink.destinations.tables import (
     DEAD_LETTERS,
@@ -53,33 +65,8 @@ from emitter.sink.destinations.tables import (
 from emitter.sink.destinations.types import CLICKHOUSE_TYPES
 from emitter.urls import masked
 
-# the bookkeeping tables that keep one row per key: the newest version wins (read with FINAL)
-_VERSION = {OFFSETS: "updated_at", LOADED_FILES: "loaded_at", ORIGINS: "recorded_at"}
-_NULLABLE = "Nullable("
-# a sort key column may hold NULL: every data column is Nullable
-_TABLE_SETTINGS = "SETTINGS allow_nullable_key = 1"
-
-Partition = tuple[str, int]
-DEAD_LETTER_COLUMNS = ("topic", "partition", "offset")
-
-
-def _not_null(sql: str) -> str:
-    return sql[len(_NULLABLE) : -1] if sql.startswith(_NULLABLE) else sql
-
-
-def _first_offsets(tables: Sequence[pa.Table]) -> dict[Partition, int]:
-    """The first offset per (topic, partition) among rows (lineage columns) and dead letters."""
-    first: dict[Partition, int] = {}
-    for table in tables:
-        names = ("_topic", "_partition", "_offset") if "_offset" in table.column_names else DEAD_LETTER_COLUMNS
-        if not set(names) <= set(table.column_names):
-            continue  # rows without Kafka lineage (a backfill file, a test's table)
-        grouped = table.select(list(names)).drop_null().group_by(list(names[:2])).aggregate([(names[2], "min")])
-        columns = (grouped.column(names[0]), grouped.column(names[1]), grouped.column(f"{names[2]}_min"))
-        for topic, partition, offset in zip(*(c.to_pylist() for c in columns), strict=True):
-            key = (str(topic), int(partition))
-            first[key] = min(first.get(key, offset), offset)
-    return first
+# values inlined into one IN (...): well inside ClickHouse's default 256 KiB max_query_size for ids of ~40 bytes
+_VALUES_PER_QUERY = 2_000
 
 
 class ClickHouseDestination(Destination):
@@ -146,23 +133,8 @@ class ClickHouseDestination(Destination):
         return f"{quote(name.schema)}.{quote(name.name)}"
 
     # --- tables --------------------------------------------------------------------------------------
-    def _check_identifier(self, name: str, what: str) -> None:
-        size = len(name.encode())
-        if not name or "\x00" in name:
-            raise DestinationError(f"{self.where}: {what} name {name!r} is empty or holds a NUL character")
-        if size > self.capabilities.max_identifier_length:
-            raise DestinationError(
-                f"{self.where}: {what} name {name!r} is {size} bytes, ClickHouse here allows "
-                f"{self.capabilities.max_identifier_length}; use a shorter name"
-            )
-
     def _check_data_table(self, table: TableName, columns: Sequence[str]) -> None:
-        self._check_identifier(table.schema, "schema")
-        self._check_identifier(table.name, "table")
-        if table.name.lower().startswith(INTERNAL_PREFIX):
-            raise DestinationError(f"{self.where}: table names starting with {INTERNAL_PREFIX} are emitter's own")
-        for column in columns:
-            self._check_identifier(column, f"{table} column")
+        check_data_table(self.where, self.capabilities, table, columns)
 
     def _create_database(self, name: str) -> None:
         if name not in self._databases:
@@ -170,17 +142,7 @@ class ClickHouseDestination(Destination):
             self._databases.add(name)
 
     def _create_bookkeeping(self, table: str, schema: pa.Schema, primary_key: Sequence[str]) -> None:
-        types = self.capabilities.types
-        columns = []
-        for field in schema:
-            sql = types.field_type(table, field)
-            columns.append(f"{quote(field.name)} {sql if field.nullable else _not_null(sql)}")
-        engine = f"ReplacingMergeTree({quote(_VERSION[table])})" if primary_key else "MergeTree"
-        order = ", ".join(quote(c) for c in primary_key) or "tuple()"
-        self._execute(
-            f"CREATE TABLE IF NOT EXISTS {self._qualified(table)} ({', '.join(columns)}) "
-            f"ENGINE = {engine} ORDER BY ({order})"
-        )
+        self._execute(create_bookkeeping(self._qualified(table), table, schema, primary_key, self.capabilities.types))
 
     def _known_columns(self, table: TableName | str) -> dict[str, str] | None:
         name = self._name(table)
@@ -201,11 +163,7 @@ class ClickHouseDestination(Destination):
         plan = plan_columns(str(table), schema, existing, self.capabilities.types)
         if existing is None:
             self._create_database(table.schema)
-            columns = ", ".join(f"{quote(name)} {sql}" for name, sql in plan)
-            self._execute(
-                f"CREATE TABLE IF NOT EXISTS {self._qualified(table)} ({columns}) ENGINE = MergeTree "
-                f"ORDER BY {quote(sort_key(schema))} {_TABLE_SETTINGS}"
-            )
+            self._execute(create_data_table(self._qualified(table), plan, sort_key(schema)))
             self._columns[str(table)] = dict(plan)
             return
         for name, sql in plan:
@@ -254,7 +212,7 @@ class ClickHouseDestination(Destination):
                 plan_columns(str(table), schema, self._known_columns(table), self.capabilities.types)
             for table, schema in schemas.items():
                 self._ensure(table, schema)
-            since = _first_offsets([*rows.values(), *([dead] if dead is not None else [])])
+            since = first_offsets([*rows.values(), *([dead] if dead is not None else [])])
             self._discard_uncommitted([p for p in offsets if p not in self._clean], since, list(rows))
             try:
                 for table, data in rows.items():
@@ -262,7 +220,7 @@ class ClickHouseDestination(Destination):
                 if dead is not None:
                     self._insert(DEAD_LETTERS, dead)
                 if offsets:
-                    self._store_offsets(offsets)
+                    self._execute(insert_offsets(self._qualified(OFFSETS), offsets))
             except BaseException:
                 # not committed: delete what it inserted now, or (if that fails too, or the process died)
                 # before the partition's next batch
@@ -272,25 +230,11 @@ class ClickHouseDestination(Destination):
                 raise
             self._clean.update(offsets)
 
-    def _store_offsets(self, offsets: Mapping[Partition, int]) -> None:
-        """One INSERT (one block: all or nothing) of every partition's next offset: it commits the batch."""
-        values = ", ".join(
-            f"({literal(topic)}, {partition}, {end}, now64(6))" for (topic, partition), end in sorted(offsets.items())
-        )
-        self._execute(
-            f'INSERT INTO {self._qualified(OFFSETS)} (topic, "partition", next_offset, updated_at) VALUES {values}'
-        )
-
     def _fence(self, offsets: Mapping[Partition, int], starts: Mapping[Partition, int]) -> None:
         stored = self.stored_offsets({topic for topic, _ in offsets})
         stale = [(t, p, starts.get((t, p))) for t, p in sorted(offsets) if stored.get((t, p)) != starts.get((t, p))]
         if stale:
-            where = ", ".join(f"{t}[{p}] (read from {'the start' if s is None else s})" for t, p, s in stale)
-            raise StaleOffsetsError(
-                f"{self.where}: another consumer already loaded past where this batch was read: {where}; "
-                "nothing of the batch was written",
-                [(t, p) for t, p, _ in stale],
-            )
+            raise StaleOffsetsError.of(self.where, stale)
 
     def _discard_uncommitted(
         self, partitions: Sequence[Partition], since: Mapping[Partition, int], tables: Sequence[TableName]
@@ -302,17 +246,9 @@ class ClickHouseDestination(Destination):
         """
         bounded = [(partition, since[partition]) for partition in partitions if partition in since]
         if bounded:
-
-            def past(topic_column: str, partition_column: str, offset_column: str) -> str:
-                return " OR ".join(
-                    f"({topic_column} = {literal(topic)} AND {partition_column} = {partition} "
-                    f"AND {offset_column} >= {first})"
-                    for (topic, partition), first in bounded
-                )
-
             for table in tables:
-                self._delete(table, past("_topic", "_partition", "_offset"))
-            self._delete(DEAD_LETTERS, past("topic", '"partition"', '"offset"'))
+                self._delete(table, from_offsets(bounded, LINEAGE_COLUMNS))
+            self._delete(DEAD_LETTERS, from_offsets(bounded, DEAD_LETTER_COLUMNS))
         self._clean.update(partitions)
 
     def stored_offsets(self, topics: Collection[str]) -> dict[Partition, int]:
@@ -350,14 +286,17 @@ class ClickHouseDestination(Destination):
         return True
 
     def existing_values(self, table: TableName, column: str, values: Sequence[Any]) -> set[Any]:
+        found: set[Any] = set()
         with self._failing(f"reading {table}.{column}"):
             if not values or self._known_columns(table) is None:
-                return set()
-            found = self._rows(
-                f"SELECT DISTINCT {quote(column)} FROM {self._qualified(table)} "
-                f"WHERE {quote(column)} IN ({literals(list(values))})"
-            )
-        return {value for (value,) in found}
+                return found
+            unique = list(dict.fromkeys(values))
+            for at in range(0, len(unique), _VALUES_PER_QUERY):  # a query's text is capped (max_query_size)
+                chunk = literals(unique[at : at + _VALUES_PER_QUERY])
+                name = quote(column)
+                query = f"SELECT DISTINCT {name} FROM {self._qualified(table)} WHERE {name} IN ({chunk})"
+                found.update(value for (value,) in self._rows(query))
+        return found
 
     def record_origin(self, scenario: str, seed: int, settings: str) -> None:
         digest = hashlib.sha256(json.dumps([scenario, seed, settings]).encode()).hexdigest()
@@ -380,7 +319,7 @@ class ClickHouseDestination(Destination):
         return {str(source): str(checksum) for source, checksum in found}
 
     def bookkeeping_rows(self, table: str, columns: Sequence[str]) -> pa.Table:
-        final = " FINAL" if table in _VERSION else ""
+        final = " FINAL" if table in VERSION_COLUMN else ""
         found = self.query(f"SELECT {', '.join(quote(c) for c in columns)} FROM {self._qualified(table)}{final}")
         schema = INTERNAL_TABLES[table][0] if table in INTERNAL_TABLES else None
         if schema is None:
