@@ -70,10 +70,26 @@ def literals(values: Sequence[Any]) -> str:
 
 
 def arrow_result(data: bytes) -> pa.Table:
-    """An ``ArrowStream`` response as a table; a statement without a result answers nothing."""
+    """An ``ArrowStream`` response as a table; a statement without a result answers nothing.
+
+    ClickHouse's String holds any bytes: a column of them that is not all UTF-8 (a dead letter's raw
+    message) comes back as binary rather than as text no reader could decode.
+    """
     if not data:
         return pa.table({})
-    return pa.ipc.open_stream(pa.BufferReader(data)).read_all()
+    table = pa.ipc.open_stream(pa.BufferReader(data)).read_all()
+    for index, field in enumerate(table.schema):
+        if pa.types.is_string(field.type) and not _utf8(table.column(index)):
+            table = table.set_column(index, field.with_type(pa.binary()), table.column(index).cast(pa.binary()))
+    return table
+
+
+def _utf8(column: pa.ChunkedArray) -> bool:
+    try:
+        column.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 def driver_errors() -> tuple[type[Exception], ...]:

@@ -179,9 +179,11 @@ def test_dead_letters_keep_their_raw_bytes_intact(destination: Destination) -> N
 
     destination.write({}, dead, {("retail.receipts", 0): 9})
 
-    # read through the interface: a warehouse without a binary type (ClickHouse) returns raw bytes as text to SQL
-    got = destination.bookkeeping_rows(DEAD_LETTERS, DEAD_LETTER_SCHEMA.names).sort_by("offset")
-    assert got.to_pylist() == dead.to_pylist()
+    got = destination.query('SELECT * FROM _emitter_dead_letters ORDER BY "offset"')
+    assert got.select(DEAD_LETTER_SCHEMA.names).to_pylist() == dead.to_pylist()
+    # the interface's read gives bytes back as bytes too, even where SQL has no binary type (ClickHouse)
+    book = destination.bookkeeping_rows(DEAD_LETTERS, DEAD_LETTER_SCHEMA.names).sort_by("offset")
+    assert book.column("raw").to_pylist() == raws
 
 
 def test_dead_letters_without_received_at_are_stamped_now(
