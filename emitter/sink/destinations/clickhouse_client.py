@@ -28,7 +28,7 @@ HTTP_PORT = 8123
 CONNECT_TIMEOUT_S = 10
 USAGE = (
     "a ClickHouse URL is clickhouse+local:///relative/dir, clickhouse+local:////absolute/dir, "
-    "clickhouse+local:///:memory: (chdb, in-process) or clickhouse://user[:password]@host[:8123]/database"
+    "clickhouse+local:///:memory: (chdb, in-process) or clickhouse://user@host:8123/database (a server)"
 )
 # strings come back as Arrow strings rather than binary
 READ_SETTINGS = {"output_format_arrow_string_as_string": 1}
