@@ -234,6 +234,8 @@ class ClickHouseDestination(Destination):
         stored = self.stored_offsets({topic for topic, _ in offsets})
         stale = [(t, p, starts.get((t, p))) for t, p in sorted(offsets) if stored.get((t, p)) != starts.get((t, p))]
         if stale:
+            # another writer had those partitions: what it left past its offsets is for this one to check again
+            self._clean.difference_update((t, p) for t, p, _ in stale)
             raise StaleOffsetsError.of(self.where, stale)
 
     def _discard_uncommitted(
