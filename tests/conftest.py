@@ -10,6 +10,10 @@ answers. Without any of them PostgreSQL tests are skipped, saying why. Each test
 its own (``t_<hex>``), dropped afterwards, so tests never see each other's tables: data tables go to
 one schema per namespace (``retail``), which a schema per test could not keep apart.
 
+ClickHouse: the contract suite runs on chdb (``clickhouse+local://``), in-process, always. A ClickHouse
+server (``clickhouse://``) is ``$EMITTER_TEST_CLICKHOUSE_URL``, else one answering on 127.0.0.1:8123,
+else a testcontainers ClickHouse when a Docker engine answers; without one its tests are skipped, saying why.
+
 ``small_config`` is the suite's one small world (the retail ``small`` preset, see ``support``).
 """
 
@@ -32,6 +36,8 @@ from emitter.stream.embedded_broker import BrokerError, EmbeddedBroker
 BOOTSTRAP_ENV = "EMITTER_TEST_BOOTSTRAP"
 PG_ENV = "EMITTER_TEST_PG_DSN"
 LOCAL_PG = ("127.0.0.1", 5432)
+CLICKHOUSE_ENV = "EMITTER_TEST_CLICKHOUSE_URL"
+LOCAL_CLICKHOUSE = ("127.0.0.1", 8123)
 
 
 def _answers(host: str, port: int) -> bool:
@@ -92,6 +98,29 @@ def pg_dsn() -> Iterator[str]:
     )
 
 
+@pytest.fixture(scope="session")
+def clickhouse_server_url() -> Iterator[str]:
+    """``clickhouse://user[:password]@host:port/database`` of a ClickHouse server for the whole session."""
+    from_env = os.environ.get(CLICKHOUSE_ENV, "").strip()
+    if from_env:
+        yield from_env
+        return
+    if _answers(*LOCAL_CLICKHOUSE):
+        yield "clickhouse://default@127.0.0.1:8123/default"
+        return
+    if _docker_answers():
+        from testcontainers.community.clickhouse import ClickHouseContainer
+
+        with ClickHouseContainer("clickhouse/clickhouse-server:25.3", port=8123) as server:
+            host, port = server.get_container_host_ip(), server.get_exposed_port(8123)
+            yield f"clickhouse://{server.username}:{server.password}@{host}:{port}/{server.dbname}"
+        return
+    pytest.skip(
+        f"no ClickHouse server: set {CLICKHOUSE_ENV}=clickhouse://user@host:8123/db, run one on 127.0.0.1:8123, "
+        "or start a Docker engine for testcontainers (chdb runs the same code in-process meanwhile)"
+    )
+
+
 @pytest.fixture
 def pg_url(pg_dsn: str) -> Iterator[str]:
     """``pg_dsn`` pointed at a fresh database of its own (no ``?schema=``), dropped after the test."""
@@ -106,10 +135,12 @@ def pg_template(pg_dsn: str) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=["duckdb", "postgres"])
+@pytest.fixture(params=["duckdb", "postgres", "clickhouse"])
 def destination_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "duckdb":
         return f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    if request.param == "clickhouse":  # chdb, in-process: the same client and SQL as a ClickHouse server
+        return f"clickhouse+local:///{tmp_path / 'warehouse.chdb'}"
     url: str = request.getfixturevalue("pg_url")
     return url
 

@@ -41,9 +41,9 @@ WarehouseOption = Annotated[
     str | None,
     typer.Option(
         "--warehouse",
-        help="duckdb:///warehouse.duckdb (default, from sink.warehouse), postgresql://user@host/db, or "
+        help="duckdb:///warehouse.duckdb (default, from sink.warehouse), postgresql://user@host/db, "
         "postgresql://user@host/{namespace} for a database per namespace (bank_{namespace} too), each created "
-        "when missing.",
+        "when missing, clickhouse+local:///dir (chdb, in-process) or clickhouse://user@host:8123/db.",
         envvar="EMITTER_WAREHOUSE",
     ),
 ]

@@ -22,8 +22,9 @@ WarehouseURLOption = Annotated[
     str | None,
     typer.Option(
         "--warehouse",
-        help="Read loaded tables instead of files: duckdb:///warehouse.duckdb, postgresql://user@host/db or "
-        "postgresql://user@host/{namespace} (a database per namespace).",
+        help="Read loaded tables instead of files: duckdb:///warehouse.duckdb, postgresql://user@host/db, "
+        "postgresql://user@host/{namespace} (a database per namespace), clickhouse+local:///dir or "
+        "clickhouse://user@host:8123/db.",
         show_default=False,
     ),
 ]

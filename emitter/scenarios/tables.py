@@ -80,6 +80,12 @@ class TableSpec:
         """Written per day (facts/...) and streamable; reference tables are written once."""
         return self.kind is not TableKind.REFERENCE
 
+    @property
+    def sort_key(self) -> str | None:
+        """The column a warehouse that keeps rows sorted sorts by: the event time; None for a reference table
+        (sorted by its first column, its id)."""
+        return self.event_time if self.per_day else None
+
 
 class Catalog:
     """The tables of one scenario, with their ids, topics, file paths and Avro schemas.

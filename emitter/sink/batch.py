@@ -11,7 +11,7 @@ import pyarrow as pa
 from confluent_kafka import Message
 
 from emitter.scenarios.tables import Catalog
-from emitter.sink.destinations.tables import DEAD_LETTER_SCHEMA, TableName
+from emitter.sink.destinations.tables import DEAD_LETTER_SCHEMA, TableName, with_sort_key
 
 
 @dataclass
@@ -94,6 +94,7 @@ def prepare_batch(polled: Polled, decode: Decoder, catalog: Catalog) -> Prepared
         batch = batch.append_column("_source", pa.nulls(batch.num_rows, type=pa.string()))
         spec = catalog.get(table)
         name = TableName(spec.namespace, spec.name)
+        batch = with_sort_key(batch, spec.sort_key)
         rows[name] = pa.concat_tables([rows[name], batch]) if name in rows else batch
     dead_letters = None
     if dead:

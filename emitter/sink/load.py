@@ -17,6 +17,7 @@ from emitter.errors import ConfigError
 from emitter.formats.readers import read_table
 from emitter.scenarios import scenario_class
 from emitter.sink.destinations import Destination, TableName
+from emitter.sink.destinations.tables import with_sort_key
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ def load_backfill(
         else:
             spec = catalog.get(record.table)
             rows = read_table(_verified(out_dir, key, manifest), record.format, catalog.avro(spec))
+            rows = with_sort_key(rows, spec.sort_key)
             loaded = destination.load_file(TableName(spec.namespace, spec.name), rows, key, record.sha256)
             outcome = FileLoad(key, record.table, rows.num_rows, loaded)
         summary.add(outcome)

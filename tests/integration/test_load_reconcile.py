@@ -166,12 +166,16 @@ def test_reconcile_matches_after_sink_and_finds_tampering(
     # rows deleted from receipts[1], and the stored offset of ble_pings[0] moved back by one.
     where = f"_topic = '{prefix}receipts' AND _partition = 1"
     assert _count(destination_url, "receipts", where) > 3
+    ble_pings = f"topic = '{prefix}ble_pings' AND \"partition\" = 0"
     with open_destination(destination_url) as d:
-        d.connection.execute(f"DELETE FROM retail.receipts WHERE {where} AND _offset < 3")
-        d.connection.execute(
-            f"UPDATE _emitter_offsets SET next_offset = next_offset - 1 "
-            f"WHERE topic = '{prefix}ble_pings' AND \"partition\" = 0"
-        )
+        d.query(f"DELETE FROM retail.receipts WHERE {where} AND _offset < 3")
+        if d.capabilities.name == "ClickHouse":  # offsets are versioned rows there: a newer version moves one
+            d.query(
+                'INSERT INTO _emitter_offsets SELECT topic, "partition", next_offset - 1, now64(6) '
+                f"FROM _emitter_offsets FINAL WHERE {ble_pings}"
+            )
+        else:
+            d.query(f"UPDATE _emitter_offsets SET next_offset = next_offset - 1 WHERE {ble_pings}")
     code, rows, err = _reconcile(kafka_bootstrap, prefix, destination_url)
     assert code == 1, rows
     assert "2 partitions differ" in err

@@ -1,4 +1,4 @@
-"""Warehouse destinations for the sink and for ``emitter load``: DuckDB and PostgreSQL.
+"""Warehouse destinations for the sink and for ``emitter load``: DuckDB, PostgreSQL and ClickHouse.
 
 ``open_destination(url)`` picks one by URL scheme:
 
@@ -6,6 +6,8 @@
 - ``postgresql://user[:password]@host[:port]/database[?schema=name]`` (``postgres://`` too)
 - ``postgresql://user@host:port/{namespace}``: a database per namespace (``bank_{namespace}`` too), each
   created when first written; ``scope`` says which namespaces it holds (see ``namespace_url``)
+- ``clickhouse+local:///relative/dir``, ``clickhouse+local:////absolute/dir``, ``clickhouse+local:///:memory:``
+  (chdb, in-process) and ``clickhouse://user[:password]@host[:8123]/database`` (a server)
 """
 
 from __future__ import annotations
@@ -53,7 +55,8 @@ __all__ = [
 
 EXAMPLES = (
     "duckdb:///warehouse.duckdb, postgresql://user@localhost:5432/db or, a database per namespace, "
-    "postgresql://user@localhost:5432/{namespace}"
+    "postgresql://user@localhost:5432/{namespace}, clickhouse+local:///warehouse.chdb or "
+    "clickhouse://default@localhost:8123/default"
 )
 
 
@@ -61,6 +64,12 @@ def _duckdb(url: str) -> Destination:
     from emitter.sink.destinations.duckdb import DuckDBDestination
 
     return DuckDBDestination.from_url(url)
+
+
+def _clickhouse(url: str) -> Destination:
+    from emitter.sink.destinations.clickhouse import ClickHouseDestination
+
+    return ClickHouseDestination.from_url(url)
 
 
 def _postgres(url: str) -> Destination:
@@ -73,16 +82,19 @@ _OPENERS: dict[str, Callable[[str], Destination]] = {
     "duckdb": _duckdb,
     "postgresql": _postgres,
     "postgres": _postgres,
+    "clickhouse": _clickhouse,
+    "clickhouse+local": _clickhouse,
 }
 
 
 def shown(url: str) -> str:
-    """``url`` as a summary shows it: secrets masked, and a DuckDB file's resolved path beside a relative URL."""
-    from emitter.sink.destinations.duckdb import MEMORY, SCHEME
+    """``url`` as a summary shows it: secrets masked, and a local file's resolved path beside a relative URL."""
+    from emitter.sink.destinations import clickhouse_client, duckdb
 
-    path = url[len(SCHEME) :] if url.startswith(SCHEME) else MEMORY
-    if path not in ("", MEMORY) and not Path(path).expanduser().is_absolute():
-        return f"{masked(url)} ({Path(path).resolve()})"
+    for scheme, memory in ((duckdb.SCHEME, duckdb.MEMORY), (clickhouse_client.LOCAL_SCHEME, clickhouse_client.MEMORY)):
+        path = url[len(scheme) :] if url.startswith(scheme) else memory
+        if path not in ("", memory) and not Path(path).expanduser().is_absolute():
+            return f"{masked(url)} ({Path(path).resolve()})"
     return masked(url)
 
 

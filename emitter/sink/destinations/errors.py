@@ -30,3 +30,13 @@ class StaleOffsetsError(DestinationError):
     def __init__(self, message: str, partitions: list[tuple[str, int]]) -> None:
         super().__init__(message)
         self.partitions = partitions
+
+    @classmethod
+    def of(cls, where: str, stale: list[tuple[str, int, int | None]]) -> StaleOffsetsError:
+        """The error for ``stale`` (topic, partition, offset the batch was read from; None: the start)."""
+        read = ", ".join(f"{t}[{p}] (read from {'the start' if s is None else s})" for t, p, s in stale)
+        return cls(
+            f"{where}: another consumer already loaded past where this batch was read: {read}; "
+            "nothing of the batch was written",
+            [(t, p) for t, p, _ in stale],
+        )

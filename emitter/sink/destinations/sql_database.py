@@ -17,8 +17,9 @@ from emitter.errors import first_line
 from emitter.sink.destinations.copy_csv import csv_chunks
 from emitter.sink.destinations.errors import DestinationError, StaleOffsetsError
 from emitter.sink.destinations.evolution import plan_columns
+from emitter.sink.destinations.identifiers import check_data_table, check_identifier
 from emitter.sink.destinations.interface import Capabilities, Destination, quote
-from emitter.sink.destinations.tables import INTERNAL_PREFIX, INTERNAL_TABLES, OFFSETS, TableName
+from emitter.sink.destinations.tables import INTERNAL_TABLES, OFFSETS, TableName
 
 
 class SqlDatabase(Destination):
@@ -104,22 +105,10 @@ class SqlDatabase(Destination):
         return f"{quote(name.schema)}.{quote(name.name)}"
 
     def _check_identifier(self, name: str, what: str) -> None:
-        size = len(name.encode())
-        if not name or "\x00" in name:
-            raise DestinationError(f"{self.where}: {what} name {name!r} is empty or holds a NUL character")
-        if size > self.capabilities.max_identifier_length:
-            raise DestinationError(
-                f"{self.where}: {what} name {name!r} is {size} bytes, {self.capabilities.name} allows "
-                f"{self.capabilities.max_identifier_length}; use a shorter name"
-            )
+        check_identifier(self.where, self.capabilities, name, what)
 
     def _check_data_table(self, table: TableName, columns: Sequence[str]) -> None:
-        self._check_identifier(table.schema, "schema")
-        self._check_identifier(table.name, "table")
-        if table.name.lower().startswith(INTERNAL_PREFIX):
-            raise DestinationError(f"{self.where}: table names starting with {INTERNAL_PREFIX} are emitter's own")
-        for column in columns:
-            self._check_identifier(column, f"{table} column")
+        check_data_table(self.where, self.capabilities, table, columns)
 
     def _known_columns(self, table: TableName | str) -> dict[str, str] | None:
         name = self._name(table)
@@ -194,9 +183,4 @@ class SqlDatabase(Destination):
             if not moved:
                 stale.append((topic, partition, start))
         if stale:
-            where = ", ".join(f"{t}[{p}] (read from {'the start' if s is None else s})" for t, p, s in stale)
-            raise StaleOffsetsError(
-                f"{self.where}: another consumer already loaded past where this batch was read: {where}; "
-                "nothing of the batch was written",
-                [(t, p) for t, p, _ in stale],
-            )
+            raise StaleOffsetsError.of(self.where, stale)

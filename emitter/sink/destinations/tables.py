@@ -35,6 +35,10 @@ META_FIELDS = (
     pa.field("_source", pa.string()),
 )
 
+#: Arrow schema metadata naming the column a table's rows are sorted by where a warehouse keeps them sorted
+#: (ClickHouse's ORDER BY): a per-day table's event time; without it, the table's first column
+SORT_KEY_METADATA = b"emitter.sort_key"
+
 INTERNAL_PREFIX = "_emitter_"
 OFFSETS = "_emitter_offsets"
 DEAD_LETTERS = "_emitter_dead_letters"
@@ -102,7 +106,21 @@ def with_meta(table: TableName | str, schema: pa.Schema, types: TypeMapping) -> 
             types.column_type(str(table), meta.name, given), types.column_type(str(table), meta.name, meta.type)
         ):
             raise SchemaError(f"{table}.{meta.name}: lineage column must be {meta.type}, got {given}")
-    return pa.schema(fields)
+    return pa.schema(fields, metadata=schema.metadata)
+
+
+def with_sort_key(rows: pa.Table, column: str | None) -> pa.Table:
+    """``rows`` whose schema names ``column`` as the sort key (:data:`SORT_KEY_METADATA`); None leaves them be."""
+    if column is None:
+        return rows
+    return rows.replace_schema_metadata({**(rows.schema.metadata or {}), SORT_KEY_METADATA: column.encode()})
+
+
+def sort_key(schema: pa.Schema) -> str:
+    """The column ``schema``'s rows are sorted by: the one its metadata names if it has it, else its first."""
+    named = (schema.metadata or {}).get(SORT_KEY_METADATA)
+    column = named.decode() if named is not None else None
+    return column if column is not None and column in schema.names else str(schema.names[0])
 
 
 def typed_columns(rows: pa.Table) -> pa.Table:

@@ -106,3 +106,29 @@ POSTGRES_TYPES = TypeMapping(
     timestamp_naive="timestamp without time zone",
     json="jsonb",
 )
+
+# Every data column is Nullable, as in the other warehouses (a later batch may hold nulls the first did not);
+# JSON is kept as text: ClickHouse's JSON type rewrites documents and refuses top-level arrays and scalars.
+# Binary has no type of its own (String holds any bytes), so it reads back as a string.
+CLICKHOUSE_TYPES = TypeMapping(
+    destination="ClickHouse",
+    exact={
+        pa.bool_(): "Nullable(Bool)",
+        pa.int8(): "Nullable(Int8)",
+        pa.int16(): "Nullable(Int16)",
+        pa.int32(): "Nullable(Int32)",
+        pa.int64(): "Nullable(Int64)",
+        pa.float32(): "Nullable(Float32)",
+        pa.float64(): "Nullable(Float64)",
+        pa.string(): "Nullable(String)",
+        pa.large_string(): "Nullable(String)",
+        pa.binary(): "Nullable(String)",
+        pa.large_binary(): "Nullable(String)",
+        pa.date32(): "Nullable(Date32)",
+    },
+    decimal="Nullable(Decimal({precision}, {scale}))",
+    max_decimal_precision=38,
+    timestamp_tz="Nullable(DateTime64(6, 'UTC'))",
+    timestamp_naive="Nullable(DateTime64(6))",
+    json="Nullable(String)",
+)

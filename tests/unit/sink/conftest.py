@@ -7,7 +7,7 @@ other's tables (data tables go to one schema per namespace, ``retail``, bookkeep
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
 import pyarrow as pa
@@ -32,3 +32,20 @@ def retail_day(small_config: Config) -> dict[str, pa.Table]:
     scenario = open_scenario(small_config)
     ((_, day),) = list(scenario.days([DAY], None))
     return {**scenario.reference(), **day}
+
+
+@pytest.fixture
+def forbid_nulls(destination: Destination) -> Callable[[str, str], None]:
+    """Make ``table.column`` refuse NULL, so a batch holding one fails inside the database.
+
+    ClickHouse turns a NULL sent to a non-Nullable column into the type's default, so a CHECK constraint
+    refuses it there.
+    """
+
+    def forbid(table: str, column: str) -> None:
+        if destination.capabilities.name == "ClickHouse":
+            destination.query(f"ALTER TABLE {table} ADD CONSTRAINT {column}_not_null CHECK {column} IS NOT NULL")
+        else:
+            destination.query(f"ALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL")
+
+    return forbid

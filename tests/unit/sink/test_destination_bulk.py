@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
@@ -35,10 +37,10 @@ def test_a_multi_chunk_batch_lands_whole(destination: Destination, many_pings: p
 
 
 def test_a_rejected_row_in_the_last_chunk_rolls_back_the_earlier_ones(
-    destination: Destination, many_pings: pa.Table
+    destination: Destination, many_pings: pa.Table, forbid_nulls: Callable[[str, str], None]
 ) -> None:
     destination.ensure_table(PINGS, many_pings.schema)
-    destination.query("ALTER TABLE retail.ble_pings ALTER COLUMN zone SET NOT NULL")
+    forbid_nulls("retail.ble_pings", "zone")
     zones = many_pings.column("zone").to_pylist()
     zones[-1] = None
 

@@ -10,7 +10,7 @@ from emitter.errors import SchemaError
 from emitter.scenarios.retail import RetailScenario
 from emitter.sink.destinations import SchemaEvolutionError
 from emitter.sink.destinations.evolution import plan_columns
-from emitter.sink.destinations.types import DUCKDB_TYPES, POSTGRES_TYPES, TypeMapping, same_sql_type
+from emitter.sink.destinations.types import CLICKHOUSE_TYPES, DUCKDB_TYPES, POSTGRES_TYPES, TypeMapping, same_sql_type
 
 CATALOG = RetailScenario.catalog()
 RETAIL_TABLES = [
@@ -24,7 +24,7 @@ def test_the_list_is_every_retail_table() -> None:
     assert sorted(CATALOG.ids) == RETAIL_TABLES
 
 
-@pytest.mark.parametrize("types", [DUCKDB_TYPES, POSTGRES_TYPES], ids=lambda t: t.destination)
+@pytest.mark.parametrize("types", [DUCKDB_TYPES, POSTGRES_TYPES, CLICKHOUSE_TYPES], ids=lambda t: t.destination)
 @pytest.mark.parametrize("table", RETAIL_TABLES)
 def test_every_retail_column_has_a_column_type(types: TypeMapping, table: str) -> None:
     for field in CATALOG.arrow(CATALOG.get(table)):
@@ -32,22 +32,34 @@ def test_every_retail_column_has_a_column_type(types: TypeMapping, table: str) -
 
 
 @pytest.mark.parametrize(
-    ("arrow", "duckdb", "postgres"),
+    ("arrow", "duckdb", "postgres", "clickhouse"),
     [
-        (pa.string(), "VARCHAR", "text"),
-        (pa.int32(), "INTEGER", "integer"),
-        (pa.int64(), "BIGINT", "bigint"),
-        (pa.float64(), "DOUBLE", "double precision"),
-        (pa.bool_(), "BOOLEAN", "boolean"),
-        (pa.timestamp("us", tz="UTC"), "TIMESTAMP WITH TIME ZONE", "timestamp with time zone"),
-        (pa.date32(), "DATE", "date"),
-        (pa.decimal128(12, 2), "DECIMAL(12,2)", "numeric(12,2)"),
-        (pa.binary(), "BLOB", "bytea"),
+        (pa.string(), "VARCHAR", "text", "Nullable(String)"),
+        (pa.int32(), "INTEGER", "integer", "Nullable(Int32)"),
+        (pa.int64(), "BIGINT", "bigint", "Nullable(Int64)"),
+        (pa.float64(), "DOUBLE", "double precision", "Nullable(Float64)"),
+        (pa.bool_(), "BOOLEAN", "boolean", "Nullable(Bool)"),
+        (
+            pa.timestamp("us", tz="UTC"),
+            "TIMESTAMP WITH TIME ZONE",
+            "timestamp with time zone",
+            "Nullable(DateTime64(6, 'UTC'))",
+        ),
+        (
+            pa.timestamp("ms", tz="UTC"),
+            "TIMESTAMP WITH TIME ZONE",
+            "timestamp with time zone",
+            "Nullable(DateTime64(6, 'UTC'))",
+        ),
+        (pa.date32(), "DATE", "date", "Nullable(Date32)"),
+        (pa.decimal128(12, 2), "DECIMAL(12,2)", "numeric(12,2)", "Nullable(Decimal(12, 2))"),
+        (pa.binary(), "BLOB", "bytea", "Nullable(String)"),
     ],
 )
-def test_the_type_tables(arrow: pa.DataType, duckdb: str, postgres: str) -> None:
+def test_the_type_tables(arrow: pa.DataType, duckdb: str, postgres: str, clickhouse: str) -> None:
     assert DUCKDB_TYPES.sql_type(arrow) == duckdb
     assert POSTGRES_TYPES.sql_type(arrow) == postgres
+    assert CLICKHOUSE_TYPES.sql_type(arrow) == clickhouse
 
 
 def test_a_string_field_marked_as_json_maps_to_the_json_type() -> None:
