@@ -1,7 +1,7 @@
 """JSON columns: a string field marked as JSON is stored as JSON (DuckDB), jsonb (PostgreSQL) or String (ClickHouse).
 
 ClickHouse keeps JSON as text (its JSON type rewrites documents and refuses top-level arrays and scalars), so
-the tests about a JSON column type distinct from text run where there is one (``json_type``).
+the tests about a JSON column type distinct from text run where there is one (``WITH_JSON_TYPE``).
 """
 
 from __future__ import annotations
@@ -37,12 +37,15 @@ COLOUR = {
 }
 
 
+# the destinations with a JSON column type apart from text (ClickHouse keeps JSON as text: its own test below)
+WITH_JSON_TYPE = pytest.mark.parametrize("destination_url", ["duckdb", "postgres"], indirect=True)
+
+
 @pytest.fixture
 def json_type(destination: Destination) -> str:
-    """The destination's JSON column type, where it has one apart from text."""
+    """The destination's JSON column type, apart from text."""
     types = destination.capabilities.types
-    if types.json == types.sql_type(pa.string()):
-        pytest.skip(f"{types.destination} stores JSON as text: there is no JSON column type apart from text")
+    assert types.json != types.sql_type(pa.string()), f"{types.destination} has no JSON type apart from text"
     return types.json
 
 
@@ -58,6 +61,7 @@ def _column_types(destination: Destination, table: TableName = PRODUCTS) -> dict
     return dict(zip(found.column("column_name").to_pylist(), found.column("data_type").to_pylist(), strict=True))
 
 
+@WITH_JSON_TYPE
 def test_a_json_marked_field_makes_a_json_column(destination: Destination, json_type: str) -> None:
     destination.ensure_table(PRODUCTS, SCHEMA)
 
@@ -99,6 +103,7 @@ def test_a_second_batch_into_the_table_adds_nothing_and_refuses_nothing(destinat
     assert destination.query("SELECT count(*) AS n FROM shop.products").column("n").to_pylist() == [2 * len(ROWS)]
 
 
+@WITH_JSON_TYPE
 def test_a_text_column_receiving_json_is_refused_with_a_fix(destination: Destination, json_type: str) -> None:
     destination.write({PRODUCTS: _rows().cast(pa.schema([f.remove_metadata() for f in SCHEMA]))}, None, {})
     text_type = _column_types(destination)["attributes"]
@@ -121,6 +126,7 @@ def test_a_text_column_receiving_json_is_refused_with_a_fix(destination: Destina
         destination.write({PRODUCTS: _rows()}, None, {})
 
 
+@WITH_JSON_TYPE
 def test_a_json_column_receiving_plain_text_is_refused(destination: Destination, json_type: str) -> None:
     destination.ensure_table(PRODUCTS, SCHEMA)
     plain = _rows().cast(pa.schema([f.remove_metadata() for f in SCHEMA]))
@@ -131,6 +137,7 @@ def test_a_json_column_receiving_plain_text_is_refused(destination: Destination,
     assert "convert the column in place" not in str(refused.value)
 
 
+@WITH_JSON_TYPE
 def test_text_that_is_not_json_fails_the_batch_naming_the_column(destination: Destination, json_type: str) -> None:
     destination.write({PRODUCTS: _rows()}, None, {})
     broken = _rows([{"sku": "D-4", "attributes": '{"size": "S"', "ship_to": None}])
