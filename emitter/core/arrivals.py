@@ -49,6 +49,12 @@ def draw_arrivals(
     return entity, day_start_us + slot * MICROS_PER_SLOT + offset
 
 
+def times_in_day(rng: np.random.Generator, curve: npt.NDArray[np.float64], n: int) -> npt.NDArray[np.int64]:
+    """``n`` offsets into a day (µs) drawn from a 96-slot curve of any positive weights, uniform inside each slot."""
+    slot = cdf_pick(rng, shares_cdf(curve), n)
+    return slot * MICROS_PER_SLOT + (rng.random(n) * MICROS_PER_SLOT).astype(np.int64)
+
+
 def cdf_pick(rng: np.random.Generator, cdf: npt.NDArray[np.float64], n: int) -> npt.NDArray[np.int64]:
     """Draw n indices from a categorical distribution given by its cumulative sum (last value 1)."""
     return np.minimum(bucket(rng.random(n), cdf), cdf.size - 1)

@@ -9,6 +9,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from emitter.core.arrivals import cdf_pick, exact_shares, shares_cdf
+from emitter.core.clock import MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND
 from emitter.core.columns import date_column, decimal_from_units, fixed_width_ids
 from emitter.scenarios.banking.customers import Customers
 from emitter.scenarios.banking.settings import BankingSettings
@@ -27,8 +28,7 @@ I64 = npt.NDArray[np.int64]
 FIRST_ACCOUNT_ID = 40_000_001
 ACCOUNT_DIGITS = 8  # account ids stay eight digits up to 59,999,999 accounts
 NEVER = 10**9  # an ordinal after any day: not closed
-HOUR = 3_600_000_000
-PAID_OUT_BEFORE_CLOSING = 5 * 60_000_000  # µs
+PAID_OUT_BEFORE_CLOSING = 5 * MICROS_PER_MINUTE
 THIRD_ACCOUNT = 0.02  # of holders with several accounts (the rest hold two)
 MIN_DAYS_OPEN = 30  # before an account may close
 # (joint holder, linked savings, ...): which relate to another customer, which to an own account
@@ -136,12 +136,12 @@ def build_accounts(
 
 def opened_at(day_start_us: int, rows: I64) -> I64:
     """When on its opening day an account opens: branch hours, spread by account (no draw needed)."""
-    return day_start_us + 9 * HOUR + (rows * 7_919 % (8 * 3_600)) * 1_000_000
+    return day_start_us + 9 * MICROS_PER_HOUR + (rows * 7_919 % (8 * 3_600)) * MICROS_PER_SECOND
 
 
 def closed_at(day_start_us: int, rows: I64) -> I64:
     """When on its closing day an account closes, after its balance is paid out."""
-    return day_start_us + 10 * HOUR + (rows * 104_729 % (6 * 3_600)) * 1_000_000
+    return day_start_us + 10 * MICROS_PER_HOUR + (rows * 104_729 % (6 * 3_600)) * MICROS_PER_SECOND
 
 
 def _branch_of(rng: np.random.Generator, city: I64) -> I64:

@@ -13,11 +13,10 @@ from datetime import date
 import numpy as np
 import numpy.typing as npt
 
-from emitter.core.arrivals import cdf_pick, shares_cdf
-from emitter.core.clock import MICROS_PER_DAY, SLOTS_PER_DAY, day_start_us
+from emitter.core.arrivals import cdf_pick, shares_cdf, times_in_day
+from emitter.core.clock import MICROS_PER_HOUR, MICROS_PER_MINUTE, day_start_us
 from emitter.scenarios.banking import calendar as cal
 from emitter.scenarios.banking.accounts import (
-    HOUR,
     PAID_OUT_BEFORE_CLOSING,
     PAY_SCHEDULES,
     Accounts,
@@ -50,7 +49,6 @@ from emitter.scenarios.banking.vocabulary import CD, CHECKING, CITIES, MERCHANT_
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
-SLOT_US = MICROS_PER_DAY // SLOTS_PER_DAY
 # the random kinds, in the order of the rate columns: (transaction type, sign of the amount)
 RANDOM = ((CARD, -1), (BILL, -1), (ATM, -1), (TRANSFER, -1), (TRANSFER, +1), (DEPOSIT, +1))
 SPEND_SPLIT = {CHECKING: (0.80, 0.08, 0.06, 0.06), SAVINGS: (0.0, 0.0, 0.0, 1.0), MONEY_MARKET: (0.0, 0.0, 0.0, 1.0)}
@@ -70,7 +68,7 @@ FEE_CENTS = 1_200  # the monthly maintenance fee of a fee-charged checking accou
 FEE_CHARGED = 0.5  # of retail customers' checking accounts
 CARD_SIGMA, OTHER_SIGMA = 0.7, 0.5
 PAYMENTS_A_YEAR = {"monthly": 12, "semimonthly": 24, "biweekly": 26}
-OPENING_DEPOSIT_AFTER = 5 * 60_000_000  # µs after the account opens
+OPENING_DEPOSIT_AFTER = 5 * MICROS_PER_MINUTE  # after the account opens
 OPENING_MONTHS = (0.3, 1.0, 2.0, 3.0)  # the opening deposit, in months of income, by account type
 _CARD_MEDIANS = np.array([c.median_cents for c in MERCHANT_CATEGORIES], dtype=np.float64)
 _CARD_SHARES = np.array([c.share for c in MERCHANT_CATEGORIES])
@@ -183,15 +181,15 @@ def _scheduled(rng: np.random.Generator, day: date, live: I64, a: Accounts, prof
     out = []
     paid = paid_on(day, live, a, profile)
     if paid.size:
-        ts = start + times_from_curve(rng, cal.BATCH_HOURS, paid.size)
+        ts = start + times_in_day(rng, cal.BATCH_HOURS, paid.size)
         out.append(Attempts.of(paid, ts, SALARY, +1, profile.salary_cents[paid], channel=ACH))
     if day.day == 1:
         charged = live[profile.fee[live]]
-        ts = start + FEE_HOUR * HOUR + (rng.random(charged.size) * 3_600e6).astype(np.int64)
+        ts = start + FEE_HOUR * MICROS_PER_HOUR + (rng.random(charged.size) * MICROS_PER_HOUR).astype(np.int64)
         out.append(Attempts.of(charged, ts, FEE, -1, np.full(charged.size, FEE_CENTS)))
     if cal.is_month_end(day):
         earning = live[profile.interest[live]]
-        ts = start + INTEREST_HOUR * HOUR + (rng.random(earning.size) * 3_600e6).astype(np.int64)
+        ts = start + INTEREST_HOUR * MICROS_PER_HOUR + (rng.random(earning.size) * MICROS_PER_HOUR).astype(np.int64)
         out.append(Attempts.of(earning, ts, INTEREST, +1, a.rate_bp[earning], mode=RATE))
     return out
 
@@ -249,9 +247,9 @@ def _random(rng: np.random.Generator, day: date, live: I64, a: Accounts, profile
     ts = np.empty(n, dtype=np.int64)
     for k, curve in enumerate(RANDOM_HOURS):
         at = np.flatnonzero(kind == k)
-        ts[at] = times_from_curve(rng, curve, at.size)
+        ts[at] = times_in_day(rng, curve, at.size)
     ts += day_start_us(day)
-    hour = (ts - day_start_us(day)) // 3_600_000_000
+    hour = (ts - day_start_us(day)) // MICROS_PER_HOUR
     at_branch = (
         (ttype == DEPOSIT) & (hour >= BRANCH_HOURS[0]) & (hour < BRANCH_HOURS[1])
     )  # else a cheque photographed in the app
@@ -279,9 +277,3 @@ def _random(rng: np.random.Generator, day: date, live: I64, a: Accounts, profile
         device=device,
         pattern=np.full(n, -1, dtype=np.int64),
     )
-
-
-def times_from_curve(rng: np.random.Generator, curve: F64, n: int) -> I64:
-    """Offsets into the day (µs) drawn from a 96-slot curve, uniform inside each slot."""
-    slot = cdf_pick(rng, shares_cdf(curve), n)
-    return slot * SLOT_US + (rng.random(n) * SLOT_US).astype(np.int64)

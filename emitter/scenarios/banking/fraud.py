@@ -11,19 +11,17 @@ from datetime import date
 import numpy as np
 import numpy.typing as npt
 
-from emitter.core.arrivals import cdf_pick, shares_cdf
-from emitter.core.clock import MICROS_PER_DAY, day_start_us
+from emitter.core.arrivals import cdf_pick, shares_cdf, times_in_day
+from emitter.core.clock import MICROS_PER_DAY, MICROS_PER_MINUTE, MICROS_PER_SECOND, day_start_us
 from emitter.scenarios.banking import calendar as cal
 from emitter.scenarios.banking.accounts import Accounts
 from emitter.scenarios.banking.attempts import CARD, CARD_PRESENT, MOBILE, ONLINE, SHARE, TRANSFER, Attempts
-from emitter.scenarios.banking.flows import times_from_curve
 from emitter.scenarios.banking.places import FOREIGN, Places
 from emitter.scenarios.banking.settings import BankingSettings
 from emitter.scenarios.banking.vocabulary import CHECKING, MERCHANT_CATEGORIES
 
 I64 = npt.NDArray[np.int64]
-SECOND = 1_000_000
-MINUTE = 60 * SECOND
+SECOND, MINUTE = MICROS_PER_SECOND, MICROS_PER_MINUTE
 CARD_TESTING, TAKEOVER, TRAVEL = range(3)
 TESTS = (5, 16)  # tiny charges a card tester tries
 TEST_GAP_SECONDS = (8, 76)  # between two tries
@@ -56,7 +54,7 @@ def incidents(
     pattern = cdf_pick(rng, shares_cdf(mix), hit.size) if hit.size else np.zeros(0, np.int64)
     start = day_start_us(day)
     latest = start + MICROS_PER_DAY - 1
-    t0 = start + times_from_curve(rng, cal.FRAUD_START_HOURS, hit.size)
+    t0 = start + times_in_day(rng, cal.FRAUD_START_HOURS, hit.size)
     parts = [
         _card_testing(rng, hit[pattern == CARD_TESTING], t0[pattern == CARD_TESTING], places),
         _takeover(rng, hit[pattern == TAKEOVER], t0[pattern == TAKEOVER], places),

@@ -17,6 +17,8 @@ JITTER_DEGREES = 0.06  # a few kilometres around the city centre
 BURNER_DEVICES = 4_096  # devices fraudsters use, shared across the bank
 PLACES = (*CITIES, *FOREIGN_CITIES)
 FOREIGN = np.arange(len(CITIES), len(PLACES))
+PLACE_LAT = np.array([c.lat for c in PLACES])
+PLACE_LON = np.array([c.lon for c in PLACES])
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,8 @@ class Places:
 
     def near(self, rng: np.random.Generator, city: I64) -> tuple[F64, F64]:
         """Coordinates a little way from each city's centre; NaN where there is no place (-1)."""
-        lat = np.array([c.lat for c in PLACES])[city.clip(0)] + rng.uniform(-1, 1, city.size) * JITTER_DEGREES
-        lon = np.array([c.lon for c in PLACES])[city.clip(0)] + rng.uniform(-1, 1, city.size) * JITTER_DEGREES
+        lat = PLACE_LAT[city.clip(0)] + rng.uniform(-1, 1, city.size) * JITTER_DEGREES
+        lon = PLACE_LON[city.clip(0)] + rng.uniform(-1, 1, city.size) * JITTER_DEGREES
         none = city < 0
         return np.where(none, np.nan, lat), np.where(none, np.nan, lon)
 
@@ -74,11 +76,3 @@ def build_places(rng: np.random.Generator, customer_city: I64, customer_id: I64)
         home_city=customer_city.astype(np.int64),
         devices=pa.concat_arrays([own, burners]),
     )
-
-
-def distance_km(lat1: F64, lon1: F64, lat2: F64, lon2: F64) -> F64:
-    """Great-circle distance (haversine)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(lon2 - lon1)
-    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return np.asarray(2 * 6_371.0 * np.arcsin(np.sqrt(h)), dtype=np.float64)

@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 
 from emitter.core.columns import EPOCH_ORDINAL
 from emitter.scenarios.banking.calendar import is_payday
+from emitter.scenarios.banking.customers import YEAR
 from emitter.scenarios.banking.money_rules import ACCOUNTS, TRANSACTIONS, check_money
 from emitter.scenarios.banking.settings import BankingSettings
 from emitter.scenarios.banking.vocabulary import FOREIGN_CITIES
@@ -19,7 +20,6 @@ from emitter.scenarios.rules import RuleResult, at_rows, counted, days, decimal_
 Tables = Mapping[str, pa.Table]
 EMPLOYEES, PROFILES, CUSTOMERS = "employees_db.employees", "customer_db.customer_profiles", "accounts_db.customers"
 LABELS = "accounts_db.fraud_labels"
-YEAR = 365.2425
 
 
 def check_all(tables: Tables, settings: BankingSettings) -> list[RuleResult]:

@@ -9,12 +9,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from emitter.scenarios.banking.places import distance_km
 from emitter.scenarios.rules import ints
 
 from .bank_data import ACCOUNTS, CATALOG, LABELS, TRANSACTIONS, generated
 
 MINUTE = 60_000_000
+
+
+def distance_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+    """Great-circle distance (haversine)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(lon2 - lon1)
+    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return np.asarray(2 * 6_371.0 * np.arcsin(np.sqrt(h)), dtype=np.float64)
 
 
 @pytest.fixture(scope="module")
