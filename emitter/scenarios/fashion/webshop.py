@@ -258,11 +258,7 @@ class Webshop:
         position = np.tile(np.arange(1, 5), int(shows.sum()))
         source = anchor_product[rows]
         product = self._same_category(rng, source)
-        product = np.where(
-            product == source,
-            self.by_category[(rng.random(rows.size) * self.p.product_id.size).astype(np.int64)],
-            product,
-        )
+        product = np.where(product == source, (product + 1) % self.p.product_id.size, product)  # never the page's own
         clicked = rng.random(rows.size) < self.rates.recommendation_click * _CLICK_BY_POSITION[position - 1]
         return self.events.finish(
             "webshop.product_recommendations",
