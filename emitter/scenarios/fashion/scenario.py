@@ -11,6 +11,7 @@ import pyarrow as pa
 from emitter.scenarios.contract import DayTables, DemoSpec, Scenario
 from emitter.scenarios.event_tables import EventTables
 from emitter.scenarios.fashion.day_tables import EVENT_CODES
+from emitter.scenarios.fashion.demo_queries import DEMO_QUERIES
 from emitter.scenarios.fashion.day_tables import DayTables as Tables
 from emitter.scenarios.fashion.followups import Pending
 from emitter.scenarios.fashion.rules import check_all
@@ -38,6 +39,7 @@ class FashionScenario(Scenario[FashionSettings]):
         start=datetime(2025, 1, 2, 7, 0),  # the January sale's first working morning
         speed=1200.0,
         preset="demo",
+        queries=DEMO_QUERIES,
         hint=(
             "SELECT p.category, count(*) AS lines, sum(l.discount) AS discounts FROM operational.order_lines l "
             "JOIN operational.products p USING (product_id) GROUP BY 1 ORDER BY 2 DESC"

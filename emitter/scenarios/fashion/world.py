@@ -26,11 +26,12 @@ from emitter.scenarios.fashion.settings import FashionSettings, Shares
 from emitter.scenarios.fashion.shoppers import Shoppers
 from emitter.scenarios.fashion.stock import Policy, policy
 from emitter.scenarios.fashion.stores import Stores, build_stores
+from emitter.scenarios.fashion.vocabulary import BROWSING, CART, LANDING, PRODUCT, SEARCH
 from emitter.scenarios.fashion.webshop import PageRates
 from emitter.scenarios.tables import Catalog
 
 I64 = npt.NDArray[np.int64]
-_LANDING_PRODUCT, _BROWSE_PRODUCT, _BROWSE_CART = 0.30, 0.52, 0.08  # page mixes in vocabulary
+
 _MEAN_QUANTITY = 1.09
 
 
@@ -114,9 +115,10 @@ def _rates(settings: FashionSettings, demand: Demand, tests: AbTests) -> tuple[R
     sessions = max(v.web_sessions, 1)
     conv = sh.conversion
     browsing = max(v.page_views / sessions - 1.0 - 3.0 * conv, 0.0)
-    search = min(0.5, v.search_queries / sessions / max(browsing, 1e-9))
-    product_pages = _LANDING_PRODUCT + browsing * (1 - search) * _BROWSE_PRODUCT
-    cart_pages = browsing * (1 - search) * _BROWSE_CART + conv
+    searches = max(v.search_queries / sessions - LANDING[SEARCH], 0.0)  # some visits land on a search
+    search = min(0.5, searches / max(browsing, 1e-9))
+    product_pages = LANDING[PRODUCT] + browsing * (1 - search) * BROWSING[PRODUCT]
+    cart_pages = browsing * (1 - search) * BROWSING[CART] + conv
     remove = 0.15
     abandoned = max(v.cart_activities / sessions - conv * ONLINE_LINES, 0.0)
     abandoned_add = abandoned / (1 + remove) / max((1 - conv) * product_pages, 1e-9)
