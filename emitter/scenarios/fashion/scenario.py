@@ -11,8 +11,8 @@ import pyarrow as pa
 from emitter.scenarios.contract import DayTables, DemoSpec, Scenario
 from emitter.scenarios.event_tables import EventTables
 from emitter.scenarios.fashion.day_tables import EVENT_CODES
-from emitter.scenarios.fashion.demo_queries import DEMO_QUERIES
 from emitter.scenarios.fashion.day_tables import DayTables as Tables
+from emitter.scenarios.fashion.demo_queries import DEMO_QUERIES
 from emitter.scenarios.fashion.followups import Pending
 from emitter.scenarios.fashion.rules import check_all
 from emitter.scenarios.fashion.settings import FashionSettings
