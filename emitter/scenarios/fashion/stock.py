@@ -8,7 +8,7 @@ can't serve ships from its country's distribution centre instead. Restocked retu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -29,6 +29,17 @@ class Policy:
     target: I64  # (store, product)
     is_dc: npt.NDArray[np.bool_]  # per store
     dc_for_country: I64
+    _watched: dict[int, I64] = field(default_factory=dict, compare=False, repr=False)
+
+    def watched(self, launched: npt.NDArray[np.bool_]) -> I64:
+        """Reorder points of launched products, 0 for the rest, flat; cached per launched set (the set only grows
+        with the day, so its size names it)."""
+        key = int(launched.sum())
+        if key not in self._watched:
+            if len(self._watched) > 8:
+                self._watched.clear()
+            self._watched[key] = np.where(launched[None, :], self.reorder_point, 0).ravel()
+        return self._watched[key]
 
 
 def policy(
@@ -75,9 +86,9 @@ def move_stock(
     flat = stock.ravel()
     midnight = day_start_us(day)
     # overnight: shops on their delivery days and every DC, where stock is below the reorder point
-    low = np.flatnonzero(flat < p.reorder_point.ravel())
-    store_of = low // n_products
-    low = low[(p.is_dc[store_of] | (day.weekday() in SHOP_DELIVERY_DAYS)) & launched[low % n_products]]
+    low = np.flatnonzero(flat < p.watched(launched))
+    if day.weekday() not in SHOP_DELIVERY_DAYS:
+        low = low[p.is_dc[low // n_products]]
     fill_cell, fill = low, p.target.ravel()[low] - flat[low]
     # shops serve in order until they run out; what they can't serve ships from the country's DC
     key = line_store * n_products + line_product

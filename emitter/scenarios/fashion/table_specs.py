@@ -91,14 +91,15 @@ TABLES = (
         key="product_id",
         doc="Sales, returns and replenishment, each with the stock after it.",
     ),
-    _event(
-        WEBSHOP,
+    TableSpec(
         "web_sessions",
-        "started_at",
-        "session_id",
-        _CUSTOMER,
-        _CAMPAIGN,
+        TableKind.EVENT,
+        WEBSHOP,
         key="session_id",
+        event_time="started_at",
+        moves_with_event_time=("ended_at",),
+        event_id="session_id",
+        foreign_keys=(_CUSTOMER, _CAMPAIGN),
         doc="Visits: device, traffic source, campaign, pages, conversion.",
     ),
     _event(
