@@ -80,7 +80,7 @@ class Demand:
         closed = shops_closed(self.calendar, day)
         sunday = day.weekday() == 6
         country_open = ~closed & (~sunday | _OPEN_SUNDAYS)
-        return self.is_shop & country_open[self.stores.country]
+        return np.asarray(self.is_shop & country_open[self.stores.country], dtype=bool)
 
     @cached_property
     def _window_sums(self) -> tuple[float, float]:

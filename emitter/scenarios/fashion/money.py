@@ -86,4 +86,4 @@ def price_orders(
 
 
 def to_eur(cents: I64, country: I64) -> I64:
-    return np.rint(cents / FX[country]).astype(np.int64)
+    return np.asarray(np.rint(cents / FX[country]), dtype=np.int64)

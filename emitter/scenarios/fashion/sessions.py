@@ -110,7 +110,9 @@ def draw_sessions(
     source = cdf_pick(rng, _SOURCE_CDF, n)
     campaign = _campaign_of(rng, campaigns, day, country, _SOURCE_CHANNEL[source])
     lift = np.ones(n)
-    e_session, e_test, e_variant = [], [], []
+    e_session: list[I64] = []
+    e_test: list[I64] = []
+    e_variant: list[I64] = []
     for t in running(tests, day):
         joined = np.flatnonzero(rng.random(n) < tests.traffic[t] * rates.enrol)
         v = variant(np.full(joined.size, t, dtype=np.int64), customer_id[customer[joined]])
@@ -121,7 +123,6 @@ def draw_sessions(
     converted = rng.random(n) < np.minimum(conversion * lift, 1.0)
     n_pages = 1 + rng.poisson(rates.pages_after_landing, n) + 3 * converted
     first_page = np.r_[0, np.cumsum(n_pages)[:-1]].astype(np.int64)
-    cat = lambda parts: np.concatenate(parts) if parts else np.zeros(0, np.int64)  # noqa: E731
     return Sessions(
         start=start,
         end=start,  # set once pages have their times
@@ -133,10 +134,14 @@ def draw_sessions(
         converted=converted,
         n_pages=n_pages,
         first_page=first_page,
-        enrolled_session=cat(e_session),
-        enrolled_test=cat(e_test),
-        enrolled_variant=cat(e_variant),
+        enrolled_session=_joined(e_session),
+        enrolled_test=_joined(e_test),
+        enrolled_variant=_joined(e_variant),
     )
+
+
+def _joined(parts: list[I64]) -> I64:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 def _campaign_of(rng: np.random.Generator, c: Campaigns, day: date, country: I64, channel: I64) -> I64:
@@ -206,7 +211,7 @@ def _page_times(s: Sessions, session: I64, position: I64, dwell: I64) -> I64:
 def session_ends(s: Sessions, pages: Pages) -> I64:
     last = s.first_page + s.n_pages - 1
     day_end = (s.start // MICROS_PER_DAY + 1) * MICROS_PER_DAY - 1
-    return np.minimum(pages.ts[last] + pages.dwell_s[last] * MICROS_PER_SECOND, day_end)
+    return np.asarray(np.minimum(pages.ts[last] + pages.dwell_s[last] * MICROS_PER_SECOND, day_end), dtype=np.int64)
 
 
 def web_baskets(rng: np.random.Generator, s: Sessions, pages: Pages, dc_for_country: I64) -> Baskets:

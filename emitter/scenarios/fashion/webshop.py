@@ -144,7 +144,7 @@ class Webshop:
     def _same_category(self, rng: np.random.Generator, product: I64) -> I64:
         cat = self.p.category[product]
         at = self.category_first[cat] + (rng.random(product.size) * self.category_count[cat]).astype(np.int64)
-        return self.by_category[at]
+        return np.asarray(self.by_category[at], dtype=np.int64)
 
     # --- tables -------------------------------------------------------------------------------------
     def _carts(
